@@ -1,0 +1,71 @@
+import { HumanDuration } from '@backstage/types';
+
+export interface Config {
+  /** Configuration of the Agents for Backstage backend. */
+  agents?: {
+    sessions?: {
+      /**
+       * Prefix of the branch each session works on; the session id's first block is appended.
+       * @default agents/
+       */
+      workBranchPrefix?: string;
+    };
+
+    git?: {
+      /**
+       * Rewrites of repository URLs resolved from catalog annotations, like git's
+       * `url.<to>.insteadOf <from>`: for mirrors, proxies, or local repositories in development.
+       * The longest matching `from` prefix wins.
+       */
+      rewrites?: Array<{
+        /** A URL prefix, e.g. https://github.com/example-org/ */
+        from: string;
+        /** What replaces it, e.g. https://git-mirror.internal/example-org/ */
+        to: string;
+      }>;
+    };
+
+    /**
+     * Named policies. `default` applies when nothing is bound; the others inherit its values and
+     * override what they set. Callers never choose a policy: templates are bound to them below.
+     */
+    policies?: {
+      [name: string]: {
+        /** Harnesses sessions under this policy may run: opencode, claude-code, codex. */
+        allowedHarnesses?: Array<'opencode' | 'claude-code' | 'codex'>;
+        /** The harness used when a request names none. */
+        defaultHarness?: 'opencode' | 'claude-code' | 'codex';
+        /**
+         * The egress profile of the harness pods: github-only, internet, or a custom allowlist
+         * shipped as NetworkPolicies.
+         */
+        egressProfile?: string;
+        /** The harness image. */
+        image?: string;
+        resources?: {
+          /** CPU limit, e.g. "2". */
+          cpu?: string;
+          /** Memory limit, e.g. "4Gi". */
+          memory?: string;
+          /** Ephemeral storage limit, e.g. "10Gi". */
+          ephemeralStorage?: string;
+        };
+        /** How long one run may take before it is stopped as timed out. */
+        timeout?: HumanDuration | string;
+        /** A RuntimeClass for stronger isolation, e.g. gvisor or kata. */
+        runtimeClassName?: string;
+        /** Runs at once for one entity; more wait as pending. */
+        maxConcurrentPerEntity?: number;
+        /** Runs at once across the installation; more wait as pending. */
+        maxConcurrentGlobal?: number;
+        /** Whether pull requests are opened as drafts. */
+        draftPullRequest?: boolean;
+      };
+    };
+
+    /** Binds software template refs (template:default/fix-issue) to policy names. */
+    templatePolicies?: {
+      [templateRef: string]: string;
+    };
+  };
+}

@@ -1,0 +1,408 @@
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type { PermissionCriteria } from '@backstage/plugin-permission-common';
+import {
+  assertTransition,
+  type HarnessName,
+  type HarnessResult,
+  type LogLine,
+  type RunKind,
+  type Session,
+  type SessionOriginRef,
+  type SessionStatus,
+  type SessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
+import type { AgentsSessionFilter } from '@backstage-agents/plugin-agents-node';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { applyDatabaseMigrations } from './migrations';
+import { applyPermissionFilter } from './permissionFilter';
+import {
+  type BundleRow,
+  type RunRow,
+  type SessionRow,
+  runFromRow,
+  sessionFromRow,
+} from './sessionRows';
+
+/** Everything needed to write a new session and its first run. */
+export interface NewSession {
+  entityRef: string;
+  entityOwnerRef?: string;
+  repoUrl: string;
+  baseBranch?: string;
+  /** Prefix of the work branch; the session id's first block is appended. */
+  workBranchPrefix: string;
+  harness: HarnessName;
+  prompt: string;
+  policy: { name: string; snapshot: object };
+  origin: SessionOriginRef;
+  createdBy: string;
+  idempotencyKey?: string;
+  parentSessionId?: string;
+}
+
+export interface SessionListFilter {
+  entityRef?: string;
+  statuses?: SessionStatus[];
+  createdBy?: string;
+  parentSessionId?: string;
+}
+
+export interface SessionListOptions {
+  filter: SessionListFilter;
+  /** A conditional permission decision, translated to SQL. */
+  permissionFilter?: PermissionCriteria<AgentsSessionFilter>;
+  limit: number;
+  /** Return sessions older than this `seq` (from a cursor). */
+  beforeSeq?: number;
+}
+
+/** Fields a status change may set on the session and on its latest run. */
+export interface StatusChange {
+  summary?: string;
+  headCommit?: string;
+  run?: {
+    exitCode?: number;
+    reason?: string;
+    result?: HarnessResult;
+    podName?: string;
+    namespace?: string;
+  };
+}
+
+const now = () => DateTime.utc().toISO();
+const TERMINAL = new Set<SessionStatus>([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+]);
+
+/**
+ * Sessions, runs and persisted logs in Backstage's database. Every status change goes through the
+ * status model and is conditional on the status it was checked against, so concurrent writers
+ * (replicas, the reconciler, a user's cancel) cannot overwrite each other.
+ */
+export class SessionStore {
+  private constructor(private readonly db: Knex) {}
+
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<SessionStore> {
+    const client = await options.database.getClient();
+    await applyDatabaseMigrations(options.database, client);
+    return new SessionStore(client);
+  }
+
+  /**
+   * Writes a session and its first run in one transaction. With an idempotency key already used by
+   * the same creator, returns the existing session and `created: false` instead.
+   */
+  async createSession(
+    input: NewSession,
+  ): Promise<{ session: SessionWithRuns; created: boolean }> {
+    const id = randomUUID();
+    const timestamp = now();
+    try {
+      await this.db.transaction(async tx => {
+        const { templateRef, taskId, stepId } = input.origin;
+        await tx<SessionRow>('agents_sessions').insert({
+          id,
+          entity_ref: input.entityRef,
+          entity_owner_ref: input.entityOwnerRef ?? null,
+          repo_url: input.repoUrl,
+          base_branch: input.baseBranch ?? null,
+          work_branch: `${input.workBranchPrefix}${id.split('-')[0]}`,
+          harness: input.harness,
+          prompt: input.prompt,
+          policy_name: input.policy.name,
+          policy_snapshot: JSON.stringify(input.policy.snapshot),
+          origin: input.origin.kind,
+          origin_ref:
+            templateRef || taskId || stepId
+              ? JSON.stringify({ templateRef, taskId, stepId })
+              : null,
+          created_by: input.createdBy,
+          status: 'pending',
+          idempotency_key: input.idempotencyKey ?? null,
+          parent_session_id: input.parentSessionId ?? null,
+          created_at: timestamp,
+          updated_at: timestamp,
+        });
+        await tx<RunRow>('agents_runs').insert(
+          newRunRow(id, 1, 'initial', input.prompt, timestamp),
+        );
+      });
+    } catch (error) {
+      if (input.idempotencyKey && isUniqueViolation(error)) {
+        const existing = await this.findByIdempotencyKey(
+          input.createdBy,
+          input.idempotencyKey,
+        );
+        if (existing) return { session: existing, created: false };
+      }
+      throw error;
+    }
+    return { session: (await this.getSession(id))!, created: true };
+  }
+
+  async findByIdempotencyKey(
+    createdBy: string,
+    idempotencyKey: string,
+  ): Promise<SessionWithRuns | undefined> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ created_by: createdBy, idempotency_key: idempotencyKey })
+      .first();
+    return row ? this.withRuns(row) : undefined;
+  }
+
+  async getSession(id: string): Promise<SessionWithRuns | undefined> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ id })
+      .first();
+    return row ? this.withRuns(row) : undefined;
+  }
+
+  /** One page of sessions, newest first. `nextSeq` is set when there may be more. */
+  async listSessions(
+    options: SessionListOptions,
+  ): Promise<{ items: Session[]; nextSeq?: number }> {
+    const { filter, permissionFilter, limit, beforeSeq } = options;
+    const query = this.db<SessionRow>('agents_sessions');
+    if (filter.entityRef) query.where('entity_ref', filter.entityRef);
+    if (filter.createdBy) query.where('created_by', filter.createdBy);
+    if (filter.parentSessionId)
+      query.where('parent_session_id', filter.parentSessionId);
+    if (filter.statuses?.length) query.whereIn('status', filter.statuses);
+    if (beforeSeq !== undefined) query.where('seq', '<', beforeSeq);
+    if (permissionFilter) applyPermissionFilter(query, permissionFilter);
+    const rows: SessionRow[] = await query
+      .orderBy('seq', 'desc')
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const bundles = await this.bundlesFor(page);
+    return {
+      items: page.map(row =>
+        sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
+      ),
+      nextSeq: rows.length > limit ? Number(page[page.length - 1].seq) : undefined,
+    };
+  }
+
+  /**
+   * Moves a session (and its latest run) to `to`, if the status model allows it from the status it
+   * has now. Throws ConflictError when it does not, or when another writer got there first.
+   */
+  async transition(
+    id: string,
+    to: SessionStatus,
+    change: StatusChange = {},
+  ): Promise<SessionWithRuns> {
+    await this.db.transaction(async tx => {
+      const current = await tx<SessionRow>('agents_sessions')
+        .where({ id })
+        .first();
+      if (!current) throw new NotFoundError(`No session with id ${id}`);
+      const from = current.status as SessionStatus;
+      checkTransition(from, to);
+      const timestamp = now();
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id, status: from })
+        .update({
+          status: to,
+          updated_at: timestamp,
+          ...(to === 'running' && !current.started_at
+            ? { started_at: timestamp }
+            : {}),
+          ...(TERMINAL.has(to) ? { finished_at: timestamp } : {}),
+          ...(change.summary !== undefined ? { summary: change.summary } : {}),
+          ...(change.headCommit !== undefined
+            ? { head_commit: change.headCommit }
+            : {}),
+        });
+      if (updated !== 1) {
+        throw new ConflictError(
+          `Session ${id} changed while it was being updated; try again`,
+        );
+      }
+      const run = await latestRun(tx, id);
+      await tx<RunRow>('agents_runs')
+        .where({ id: run.id })
+        .update({
+          phase: to,
+          ...(to === 'running' && !run.started_at ? { started_at: timestamp } : {}),
+          ...(TERMINAL.has(to) ? { finished_at: timestamp } : {}),
+          ...(change.run?.exitCode !== undefined
+            ? { exit_code: change.run.exitCode }
+            : {}),
+          ...(change.run?.reason !== undefined ? { reason: change.run.reason } : {}),
+          ...(change.run?.result !== undefined
+            ? { result: JSON.stringify(change.run.result) }
+            : {}),
+          ...(change.run?.podName !== undefined
+            ? { pod_name: change.run.podName }
+            : {}),
+          ...(change.run?.namespace !== undefined
+            ? { namespace: change.run.namespace }
+            : {}),
+        });
+    });
+    return (await this.getSession(id))!;
+  }
+
+  /** Puts a finished session back to `pending` with a new run for the follow-up prompt. */
+  async resume(id: string, prompt: string): Promise<SessionWithRuns> {
+    await this.db.transaction(async tx => {
+      const current = await tx<SessionRow>('agents_sessions')
+        .where({ id })
+        .first();
+      if (!current) throw new NotFoundError(`No session with id ${id}`);
+      const from = current.status as SessionStatus;
+      checkTransition(from, 'pending');
+      const timestamp = now();
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id, status: from })
+        .update({ status: 'pending', updated_at: timestamp, finished_at: null });
+      if (updated !== 1) {
+        throw new ConflictError(
+          `Session ${id} changed while it was being resumed; try again`,
+        );
+      }
+      const previous = await latestRun(tx, id);
+      await tx<RunRow>('agents_runs').insert(
+        newRunRow(id, previous.attempt + 1, 'resume', prompt, timestamp),
+      );
+    });
+    return (await this.getSession(id))!;
+  }
+
+  /**
+   * Persists log lines as one chunk and numbers them: seqs continue from the session's last line,
+   * one per line, so a cursor identifies exactly where a reader is.
+   */
+  async appendLogLines(
+    sessionId: string,
+    runId: string,
+    lines: Array<{ timestamp: string; line: string }>,
+  ): Promise<LogLine[]> {
+    if (lines.length === 0) return [];
+    return this.db.transaction(async tx => {
+      const updated = await tx('agents_sessions')
+        .where({ id: sessionId })
+        .increment('log_seq', lines.length);
+      if (updated !== 1) throw new NotFoundError(`No session with id ${sessionId}`);
+      const { log_seq } = (await tx<SessionRow>('agents_sessions')
+        .where({ id: sessionId })
+        .first('log_seq'))!;
+      const last = Number(log_seq);
+      const first = last - lines.length + 1;
+      await tx('agents_log_chunks').insert({
+        session_id: sessionId,
+        run_id: runId,
+        first_seq: first,
+        last_seq: last,
+        lines: JSON.stringify(lines.map(l => [l.timestamp, l.line])),
+      });
+      return lines.map((l, i) => ({ seq: first + i, runId, ...l }));
+    });
+  }
+
+  /** Persisted lines after `afterSeq`, oldest first, at most about `limit` of them. */
+  async readLogLines(
+    sessionId: string,
+    afterSeq: number,
+    limit = 1000,
+  ): Promise<LogLine[]> {
+    const chunks = await this.db('agents_log_chunks')
+      .where({ session_id: sessionId })
+      .andWhere('last_seq', '>', afterSeq)
+      .orderBy('first_seq', 'asc')
+      .limit(Math.max(1, Math.ceil(limit / 50)) + 1);
+    const result: LogLine[] = [];
+    for (const chunk of chunks) {
+      const first = Number(chunk.first_seq);
+      const entries: Array<[string, string]> = JSON.parse(chunk.lines);
+      entries.forEach(([timestamp, line], i) => {
+        const seq = first + i;
+        if (seq > afterSeq) result.push({ seq, runId: chunk.run_id, timestamp, line });
+      });
+      if (result.length >= limit) break;
+    }
+    return result;
+  }
+
+  private async withRuns(row: SessionRow): Promise<SessionWithRuns> {
+    const runs = await this.db<RunRow>('agents_runs')
+      .where({ session_id: row.id })
+      .orderBy('attempt', 'asc');
+    const bundles = await this.bundlesFor([row]);
+    return {
+      ...sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
+      runs: runs.map(runFromRow),
+    };
+  }
+
+  private async bundlesFor(rows: SessionRow[]): Promise<Map<string, BundleRow>> {
+    const ids = rows.map(r => r.bundle_id).filter((b): b is string => !!b);
+    if (ids.length === 0) return new Map();
+    const bundles: BundleRow[] = await this.db('agents_bundles')
+      .whereIn('id', ids)
+      .select('id', 'session_id', 'run_id', 'digest', 'size_bytes', 'storage', 'location', 'created_at');
+    return new Map(bundles.map(b => [b.id, b]));
+  }
+}
+
+function newRunRow(
+  sessionId: string,
+  attempt: number,
+  kind: RunKind,
+  prompt: string,
+  timestamp: string,
+): RunRow {
+  return {
+    id: randomUUID(),
+    session_id: sessionId,
+    attempt,
+    kind,
+    prompt,
+    pod_name: null,
+    namespace: null,
+    phase: 'pending',
+    exit_code: null,
+    reason: null,
+    result: null,
+    created_at: timestamp,
+    started_at: null,
+    finished_at: null,
+  };
+}
+
+async function latestRun(tx: Knex.Transaction, sessionId: string): Promise<RunRow> {
+  const run = await tx<RunRow>('agents_runs')
+    .where({ session_id: sessionId })
+    .orderBy('attempt', 'desc')
+    .first();
+  if (!run) throw new Error(`Session ${sessionId} has no run`);
+  return run;
+}
+
+/** Turns the status model's refusal into a 409 for callers. */
+function checkTransition(from: SessionStatus, to: SessionStatus) {
+  try {
+    assertTransition(from, to);
+  } catch (error) {
+    throw new ConflictError((error as Error).message);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' || // PostgreSQL
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /unique constraint/i.test(e?.message ?? '')
+  );
+}
+

@@ -1,0 +1,134 @@
+import type {
+  HarnessName,
+  HarnessResult,
+  HarnessRun,
+  PullRequestState,
+  RunKind,
+  Session,
+  SessionOriginRef,
+  SessionStatus,
+} from '@backstage-agents/plugin-agents-common';
+
+/** A row of `agents_sessions`. Timestamps are ISO 8601 strings in UTC on every database. */
+export interface SessionRow {
+  seq: number | string;
+  id: string;
+  entity_ref: string;
+  entity_owner_ref: string | null;
+  repo_url: string;
+  base_branch: string | null;
+  work_branch: string;
+  harness: string;
+  prompt: string;
+  policy_name: string;
+  policy_snapshot: string;
+  origin: string;
+  origin_ref: string | null;
+  created_by: string;
+  status: string;
+  idempotency_key: string | null;
+  parent_session_id: string | null;
+  pr_url: string | null;
+  pr_state: string | null;
+  head_commit: string | null;
+  summary: string | null;
+  bundle_id: string | null;
+  log_seq: number | string;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** A row of `agents_runs`. */
+export interface RunRow {
+  id: string;
+  session_id: string;
+  attempt: number;
+  kind: string;
+  prompt: string;
+  pod_name: string | null;
+  namespace: string | null;
+  phase: string;
+  exit_code: number | null;
+  reason: string | null;
+  result: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** A row of `agents_bundles` without its content. */
+export interface BundleRow {
+  id: string;
+  session_id: string;
+  run_id: string | null;
+  digest: string;
+  size_bytes: number | string;
+  storage: string;
+  location: string | null;
+  created_at: string;
+}
+
+function optional<T>(value: T | null): T | undefined {
+  return value === null ? undefined : value;
+}
+
+export function sessionFromRow(row: SessionRow, bundle?: BundleRow): Session {
+  const originRef = row.origin_ref
+    ? (JSON.parse(row.origin_ref) as Omit<SessionOriginRef, 'kind'>)
+    : {};
+  return {
+    id: row.id,
+    entityRef: row.entity_ref,
+    entityOwnerRef: optional(row.entity_owner_ref),
+    repoUrl: row.repo_url,
+    baseBranch: optional(row.base_branch),
+    workBranch: row.work_branch,
+    harness: row.harness as HarnessName,
+    prompt: row.prompt,
+    policy: {
+      name: row.policy_name,
+      snapshot: JSON.parse(row.policy_snapshot),
+    },
+    origin: { kind: row.origin as SessionOriginRef['kind'], ...originRef },
+    createdBy: row.created_by,
+    status: row.status as SessionStatus,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: optional(row.started_at),
+    finishedAt: optional(row.finished_at),
+    prUrl: optional(row.pr_url),
+    prState: optional(row.pr_state) as PullRequestState | undefined,
+    headCommit: optional(row.head_commit),
+    summary: optional(row.summary),
+    bundle: bundle
+      ? {
+          id: bundle.id,
+          digest: bundle.digest,
+          sizeBytes: Number(bundle.size_bytes),
+          createdAt: bundle.created_at,
+        }
+      : undefined,
+    parentSessionId: optional(row.parent_session_id),
+  };
+}
+
+export function runFromRow(row: RunRow): HarnessRun {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    attempt: Number(row.attempt),
+    kind: row.kind as RunKind,
+    prompt: row.prompt,
+    podName: optional(row.pod_name),
+    namespace: optional(row.namespace),
+    phase: row.phase as SessionStatus,
+    createdAt: row.created_at,
+    startedAt: optional(row.started_at),
+    finishedAt: optional(row.finished_at),
+    exitCode: row.exit_code === null ? undefined : Number(row.exit_code),
+    reason: optional(row.reason),
+    result: row.result ? (JSON.parse(row.result) as HarnessResult) : undefined,
+  };
+}

@@ -1,0 +1,119 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { agentsPermissions } from '@backstage-agents/plugin-agents-common';
+import {
+  agentsBundleStoreExtensionPoint,
+  agentsHarnessProvidersExtensionPoint,
+  agentsPolicyResolverExtensionPoint,
+  agentsSessionPermissionRules,
+  agentsSessionResourceRef,
+  type BundleStore,
+  type HarnessProvider,
+  type PolicyResolver,
+} from '@backstage-agents/plugin-agents-node';
+import { SessionStore } from './database/SessionStore';
+import { LogHub } from './logs/LogHub';
+import { SessionAuthorizer } from './permissions/SessionAuthorizer';
+import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
+import { createRouter } from './router/createRouter';
+import { SessionService } from './service/SessionService';
+
+/**
+ * The agents backend plugin: durable coding-agent sessions and their REST API under /api/agents.
+ *
+ * @public
+ */
+export const agentsPlugin = createBackendPlugin({
+  pluginId: 'agents',
+  register(env) {
+    const harnessProviders = new Map<string, HarnessProvider>();
+    let bundleStore: BundleStore | undefined;
+    let policyResolver: PolicyResolver | undefined;
+
+    env.registerExtensionPoint(agentsHarnessProvidersExtensionPoint, {
+      addHarnessProvider(provider) {
+        if (harnessProviders.has(provider.name)) {
+          throw new Error(`Harness provider ${provider.name} is already registered`);
+        }
+        harnessProviders.set(provider.name, provider);
+      },
+    });
+    env.registerExtensionPoint(agentsBundleStoreExtensionPoint, {
+      setBundleStore(store) {
+        if (bundleStore) throw new Error('A bundle store is already set');
+        bundleStore = store;
+      },
+    });
+    env.registerExtensionPoint(agentsPolicyResolverExtensionPoint, {
+      setPolicyResolver(resolver) {
+        if (policyResolver) throw new Error('A policy resolver is already set');
+        policyResolver = resolver;
+      },
+    });
+
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+      },
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        auditor,
+        permissions,
+        permissionsRegistry,
+        catalog,
+      }) {
+        permissionsRegistry.addResourceType({
+          resourceRef: agentsSessionResourceRef,
+          permissions: agentsPermissions,
+          rules: Object.values(agentsSessionPermissionRules),
+          getResources: async refs => {
+            return Promise.all(refs.map(id => store.getSession(id)));
+          },
+        });
+
+        const store = await SessionStore.create({ database });
+        const hub = new LogHub();
+        const authorizer = new SessionAuthorizer(
+          permissions,
+          permissionsRegistry.getPermissionRuleset(agentsSessionResourceRef),
+        );
+        const sessions = new SessionService({
+          store,
+          catalog,
+          policyResolver: policyResolver ?? ConfigPolicyResolver.fromConfig(config),
+          authorizer,
+          hub,
+          workBranchPrefix:
+            config.getOptionalString('agents.sessions.workBranchPrefix') ?? 'agents/',
+          repoUrlRewrites: (config.getOptionalConfigArray('agents.git.rewrites') ?? []).map(
+            c => ({ from: c.getString('from'), to: c.getString('to') }),
+          ),
+        });
+
+        // The API description is public, as for Backstage's own plugins' documentation.
+        httpRouter.addAuthPolicy({ path: '/openapi.json', allow: 'unauthenticated' });
+        httpRouter.use(
+          await createRouter({ sessions, store, hub, httpAuth, auditor, logger, config }),
+        );
+        logger.info(
+          `Agents backend ready (harness providers: ${[...harnessProviders.keys()].join(', ') || 'none yet'}; bundle store: ${bundleStore ? 'module' : 'database'})`,
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,120 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  HARNESS_NAMES,
+  isHarnessName,
+  type AgentsPolicy,
+  type HarnessName,
+} from '@backstage-agents/plugin-agents-common';
+import type {
+  PolicyResolutionRequest,
+  PolicyResolver,
+} from '@backstage-agents/plugin-agents-node';
+import { readDurationFromConfig } from '@backstage/config';
+import { Duration } from 'luxon';
+
+/** What a policy is when configuration says nothing: locked down, one hour, modest resources. */
+const DEFAULT_POLICY: AgentsPolicy = {
+  name: 'default',
+  allowedHarnesses: [...HARNESS_NAMES],
+  defaultHarness: 'opencode',
+  egressProfile: 'github-only',
+  resources: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi' },
+  timeoutSeconds: 3600,
+  draftPullRequest: true,
+};
+
+/**
+ * Resolves policies from `agents.policies.<name>`, with `agents.templatePolicies` binding template
+ * refs to policy names. Everything not bound gets the `default` policy. Read once at start-up, so a
+ * mistake in the configuration stops the backend instead of surfacing on a user's request.
+ */
+export class ConfigPolicyResolver implements PolicyResolver {
+  private constructor(
+    private readonly policies: Map<string, AgentsPolicy>,
+    private readonly templateBindings: Map<string, string>,
+  ) {}
+
+  static fromConfig(config: Config): ConfigPolicyResolver {
+    const policiesConfig = config.getOptionalConfig('agents.policies');
+    const policies = new Map<string, AgentsPolicy>();
+    const defaults = policiesConfig?.getOptionalConfig('default');
+    const base = defaults ? readPolicy('default', defaults, DEFAULT_POLICY) : DEFAULT_POLICY;
+    policies.set('default', base);
+    for (const name of policiesConfig?.keys() ?? []) {
+      if (name === 'default') continue;
+      policies.set(name, readPolicy(name, policiesConfig!.getConfig(name), base));
+    }
+
+    const bindings = new Map<string, string>();
+    const bindingConfig = config.getOptionalConfig('agents.templatePolicies');
+    for (const templateRef of bindingConfig?.keys() ?? []) {
+      const policyName = bindingConfig!.getString(templateRef);
+      if (!policies.has(policyName)) {
+        throw new Error(
+          `agents.templatePolicies binds ${templateRef} to policy '${policyName}', which is not defined under agents.policies`,
+        );
+      }
+      bindings.set(templateRef, policyName);
+    }
+    return new ConfigPolicyResolver(policies, bindings);
+  }
+
+  async resolve(request: PolicyResolutionRequest): Promise<AgentsPolicy> {
+    const bound = request.templateRef
+      ? this.templateBindings.get(request.templateRef)
+      : undefined;
+    return this.policies.get(bound ?? 'default')!;
+  }
+}
+
+function readPolicy(
+  name: string,
+  config: Config,
+  base: AgentsPolicy,
+): AgentsPolicy {
+  const allowed = config.getOptionalStringArray('allowedHarnesses');
+  for (const harness of allowed ?? []) {
+    if (!isHarnessName(harness)) {
+      throw new InputError(
+        `agents.policies.${name}.allowedHarnesses names unknown harness '${harness}'; known: ${HARNESS_NAMES.join(', ')}`,
+      );
+    }
+  }
+  const allowedHarnesses = (allowed as HarnessName[] | undefined) ?? base.allowedHarnesses;
+  const defaultHarness = (config.getOptionalString('defaultHarness') ??
+    (allowedHarnesses.includes(base.defaultHarness)
+      ? base.defaultHarness
+      : allowedHarnesses[0])) as HarnessName;
+  if (!allowedHarnesses.includes(defaultHarness)) {
+    throw new InputError(
+      `agents.policies.${name}.defaultHarness '${defaultHarness}' is not among its allowedHarnesses`,
+    );
+  }
+  const timeoutSeconds = config.has('timeout')
+    ? Duration.fromObject(readDurationFromConfig(config, { key: 'timeout' })).as('seconds')
+    : base.timeoutSeconds;
+  return {
+    name,
+    allowedHarnesses,
+    defaultHarness,
+    egressProfile: config.getOptionalString('egressProfile') ?? base.egressProfile,
+    image: config.getOptionalString('image') ?? base.image,
+    resources: {
+      cpu: config.getOptionalString('resources.cpu') ?? base.resources.cpu,
+      memory: config.getOptionalString('resources.memory') ?? base.resources.memory,
+      ephemeralStorage:
+        config.getOptionalString('resources.ephemeralStorage') ??
+        base.resources.ephemeralStorage,
+    },
+    timeoutSeconds,
+    runtimeClassName:
+      config.getOptionalString('runtimeClassName') ?? base.runtimeClassName,
+    maxConcurrentPerEntity:
+      config.getOptionalNumber('maxConcurrentPerEntity') ?? base.maxConcurrentPerEntity,
+    maxConcurrentGlobal:
+      config.getOptionalNumber('maxConcurrentGlobal') ?? base.maxConcurrentGlobal,
+    draftPullRequest:
+      config.getOptionalBoolean('draftPullRequest') ?? base.draftPullRequest,
+  };
+}

@@ -1,0 +1,161 @@
+import type {
+  AuditorService,
+  BackstageCredentials,
+  HttpAuthService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import type { Config } from '@backstage/config';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
+import type { Request as ExpressRequest } from 'express';
+
+// Handlers get requests typed from the spec; these helpers only need what every request has.
+type Request = ExpressRequest<any, any, any, any>;
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
+import { spec } from '../schema/openapi.generated';
+import { PolicyDeniedError, type SessionService } from '../service/SessionService';
+import { readCursor, streamSessionLog } from './logStream';
+
+export interface RouterOptions {
+  sessions: SessionService;
+  store: SessionStore;
+  hub: LogHub;
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  config: Config;
+  logPollIntervalMs?: number;
+}
+
+/** The agents REST API, typed and validated from `src/schema/openapi.yaml`. */
+export async function createRouter(options: RouterOptions) {
+  const { sessions, store, hub, httpAuth, auditor, logger, config } = options;
+  const router = createValidatedOpenApiRouter<typeof spec>(spec);
+
+  const caller = async (req: Request) => {
+    const credentials = await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    return { credentials, ref: principalRef(credentials) };
+  };
+
+  /** Records an audit event around a state-changing operation, including refusals. */
+  const audited = async <T>(
+    req: Request,
+    eventId: string,
+    meta: Record<string, string | undefined>,
+    operation: () => Promise<T>,
+    resultMeta: (result: T) => Record<string, string>,
+  ): Promise<T> => {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta: definedOnly(meta),
+    });
+    try {
+      const result = await operation();
+      await event.success({ meta: resultMeta(result) });
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      if (error instanceof PolicyDeniedError) {
+        const denial = await auditor.createEvent({
+          eventId: 'policy-denial',
+          severityLevel: 'medium',
+          request: req,
+          meta: definedOnly({ ...meta, policy: error.policy, rule: error.rule }),
+        });
+        await denial.fail({ error });
+      }
+      throw error;
+    }
+  };
+
+  router.get('/sessions', async (req, res) => {
+    const { credentials, ref } = await caller(req);
+    const q = req.query;
+    res.json(
+      await sessions.list(
+        {
+          entityRef: q.entityRef,
+          status: q.status,
+          createdBy: q.createdBy,
+          parentSessionId: q.parentSessionId,
+          limit: q.limit === undefined ? undefined : Number(q.limit),
+          cursor: q.cursor,
+        },
+        credentials,
+        ref,
+      ),
+    );
+  });
+
+  router.post('/sessions', async (req, res) => {
+    const { credentials, ref } = await caller(req);
+    const body = req.body;
+    const { session, created } = await audited(
+      req,
+      'session-create',
+      { entityRef: body.entityRef, templateRef: body.templateRef },
+      () => sessions.create(body, credentials, ref),
+      r => ({ sessionId: r.session.id, created: String(r.created) }),
+    );
+    res.status(created ? 201 : 200).json(session);
+  });
+
+  router.get('/sessions/:id', async (req, res) => {
+    const { credentials } = await caller(req);
+    res.json(await sessions.get(req.params.id, credentials));
+  });
+
+  router.post('/sessions/:id/cancel', async (req, res) => {
+    const { credentials } = await caller(req);
+    const id = req.params.id;
+    res.json(
+      await audited(req, 'session-cancel', { sessionId: id }, () =>
+        sessions.cancel(id, credentials),
+        s => ({ status: s.status }),
+      ),
+    );
+  });
+
+  router.post('/sessions/:id/resume', async (req, res) => {
+    const { credentials } = await caller(req);
+    const id = req.params.id;
+    res.json(
+      await audited(req, 'session-resume', { sessionId: id }, () =>
+        sessions.resume(id, req.body.prompt, credentials),
+        s => ({ status: s.status, attempt: String(s.runs.length) }),
+      ),
+    );
+  });
+
+  router.get('/sessions/:id/logs', async (req, res) => {
+    const { credentials } = await caller(req);
+    const after = readCursor(req);
+    await sessions.get(req.params.id, credentials);
+    await streamSessionLog(req, res, req.params.id, after, {
+      store,
+      hub,
+      logger,
+      pollIntervalMs: options.logPollIntervalMs ?? 2000,
+      heartbeatMs: 15000,
+    });
+  });
+
+  router.use(MiddlewareFactory.create({ config, logger }).error());
+  return router;
+}
+
+function principalRef(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as
+    | { type: 'user'; userEntityRef: string }
+    | { type: 'service'; subject: string };
+  return principal.type === 'user' ? principal.userEntityRef : principal.subject;
+}
+
+function definedOnly(meta: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(meta).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}

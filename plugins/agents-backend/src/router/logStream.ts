@@ -1,0 +1,136 @@
+import type { Request as ExpressRequest, Response } from 'express';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { InputError } from '@backstage/errors';
+import {
+  isTerminalStatus,
+  type LogLine,
+} from '@backstage-agents/plugin-agents-common';
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub, SessionEvent } from '../logs/LogHub';
+
+type Request = ExpressRequest<any, any, any, any>;
+
+export interface LogStreamOptions {
+  store: SessionStore;
+  hub: LogHub;
+  logger: LoggerService;
+  /** How often to look in the database for lines and status changes made on other replicas. */
+  pollIntervalMs: number;
+  /** How often to send a comment so proxies keep an idle stream open. */
+  heartbeatMs: number;
+}
+
+const PAGE = 1000;
+
+/** Reads the resume cursor from `?after=` or, for a reconnecting EventSource, `Last-Event-ID`. */
+export function readCursor(req: Request): number {
+  const raw = (req.query.after as string | undefined) ?? req.header('last-event-id') ?? '0';
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new InputError(
+      `Malformed log cursor '${raw}': pass the seq of the last line received (0 for the whole log)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Serves one viewer's Server-Sent Events stream: every persisted line after the cursor, then live
+ * ones, in seq order with no gap or duplicate. Live lines come from the hub; when one arrives ahead of
+ * what was sent (a gap), the missing lines are read from the database first. A periodic database
+ * check covers writers on other replicas and ends the stream once a finished session is drained.
+ */
+export async function streamSessionLog(
+  req: Request,
+  res: Response,
+  sessionId: string,
+  after: number,
+  options: LogStreamOptions,
+): Promise<void> {
+  const { store, hub, logger } = options;
+  let sent = after;
+  let closed = false;
+  let chain = Promise.resolve();
+
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
+  res.flushHeaders?.();
+  res.write('retry: 2000\n\n');
+
+  const writeLines = (lines: LogLine[]) => {
+    for (const line of lines) {
+      if (line.seq <= sent) continue;
+      res.write(`id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`);
+      sent = line.seq;
+    }
+  };
+
+  const catchUp = async (upTo = Number.MAX_SAFE_INTEGER) => {
+    for (;;) {
+      if (closed) return;
+      const lines = await store.readLogLines(sessionId, sent, PAGE);
+      const wanted = lines.filter(l => l.seq <= upTo);
+      writeLines(wanted);
+      if (lines.length < PAGE || wanted.length < lines.length) return;
+    }
+  };
+
+  // Runs one step at a time so replay, live lines and polls never interleave.
+  const enqueue = (step: () => Promise<void> | void) => {
+    chain = chain.then(step).catch(error => {
+      logger.warn(`Log stream of session ${sessionId} failed: ${error}`);
+      close();
+    });
+  };
+
+  let lastStatus: string | undefined;
+  const onEvent = (event: SessionEvent) =>
+    enqueue(async () => {
+      if (closed) return;
+      if (event.type === 'lines') {
+        const first = event.lines[0]?.seq ?? 0;
+        if (first > sent + 1) await catchUp(first - 1);
+        writeLines(event.lines);
+      } else if (event.status !== lastStatus) {
+        lastStatus = event.status;
+        res.write(`event: status\ndata: ${JSON.stringify({ status: event.status })}\n\n`);
+      }
+    });
+
+  const poll = () =>
+    enqueue(async () => {
+      if (closed) return;
+      await catchUp();
+      const session = await store.getSession(sessionId);
+      if (!session) return close();
+      if (session.status !== lastStatus) onEvent({ type: 'status', status: session.status });
+      if (isTerminalStatus(session.status)) {
+        await catchUp();
+        enqueue(() => {
+          res.write(`event: end\ndata: ${JSON.stringify({ status: session.status, lastSeq: sent })}\n\n`);
+          close();
+        });
+      }
+    });
+
+  const unsubscribe = hub.subscribe(sessionId, onEvent);
+  const pollTimer = setInterval(poll, options.pollIntervalMs);
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs);
+
+  function close() {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    clearInterval(pollTimer);
+    clearInterval(heartbeat);
+    res.end();
+  }
+
+  req.on('close', close);
+  poll();
+  await chain;
+}

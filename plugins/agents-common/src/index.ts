@@ -1,0 +1,10 @@
+/**
+ * Types, the session status model and the permissions shared by the Agents for Backstage plugins.
+ *
+ * @packageDocumentation
+ */
+
+export * from './types';
+export * from './statusModel';
+export * from './permissions';
+export * from './limits';

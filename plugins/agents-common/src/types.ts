@@ -1,0 +1,163 @@
+/** The coding agents a session can run. */
+export const HARNESS_NAMES = ['opencode', 'claude-code', 'codex'] as const;
+
+/** @public */
+export type HarnessName = (typeof HARNESS_NAMES)[number];
+
+/** @public */
+export function isHarnessName(value: unknown): value is HarnessName {
+  return (HARNESS_NAMES as readonly unknown[]).includes(value);
+}
+
+/** Where a session was started from. */
+export const SESSION_ORIGINS = [
+  'ui',
+  'scaffolder',
+  'speckit',
+  'api',
+  'webhook',
+] as const;
+
+/** @public */
+export type SessionOrigin = (typeof SESSION_ORIGINS)[number];
+
+/** @public */
+export type SessionStatus =
+  | 'pending'
+  | 'starting'
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled'
+  | 'timed_out';
+
+/** What a session was started from, with the references that let it be traced back. */
+export type SessionOriginRef = {
+  kind: SessionOrigin;
+  templateRef?: string;
+  taskId?: string;
+  stepId?: string;
+};
+
+/** The policy a session runs under: its name and the values resolved when it was created. */
+export type SessionPolicy = {
+  name: string;
+  snapshot: Record<string, unknown>;
+};
+
+/** The latest snapshot of the harness's own state, as stored by a bundle store. */
+export type SessionBundle = {
+  id: string;
+  digest: string;
+  sizeBytes: number;
+  createdAt: string;
+};
+
+/** @public */
+export type PullRequestState = 'open' | 'merged' | 'closed';
+
+/** A durable agent session against one catalog entity's repository. */
+export type Session = {
+  id: string;
+  entityRef: string;
+  /** The entity's owner when the session was created; used by ownership-based permission rules. */
+  entityOwnerRef?: string;
+  repoUrl: string;
+  /** Undefined means the repository's default branch. */
+  baseBranch?: string;
+  workBranch: string;
+  harness: HarnessName;
+  prompt: string;
+  policy: SessionPolicy;
+  origin: SessionOriginRef;
+  createdBy: string;
+  status: SessionStatus;
+  createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  prUrl?: string;
+  prState?: PullRequestState;
+  headCommit?: string;
+  summary?: string;
+  bundle?: SessionBundle;
+  parentSessionId?: string;
+};
+
+/** @public */
+export type RunKind = 'initial' | 'resume' | 'retry';
+
+/** The structured outcome a harness prints as its final `AGENTS_RESULT` line. */
+export type HarnessResult = {
+  status: 'succeeded' | 'failed';
+  headCommit?: string;
+  filesChanged?: number;
+  harnessSessionId?: string;
+  summary?: string;
+};
+
+/** One ephemeral execution of the harness for a session: a pod. */
+export type HarnessRun = {
+  id: string;
+  sessionId: string;
+  attempt: number;
+  kind: RunKind;
+  /** The prompt of this run: the session's prompt for the first run, the follow-up for a resume. */
+  prompt: string;
+  podName?: string;
+  namespace?: string;
+  phase: SessionStatus;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  exitCode?: number;
+  reason?: string;
+  result?: HarnessResult;
+};
+
+/** A session together with its runs, oldest first. */
+export type SessionWithRuns = Session & {
+  runs: HarnessRun[];
+};
+
+/** One persisted line of a session's log. `seq` is the cursor: it increases by one per line. */
+export type LogLine = {
+  seq: number;
+  runId: string;
+  timestamp: string;
+  line: string;
+};
+
+/** One page of a keyset-paginated listing. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** The egress profile a harness pod runs under; each maps to NetworkPolicies shipped in deploy/. */
+export type EgressProfile = string;
+
+/** Compute bounds for one harness pod, in Kubernetes quantity notation. */
+export type HarnessResources = {
+  cpu: string;
+  memory: string;
+  ephemeralStorage: string;
+};
+
+/**
+ * A named policy, resolved from configuration: what a session may run and with which limits.
+ * A snapshot is stored with each session so later config changes do not rewrite history.
+ */
+export type AgentsPolicy = {
+  name: string;
+  allowedHarnesses: HarnessName[];
+  defaultHarness: HarnessName;
+  egressProfile: EgressProfile;
+  image?: string;
+  resources: HarnessResources;
+  timeoutSeconds: number;
+  runtimeClassName?: string;
+  maxConcurrentPerEntity?: number;
+  maxConcurrentGlobal?: number;
+  draftPullRequest: boolean;
+};

@@ -1,0 +1,4 @@
+export * from './HarnessProvider';
+export * from './BundleStore';
+export * from './PolicyResolver';
+export * from './extensionPoints';

@@ -1,0 +1,3 @@
+export * from './resourceRef';
+export * from './rules';
+export * from './conditionExports';
