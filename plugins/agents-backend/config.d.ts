@@ -63,9 +63,12 @@ export interface Config {
       };
     };
 
-    /** Binds software template refs (template:default/fix-issue) to policy names. */
-    templatePolicies?: {
-      [templateRef: string]: string;
-    };
+    /** Binds software templates to policies; sessions a template launches run under its policy. */
+    templatePolicies?: Array<{
+      /** The template's entity ref, e.g. template:default/fix-issue. */
+      template: string;
+      /** A name under agents.policies. */
+      policy: string;
+    }>;
   };
 }

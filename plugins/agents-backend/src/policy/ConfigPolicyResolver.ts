@@ -46,10 +46,11 @@ export class ConfigPolicyResolver implements PolicyResolver {
       policies.set(name, readPolicy(name, policiesConfig!.getConfig(name), base));
     }
 
+    // A list, not a map: template refs contain ':' and '/', which config keys cannot.
     const bindings = new Map<string, string>();
-    const bindingConfig = config.getOptionalConfig('agents.templatePolicies');
-    for (const templateRef of bindingConfig?.keys() ?? []) {
-      const policyName = bindingConfig!.getString(templateRef);
+    for (const binding of config.getOptionalConfigArray('agents.templatePolicies') ?? []) {
+      const templateRef = binding.getString('template');
+      const policyName = binding.getString('policy');
       if (!policies.has(policyName)) {
         throw new Error(
           `agents.templatePolicies binds ${templateRef} to policy '${policyName}', which is not defined under agents.policies`,

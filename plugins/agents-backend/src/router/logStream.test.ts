@@ -1,0 +1,201 @@
+import {
+  mockCredentials,
+  mockServices,
+  type TestDatabaseId,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import express from 'express';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SessionStore } from '../database/SessionStore';
+import { LogHub } from '../logs/LogHub';
+import { SessionLogs } from '../logs/SessionLogs';
+import { SessionAuthorizer } from '../permissions/SessionAuthorizer';
+import { SessionService } from '../service/SessionService';
+import { createRouter } from './createRouter';
+import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const ts = '2026-11-21T10:00:00.000Z';
+const lines = (...texts: string[]) => texts.map(line => ({ timestamp: ts, line }));
+
+type SseEvent = { event: string; id?: string; data: any };
+
+/** A minimal EventSource: collects parsed events until `done` says stop or the server ends. */
+function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  done: (events: SseEvent[]) => boolean,
+): Promise<{ events: SseEvent[]; status: number; ended: boolean }> {
+  return new Promise((resolve, reject) => {
+    const events: SseEvent[] = [];
+    const req = http.get(url, { headers }, res => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      const finish = (ended: boolean) => {
+        req.destroy();
+        resolve({ events, status: res.statusCode!, ended });
+      };
+      res.on('data', chunk => {
+        buffer += chunk;
+        let index;
+        while ((index = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, index);
+          buffer = buffer.slice(index + 2);
+          const fields: Record<string, string> = {};
+          for (const line of block.split('\n')) {
+            const m = /^([a-z]+): ?(.*)$/.exec(line);
+            if (m) fields[m[1]] = m[2];
+          }
+          if (fields.event) {
+            events.push({ event: fields.event, id: fields.id, data: JSON.parse(fields.data) });
+          }
+        }
+        if (done(events)) finish(false);
+      });
+      res.on('end', () => finish(true));
+    });
+    req.on('error', reject);
+  });
+}
+
+describe.each(databases.eachSupportedId())('session log stream on %p', (databaseId: TestDatabaseId) => {
+  let store: SessionStore;
+  let hub: LogHub;
+  let logs: SessionLogs;
+  let server: http.Server;
+  let baseUrl: string;
+  const auth = { Authorization: mockCredentials.user.header('user:default/jane') };
+
+  beforeAll(async () => {
+    const knex = await databases.init(databaseId);
+    store = await SessionStore.create({ database: databaseServiceFor(knex) });
+    hub = new LogHub();
+    logs = new SessionLogs(store, hub);
+    const permissions = mockServices.permissions({ result: AuthorizeResult.ALLOW } as any);
+    const sessions = new SessionService({
+      store,
+      catalog: catalogServiceMock(),
+      policyResolver: { resolve: async () => { throw new Error('unused'); } },
+      authorizer: new SessionAuthorizer(permissions, {
+        getRuleByName: () => { throw new Error('unused'); },
+      } as any),
+      hub,
+      workBranchPrefix: 'agents/',
+      repoUrlRewrites: [],
+    });
+    const router = await createRouter({
+      sessions,
+      store,
+      hub,
+      httpAuth: mockServices.httpAuth(),
+      auditor: mockServices.auditor.mock(),
+      logger: mockServices.logger.mock(),
+      config: mockServices.rootConfig(),
+      logPollIntervalMs: 100,
+    });
+    const app = express().use(router);
+    server = app.listen(0);
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise(resolve => server.close(resolve));
+  });
+
+  async function newSession() {
+    const { session } = await store.createSession({
+      entityRef: 'component:default/payments',
+      repoUrl: 'https://github.com/example-org/payments',
+      workBranchPrefix: 'agents/',
+      harness: 'opencode',
+      prompt: 'Work',
+      policy: { name: 'default', snapshot: {} },
+      origin: { kind: 'api' },
+      createdBy: 'user:default/jane',
+    });
+    return { id: session.id, runId: session.runs[0].id };
+  }
+
+  const seqsOf = (events: SseEvent[]) =>
+    events.filter(e => e.event === 'log').map(e => e.data.seq);
+
+  it('replays persisted lines after the cursor, then streams live ones', async () => {
+    const { id, runId } = await newSession();
+    await logs.append(id, runId, lines('one', 'two', 'three'));
+    const reading = readEvents(`${baseUrl}/sessions/${id}/logs?after=1`, auth, e => seqsOf(e).includes(5));
+    await new Promise(r => setTimeout(r, 200));
+    await logs.append(id, runId, lines('four'));
+    await logs.append(id, runId, lines('five'));
+    const { events, status } = await reading;
+    expect(status).toBe(200);
+    const logEvents = events.filter(e => e.event === 'log');
+    expect(logEvents.map(e => [e.id, e.data.line])).toEqual([
+      ['2', 'two'],
+      ['3', 'three'],
+      ['4', 'four'],
+      ['5', 'five'],
+    ]);
+  });
+
+  it('resumes from Last-Event-ID and fills gaps from the database', async () => {
+    const { id, runId } = await newSession();
+    await logs.append(id, runId, lines('a', 'b'));
+    const reading = readEvents(
+      `${baseUrl}/sessions/${id}/logs`,
+      { ...auth, 'Last-Event-ID': '1' },
+      e => seqsOf(e).includes(5),
+    );
+    await new Promise(r => setTimeout(r, 200));
+    // Written without announcing (as another replica would), then one line announced ahead of them.
+    await store.appendLogLines(id, runId, lines('c', 'd'));
+    await logs.append(id, runId, lines('e'));
+    const { events } = await reading;
+    expect(seqsOf(events)).toEqual([2, 3, 4, 5]);
+    expect(events.filter(e => e.event === 'log').map(e => e.data.line)).toEqual(['b', 'c', 'd', 'e']);
+  });
+
+  it('ends the stream of a finished session once its log is drained', async () => {
+    const { id, runId } = await newSession();
+    await logs.append(id, runId, lines('x', 'y'));
+    await store.transition(id, 'starting');
+    await store.transition(id, 'running');
+    await store.transition(id, 'succeeded');
+    const { events, ended } = await readEvents(`${baseUrl}/sessions/${id}/logs`, auth, () => false);
+    expect(ended).toBe(true);
+    expect(events.map(e => e.event)).toEqual(['log', 'log', 'status', 'end']);
+    expect(events[2].data).toEqual({ status: 'succeeded' });
+    expect(events[3].data).toEqual({ status: 'succeeded', lastSeq: 2 });
+  });
+
+  it('tells viewers about status changes live', async () => {
+    const { id } = await newSession();
+    const reading = readEvents(`${baseUrl}/sessions/${id}/logs`, auth, e => e.some(x => x.event === 'end'));
+    await new Promise(r => setTimeout(r, 200));
+    // Announced on this replica as soon as it is written…
+    await store.transition(id, 'starting');
+    hub.publish(id, { type: 'status', status: 'starting' });
+    // …or found by the poll when another replica wrote it.
+    await store.transition(id, 'cancelled');
+    const { events } = await reading;
+    expect(events.map(e => `${e.event}:${e.data.status}`)).toEqual([
+      'status:pending',
+      'status:starting',
+      'status:cancelled',
+      'end:cancelled',
+    ]);
+  });
+
+  it('refuses a malformed cursor', async () => {
+    const { id } = await newSession();
+    const res = await fetch(`${baseUrl}/sessions/${id}/logs?after=-3`, { headers: auth });
+    expect(res.status).toBe(400);
+    const other = await fetch(`${baseUrl}/sessions/${id}/logs`, { headers: { ...auth, 'Last-Event-ID': 'x' } });
+    expect(other.status).toBe(400);
+    expect((await other.json()).error.message).toContain("Malformed log cursor 'x'");
+  });
+});
