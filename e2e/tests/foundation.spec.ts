@@ -1,0 +1,63 @@
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import path from 'node:path';
+
+/** Screenshots kept as artifacts of the run, beside the HTML report. */
+const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
+
+const BACKEND = 'http://localhost:7007';
+
+async function guestToken(request: APIRequestContext): Promise<string> {
+  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).backstageIdentity.token;
+}
+
+test('a guest signs in and sees the example components', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByText('payments-service')).toBeVisible();
+  await page.getByText('payments-service').click();
+  await expect(page.getByText('Takes payments and issues refunds.').first()).toBeVisible();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-entity.png') });
+});
+
+test('the agents API creates and lists sessions for a signed-in guest', async ({ request }) => {
+  const unauthenticated = await request.get(`${BACKEND}/api/agents/sessions`);
+  expect(unauthenticated.status()).toBe(401);
+
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
+  const before = await request.get(`${BACKEND}/api/agents/sessions`, { headers });
+  expect(before.status()).toBe(200);
+
+  const prompt = `Add a subtract function (${Date.now()})`;
+  const created = await request.post(`${BACKEND}/api/agents/sessions`, {
+    headers,
+    data: { entityRef: 'component:default/payments-service', prompt },
+  });
+  expect(created.status()).toBe(201);
+  const session = await created.json();
+  expect(session).toMatchObject({ status: 'pending', prompt, baseBranch: 'main' });
+  expect(session.repoUrl).toMatch(/^file:\/\/.*\/git\/example-org\/payments-service$/);
+
+  const listed = await request.get(`${BACKEND}/api/agents/sessions`, {
+    headers,
+    params: { entityRef: 'component:default/payments-service' },
+  });
+  expect((await listed.json()).items[0].id).toBe(session.id);
+
+  const noSource = await request.post(`${BACKEND}/api/agents/sessions`, {
+    headers,
+    data: { entityRef: 'component:default/legacy-reports', prompt: 'x' },
+  });
+  expect(noSource.status()).toBe(400);
+  expect((await noSource.json()).error.message).toContain('has no Git source');
+});
+
+test('the OpenAPI document is served', async ({ request }) => {
+  const res = await request.get(`${BACKEND}/api/agents/openapi.json`);
+  expect(res.status()).toBe(200);
+  const doc = await res.json();
+  expect(doc.openapi).toMatch(/^3\./);
+  expect(doc.info.title).toBe('agents');
+  expect(Object.keys(doc.paths)).toContain('/api/agents/sessions');
+});

@@ -1,0 +1,60 @@
+import { ConfigReader } from '@backstage/config';
+import type { Entity } from '@backstage/catalog-model';
+import { ConfigPolicyResolver } from './ConfigPolicyResolver';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'payments' },
+};
+
+describe('ConfigPolicyResolver', () => {
+  it('gives a locked-down default when nothing is configured', async () => {
+    const resolver = ConfigPolicyResolver.fromConfig(new ConfigReader({}));
+    expect(await resolver.resolve({ entity })).toMatchObject({
+      name: 'default',
+      defaultHarness: 'opencode',
+      egressProfile: 'github-only',
+      timeoutSeconds: 3600,
+      draftPullRequest: true,
+    });
+  });
+
+  it('lets named policies inherit from default and binds templates to them', async () => {
+    const resolver = ConfigPolicyResolver.fromConfig(
+      new ConfigReader({
+        agents: {
+          policies: {
+            default: { timeout: { minutes: 20 }, resources: { memory: '2Gi' } },
+            speckit: { allowedHarnesses: ['claude-code', 'codex'], egressProfile: 'internet' },
+          },
+          templatePolicies: [{ template: 'template:default/spec', policy: 'speckit' }],
+        },
+      }),
+    );
+    const bound = await resolver.resolve({ entity, templateRef: 'template:default/spec' });
+    expect(bound).toMatchObject({
+      name: 'speckit',
+      allowedHarnesses: ['claude-code', 'codex'],
+      defaultHarness: 'claude-code',
+      egressProfile: 'internet',
+      timeoutSeconds: 1200,
+      resources: { cpu: '2', memory: '2Gi', ephemeralStorage: '10Gi' },
+    });
+    const unbound = await resolver.resolve({ entity, templateRef: 'template:default/other' });
+    expect(unbound.name).toBe('default');
+  });
+
+  it('refuses configuration mistakes at start-up', () => {
+    const load = (agents: object) => () => ConfigPolicyResolver.fromConfig(new ConfigReader({ agents }));
+    expect(load({ policies: { default: { allowedHarnesses: ['vim'] } } })).toThrow(
+      "unknown harness 'vim'",
+    );
+    expect(
+      load({ policies: { x: { allowedHarnesses: ['codex'], defaultHarness: 'opencode' } } }),
+    ).toThrow("defaultHarness 'opencode' is not among its allowedHarnesses");
+    expect(load({ templatePolicies: [{ template: 'template:default/t', policy: 'missing' }] })).toThrow(
+      "policy 'missing', which is not defined",
+    );
+  });
+});

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: type check, unit/integration tests (store and route
+# tests on SQLite and, when a server is reachable, PostgreSQL), the kubectl smoke test of the cluster
+# simulator, and the end-to-end tests in Chromium against the running app.
+#   bash scripts/test.sh
+# PostgreSQL: BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING, default postgresql://postgres@127.0.0.1:5432.
+# With CI=true a missing PostgreSQL or Chromium is an error instead of a skipped part.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/env.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+fail() { echo "ERROR: $*" >&2; exit 1; }
+
+step "Installing dependencies"
+if [ -n "${CI:-}" ]; then yarn install --immutable; else yarn install; fi
+
+step "Checking for PostgreSQL"
+export BACKSTAGE_TEST_DISABLE_DOCKER=1
+export BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING="${BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING:-postgresql://postgres@127.0.0.1:5432}"
+if node -e "
+  const { Client } = require('pg');
+  const c = new Client({ connectionString: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING });
+  c.connect().then(() => c.end()).catch(() => process.exit(1));
+"; then
+  echo "Store and route tests run on SQLite and PostgreSQL"
+else
+  [ -n "${CI:-}" ] && fail "PostgreSQL is not reachable at $BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING"
+  echo "PostgreSQL is not reachable: store and route tests run on SQLite only"
+  unset BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+fi
+
+step "Type checking"
+yarn tsc
+
+step "Unit and integration tests"
+results="$(mktemp)"
+CI=true yarn backstage-cli repo test --json --outputFile="$results" || {
+  node -e "const r=require('$results');console.log('jest: ' + r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')" 2>/dev/null || true
+  fail "unit and integration tests failed"
+}
+jest_summary="$(node -e "const r=require('$results');console.log(r.numPassedTests + ' ' + r.numFailedTests)")"
+
+if [ -f packages/kube-sim/scripts/kubectl-smoke.sh ]; then
+  step "kubectl against the cluster simulator"
+  bash packages/kube-sim/scripts/kubectl-smoke.sh
+fi
+
+step "End-to-end tests in Chromium"
+if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    fail "Chromium is missing: install Debian's chromium package (apt-get install chromium)"
+  fi
+fi
+e2e_data="$(mktemp -d)"
+app_log="$e2e_data/app.log"
+# A fresh data directory: the e2e run starts from an empty database, like a newcomer's first start.
+AGENTS_DATA_DIR="$e2e_data" setsid bash scripts/start.sh --skip-install > "$app_log" 2>&1 &
+app_pid=$!
+stop_app() { kill -TERM -- "-$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
+trap stop_app EXIT
+wait_for() {
+  for _ in $(seq 1 180); do
+    curl -fs -o /dev/null "$1" && return 0
+    kill -0 "$app_pid" 2>/dev/null || { tail -50 "$app_log"; fail "the app exited while starting"; }
+    sleep 1
+  done
+  tail -50 "$app_log"; fail "$1 did not answer within 3 minutes"
+}
+wait_for http://localhost:7007/.backstage/health/v1/readiness
+wait_for http://localhost:3000
+e2e_status=0
+yarn playwright test -c e2e/playwright.config.ts || e2e_status=$?
+stop_app
+trap - EXIT
+[ "$e2e_status" = 0 ] || { tail -30 "$app_log"; fail "end-to-end tests failed"; }
+
+read -r passed failed <<< "$jest_summary"
+echo
+echo "All tests passed."
+echo "jest: $passed passed, $failed failed"
