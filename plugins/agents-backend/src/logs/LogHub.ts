@@ -1,0 +1,41 @@
+import type { LogLine, SessionStatus } from '@backstage-agents/plugin-agents-common';
+
+/** What a live viewer of a session hears about. */
+export type SessionEvent =
+  | { type: 'lines'; lines: LogLine[] }
+  | { type: 'status'; status: SessionStatus };
+
+type Listener = (event: SessionEvent) => void;
+
+/**
+ * In-process fan-out of a session's new log lines and status changes to its live viewers. Lines are
+ * persisted before they are published, so a viewer that misses an event (or listens on another
+ * replica) can always catch up from the database by seq.
+ */
+export class LogHub {
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  subscribe(sessionId: string, listener: Listener): () => void {
+    let set = this.listeners.get(sessionId);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(sessionId, set);
+    }
+    set.add(listener);
+    return () => {
+      set!.delete(listener);
+      if (set!.size === 0) this.listeners.delete(sessionId);
+    };
+  }
+
+  publish(sessionId: string, event: SessionEvent): void {
+    for (const listener of this.listeners.get(sessionId) ?? []) {
+      listener(event);
+    }
+  }
+
+  /** Number of sessions with at least one live viewer. */
+  get watchedSessions(): number {
+    return this.listeners.size;
+  }
+}
