@@ -10,7 +10,13 @@ export function kubeconfigDocument(serverUrl: string, namespace = 'default') {
   return {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: CONTEXT, cluster: { server: serverUrl } }],
+    // @kubernetes/client-node refuses plain HTTP unless TLS verification is explicitly skipped.
+    clusters: [
+      {
+        name: CONTEXT,
+        cluster: { server: serverUrl, ...(serverUrl.startsWith('http:') ? { 'insecure-skip-tls-verify': true } : {}) },
+      },
+    ],
     users: [{ name: CONTEXT, user: { token: 'kube-sim' } }],
     contexts: [{ name: CONTEXT, context: { cluster: CONTEXT, user: CONTEXT, namespace } }],
     'current-context': CONTEXT,
