@@ -36,11 +36,15 @@ yarn tsc
 
 step "Unit and integration tests"
 results="$(mktemp)"
+jest_counts() {
+  node -e "const r = JSON.parse(require('fs').readFileSync('$results', 'utf8')); console.log(r.numPassedTests + ' ' + r.numFailedTests)"
+}
 CI=true yarn backstage-cli repo test --json --outputFile="$results" || {
-  node -e "const r=require('$results');console.log('jest: ' + r.numPassedTests + ' passed, ' + r.numFailedTests + ' failed')" 2>/dev/null || true
+  read -r passed failed <<< "$(jest_counts 2>/dev/null || echo '? ?')"
+  echo "jest: $passed passed, $failed failed"
   fail "unit and integration tests failed"
 }
-jest_summary="$(node -e "const r=require('$results');console.log(r.numPassedTests + ' ' + r.numFailedTests)")"
+jest_summary="$(jest_counts)"
 
 if [ -f packages/kube-sim/scripts/kubectl-smoke.sh ]; then
   step "kubectl against the cluster simulator"
