@@ -25,7 +25,7 @@ export interface RecordedWatch {
 }
 
 /** Opens a watch with @kubernetes/client-node and records every event it delivers. */
-export async function recordWatch(kubeConfig: KubeConfig, path: string, query: Record<string, unknown> = {}): Promise<RecordedWatch> {
+export async function recordWatch(kubeConfig: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<RecordedWatch> {
   const events: RecordedWatch['events'] = [];
   let finish!: (error: unknown) => void;
   const done = new Promise<unknown>(resolve => (finish = resolve));
