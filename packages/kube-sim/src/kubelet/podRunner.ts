@@ -100,7 +100,11 @@ export class PodRunner {
         prepared.push({ run: this.containers[index], ...(await this.prepareContainer(container)) });
       }
     } catch (error) {
-      if (!(error instanceof ContainerConfigError)) throw error;
+      if (!(error instanceof ContainerConfigError)) {
+        // Anything else is not going to fix itself: the containers fail to start.
+        this.finishUnstarted(`failed to prepare the pod: ${(error as Error).message}`);
+        return;
+      }
       if (this.waitingMessage !== error.message) {
         this.waitingReason = 'CreateContainerConfigError';
         this.waitingMessage = error.message;
@@ -121,13 +125,15 @@ export class PodRunner {
     const mapped = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, this.fs.mapPath(v, pathPrefixes)]));
     this.fs.mount(container);
     const argv = containerArgv(this.options.images, container).map(arg => this.fs.mapPath(expandReferences(arg, declared), pathPrefixes));
+    const cwd = container.workingDir ? this.fs.hostPath(container.workingDir) : this.fs.root;
     const env = {
       ...this.options.hostEnv,
       HOSTNAME: this.pod.metadata.name,
       KUBE_SIM_ROOT: this.fs.root,
+      // The logical path, so shells report the mapped working dir rather than where its symlink points.
+      PWD: cwd,
       ...mapped,
     };
-    const cwd = container.workingDir ? this.fs.hostPath(container.workingDir) : this.fs.root;
     return { argv, env, cwd };
   }
 

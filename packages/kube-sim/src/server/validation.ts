@@ -73,6 +73,12 @@ function kindSpecificCauses(type: ResourceType, obj: any): Cause[] {
       if (c && !c.image) {
         causes.push({ field: `spec.containers[${i}].image`, message: 'Required value' });
       }
+      const volumes = new Set((obj.spec?.volumes ?? []).map((v: any) => v?.name));
+      (c?.volumeMounts ?? []).forEach((m: any, j: number) => {
+        if (!volumes.has(m?.name)) {
+          causes.push({ field: `spec.containers[${i}].volumeMounts[${j}].name`, message: `Not found: "${m?.name}"` });
+        }
+      });
     });
   }
   if (type.kind === 'Secret') {
