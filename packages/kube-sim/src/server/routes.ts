@@ -8,6 +8,7 @@ import { proxyPodLog } from './podLogProxy';
 import { ResourceType, apiVersionOf, findType } from './resources';
 import { Selector, parseFieldSelector, parseLabelSelector } from './selectors';
 import { ApiError, badRequest, methodNotAllowed } from './statusErrors';
+import { toTable, wantsTable } from './tables';
 import { serveWatch } from './watchStream';
 
 export interface RouteContext {
@@ -95,6 +96,7 @@ async function handleResource(
   const { type, namespace, name, subresource } = target;
   const method = req.method ?? 'GET';
   const watch = target.watchPrefix || isTrue(query, 'watch');
+  const table = wantsTable(req.headers.accept);
 
   if (method === 'GET' && (watch || !name)) {
     const selectors = selectorsOf(type, query);
@@ -109,10 +111,15 @@ async function handleResource(
         allowWatchBookmarks: isTrue(query, 'allowWatchBookmarks'),
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
         defaultTimeoutSeconds: ctx.defaultWatchTimeoutSeconds,
+        render: table ? obj => toTable(type, [obj], obj.metadata.resourceVersion) : undefined,
       });
       return;
     }
     const { items, resourceVersion } = api.list(type, namespace, selectors);
+    if (table) {
+      sendJson(res, 200, toTable(type, items, resourceVersion));
+      return;
+    }
     sendJson(res, 200, {
       kind: `${type.kind}List`,
       apiVersion: apiVersionOf(type),
@@ -159,9 +166,11 @@ async function handleResource(
   const statusOnly = subresource === 'status' ? 'status' : undefined;
   if (subresource === 'finalize') throw methodNotAllowed();
   switch (method) {
-    case 'GET':
-      sendJson(res, 200, api.get(type, namespace, name));
+    case 'GET': {
+      const obj = api.get(type, namespace, name);
+      sendJson(res, 200, table && !subresource ? toTable(type, [obj], obj.metadata.resourceVersion) : obj);
       return;
+    }
     case 'PUT':
       sendJson(res, 200, api.update(type, namespace, name, await readObject(req), statusOnly));
       return;

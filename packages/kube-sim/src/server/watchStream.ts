@@ -16,6 +16,8 @@ export interface WatchRequest {
   bookmarkIntervalMs: number;
   /** Used when the client gives no timeoutSeconds (the real server picks 30–60 minutes). */
   defaultTimeoutSeconds: number;
+  /** Converts each event's object, e.g. into a one-row Table for kubectl. */
+  render?: (obj: any) => any;
 }
 
 /**
@@ -34,7 +36,9 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  const send = (eventType: string, object: any) => res.write(`${JSON.stringify({ type: eventType, object })}\n`);
+  const write = (eventType: string, object: any) => res.write(`${JSON.stringify({ type: eventType, object })}\n`);
+  const render = request.render ?? ((obj: any) => obj);
+  const send = (eventType: string, object: any) => write(eventType, render(object));
 
   // A watch with a selector sees objects enter and leave its view as ADDED and DELETED.
   const deliver = (event: StoreEvent) => {
@@ -58,7 +62,7 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
     const events = Number.isInteger(since) ? store.hub.eventsSince(since) : undefined;
     if (!events) {
       const status = gone(`too old resource version: ${rv} (${store.hub.oldestResumableVersion})`).toStatus();
-      send('ERROR', status);
+      write('ERROR', status);
       res.end();
       return;
     }
@@ -82,7 +86,7 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
   if (request.allowWatchBookmarks) {
     timers.push(
       setInterval(() => {
-        send('BOOKMARK', {
+        write('BOOKMARK', {
           kind: type.kind,
           apiVersion: apiVersionOf(type),
           metadata: { resourceVersion: String(store.resourceVersion) },
