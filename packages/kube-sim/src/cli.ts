@@ -40,8 +40,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     process.stdout.write(USAGE);
     return;
   }
-  const kubeconfigPath = resolve(values.kubeconfig ?? 'kube-sim.kubeconfig');
-  const images: ImageMap = values.images ? parseYaml(readFileSync(values.images, 'utf8')) ?? {} : {};
+  // Under `yarn kube-sim` the cwd is the package; INIT_CWD is where the user ran the command.
+  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const kubeconfigPath = resolve(cwd, values.kubeconfig ?? 'kube-sim.kubeconfig');
+  const images: ImageMap = values.images ? parseYaml(readFileSync(resolve(cwd, values.images), 'utf8')) ?? {} : {};
   const sim = await startKubeSim({
     port: values.port ? Number(values.port) : 0,
     host: values.host,
@@ -52,7 +54,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     : await startProcessKubelet({
         kubeConfig: sim.kubeConfig,
         nodeName: values['node-name'],
-        workDir: values['work-dir'] ? resolve(values['work-dir']) : undefined,
+        workDir: values['work-dir'] ? resolve(cwd, values['work-dir']) : undefined,
         images,
         onError: error => process.stderr.write(`kubelet: ${(error as Error)?.message ?? error}\n`),
       });
