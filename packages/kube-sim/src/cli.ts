@@ -18,6 +18,7 @@ Options:
   --images <file>       YAML/JSON map of image (or glob) to local command argv
   --node-name <name>    Node name of the kubelet (default kube-sim-node)
   --work-dir <dir>      where pod files and logs go (default a temp dir)
+  --http                serve plain HTTP instead of HTTPS with a generated certificate
   --no-kubelet          start only the API server
   -h, --help            show this help
 `;
@@ -33,6 +34,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       'node-name': { type: 'string' },
       'work-dir': { type: 'string' },
       'no-kubelet': { type: 'boolean' },
+      http: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -48,6 +50,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     port: values.port ? Number(values.port) : 0,
     host: values.host,
     kubeconfigPath,
+    tls: !values.http,
   });
   const kubelet = values['no-kubelet']
     ? undefined

@@ -23,11 +23,11 @@ export interface KubeSim {
 /** Starts the Kubernetes API simulator (without a kubelet; see startProcessKubelet). */
 export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSim> {
   const server = await startApiServer(options);
-  if (options.kubeconfigPath) writeKubeconfig(options.kubeconfigPath, server.url);
+  if (options.kubeconfigPath) writeKubeconfig(options.kubeconfigPath, server.url, server.caCert);
   return {
     url: server.url,
     kubeconfigPath: options.kubeconfigPath,
-    kubeConfig: kubeConfigFor(server.url),
+    kubeConfig: kubeConfigFor(server.url, server.caCert),
     faults: server.faults,
     server,
     stop: () => server.stop(),
@@ -39,5 +39,6 @@ export type { ProcessKubelet, ProcessKubeletOptions } from './kubelet/processKub
 export type { ImageMap } from './kubelet/imageMap';
 export type { ApiServer, ApiServerOptions } from './server/apiServer';
 export type { Faults, FailureSpec } from './server/faults';
+export type { TlsMaterial } from './server/tls';
 export { ADMIN_FAULTS_PATH } from './server/routes';
 export { kubeConfigFor, kubeconfigDocument, writeKubeconfig } from './kubeconfig';

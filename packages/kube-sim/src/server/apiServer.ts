@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { AddressInfo, Socket } from 'node:net';
+import https from 'node:https';
+import { AddressInfo, Socket, isIP } from 'node:net';
 import { Faults } from './faults';
 import { GarbageCollector } from './garbageCollector';
 import { NamespaceController } from './namespaceController';
@@ -7,6 +8,7 @@ import { ObjectApi } from './objectApi';
 import { findType } from './resources';
 import { handleRequest } from './routes';
 import { Store } from './store';
+import { TlsMaterial, generateSelfSignedTls } from './tls';
 
 export interface ApiServerOptions {
   /** Port to listen on; 0 (default) picks a free one. */
@@ -19,12 +21,16 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Watch duration when the client gives no timeoutSeconds; default 30 minutes. */
   defaultWatchTimeoutSeconds?: number;
+  /** Serve HTTPS: `true` generates a self-signed certificate (needs openssl), or pass one. Default plain HTTP. */
+  tls?: boolean | TlsMaterial;
 }
 
 export interface ApiServer {
   url: string;
   port: number;
   host: string;
+  /** PEM CA certificate clients should trust, when serving HTTPS. */
+  caCert?: string;
   store: Store;
   api: ObjectApi;
   faults: Faults;
@@ -32,6 +38,15 @@ export interface ApiServer {
 }
 
 const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+/** A generated certificate covers loopback and the bound address, so clients can verify either. */
+function tlsFor(option: ApiServerOptions['tls'], host: string): TlsMaterial | undefined {
+  if (!option) return undefined;
+  if (option !== true) return option;
+  const ips = new Set(['127.0.0.1', '::1']);
+  if (isIP(host)) ips.add(host);
+  return generateSelfSignedTls([...ips], ['localhost']);
+}
 
 export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
@@ -51,10 +66,12 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
     bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
     defaultWatchTimeoutSeconds: options.defaultWatchTimeoutSeconds ?? 1800,
   };
+  const tls = tlsFor(options.tls, host);
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     void handleRequest(ctx, req, res);
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
   server.on('connection', socket => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -67,9 +84,10 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: `${tls ? 'https' : 'http'}://${urlHost}:${port}`,
     port,
     host,
+    caCert: tls?.cert,
     store,
     api,
     faults,
