@@ -95,6 +95,8 @@ async function handleResource(
   const { api } = ctx;
   const { type, namespace, name, subresource } = target;
   const method = req.method ?? 'GET';
+  // Better to refuse than to persist what the client meant only to try.
+  if (query.has('dryRun')) throw badRequest('dryRun is not supported by kube-sim');
   const watch = target.watchPrefix || isTrue(query, 'watch');
   const table = wantsTable(req.headers.accept);
 
