@@ -23,6 +23,8 @@ export class ContainerLog {
 
   /** Appends raw output; only complete lines are recorded until `close` flushes the rest. */
   write(stream: LogEntry['stream'], chunk: Buffer | string): void {
+    // Output racing a pod's removal has nowhere to go.
+    if (this.closed) return;
     const text = this.partial[stream] + chunk.toString();
     const lines = text.split('\n');
     this.partial[stream] = lines.pop() ?? '';
