@@ -23,7 +23,9 @@ Options:
   -h, --help            show this help
 `;
 
-export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+export async function main(
+  argv: string[] = process.argv.slice(2),
+): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -44,8 +46,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   }
   // Under `yarn kube-sim` the cwd is the package; INIT_CWD is where the user ran the command.
   const cwd = process.env.INIT_CWD ?? process.cwd();
-  const kubeconfigPath = resolve(cwd, values.kubeconfig ?? 'kube-sim.kubeconfig');
-  const images: ImageMap = values.images ? parseYaml(readFileSync(resolve(cwd, values.images), 'utf8')) ?? {} : {};
+  const kubeconfigPath = resolve(
+    cwd,
+    values.kubeconfig ?? 'kube-sim.kubeconfig',
+  );
+  const images: ImageMap = values.images
+    ? parseYaml(readFileSync(resolve(cwd, values.images), 'utf8')) ?? {}
+    : {};
   const sim = await startKubeSim({
     port: values.port ? Number(values.port) : 0,
     host: values.host,
@@ -57,13 +64,21 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     : await startProcessKubelet({
         kubeConfig: sim.kubeConfig,
         nodeName: values['node-name'],
-        workDir: values['work-dir'] ? resolve(cwd, values['work-dir']) : undefined,
+        workDir: values['work-dir']
+          ? resolve(cwd, values['work-dir'])
+          : undefined,
         images,
-        onError: error => process.stderr.write(`kubelet: ${(error as Error)?.message ?? error}\n`),
+        onError: error =>
+          process.stderr.write(
+            `kubelet: ${(error as Error)?.message ?? error}\n`,
+          ),
       });
   process.stdout.write(`kube-sim: API server at ${sim.url}\n`);
   process.stdout.write(`kube-sim: kubeconfig written to ${kubeconfigPath}\n`);
-  if (kubelet) process.stdout.write(`kube-sim: kubelet node ${kubelet.nodeName}, pod files in ${kubelet.workDir}\n`);
+  if (kubelet)
+    process.stdout.write(
+      `kube-sim: kubelet node ${kubelet.nodeName}, pod files in ${kubelet.workDir}\n`,
+    );
 
   let stopping = false;
   const shutdown = async () => {

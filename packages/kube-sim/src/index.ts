@@ -1,6 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { kubeConfigFor, writeKubeconfig } from './kubeconfig';
-import { ApiServer, ApiServerOptions, startApiServer } from './server/apiServer';
+import {
+  ApiServer,
+  ApiServerOptions,
+  startApiServer,
+} from './server/apiServer';
 import { Faults } from './server/faults';
 
 export interface KubeSimOptions extends ApiServerOptions {
@@ -21,9 +25,12 @@ export interface KubeSim {
 }
 
 /** Starts the Kubernetes API simulator (without a kubelet; see startProcessKubelet). */
-export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSim> {
+export async function startKubeSim(
+  options: KubeSimOptions = {},
+): Promise<KubeSim> {
   const server = await startApiServer(options);
-  if (options.kubeconfigPath) writeKubeconfig(options.kubeconfigPath, server.url, server.caCert);
+  if (options.kubeconfigPath)
+    writeKubeconfig(options.kubeconfigPath, server.url, server.caCert);
   return {
     url: server.url,
     kubeconfigPath: options.kubeconfigPath,
@@ -35,10 +42,17 @@ export async function startKubeSim(options: KubeSimOptions = {}): Promise<KubeSi
 }
 
 export { startProcessKubelet } from './kubelet/processKubelet';
-export type { ProcessKubelet, ProcessKubeletOptions } from './kubelet/processKubelet';
+export type {
+  ProcessKubelet,
+  ProcessKubeletOptions,
+} from './kubelet/processKubelet';
 export type { ImageMap } from './kubelet/imageMap';
 export type { ApiServer, ApiServerOptions } from './server/apiServer';
 export type { Faults, FailureSpec } from './server/faults';
 export type { TlsMaterial } from './server/tls';
 export { ADMIN_FAULTS_PATH } from './server/routes';
-export { kubeConfigFor, kubeconfigDocument, writeKubeconfig } from './kubeconfig';
+export {
+  kubeConfigFor,
+  kubeconfigDocument,
+  writeKubeconfig,
+} from './kubeconfig';

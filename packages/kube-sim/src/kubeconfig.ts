@@ -6,7 +6,11 @@ import { stringify } from 'yaml';
 const CONTEXT = 'kube-sim';
 
 /** A kubeconfig document for the simulator: one cluster, one context, a token user (not checked). */
-export function kubeconfigDocument(serverUrl: string, caCert?: string, namespace = 'default') {
+export function kubeconfigDocument(
+  serverUrl: string,
+  caCert?: string,
+  namespace = 'default',
+) {
   const trust = caCert
     ? { 'certificate-authority-data': Buffer.from(caCert).toString('base64') }
     : // @kubernetes/client-node refuses plain HTTP unless TLS verification is explicitly skipped.
@@ -16,7 +20,12 @@ export function kubeconfigDocument(serverUrl: string, caCert?: string, namespace
     kind: 'Config',
     clusters: [{ name: CONTEXT, cluster: { server: serverUrl, ...trust } }],
     users: [{ name: CONTEXT, user: { token: 'kube-sim' } }],
-    contexts: [{ name: CONTEXT, context: { cluster: CONTEXT, user: CONTEXT, namespace } }],
+    contexts: [
+      {
+        name: CONTEXT,
+        context: { cluster: CONTEXT, user: CONTEXT, namespace },
+      },
+    ],
     'current-context': CONTEXT,
     preferences: {},
   };
@@ -28,7 +37,13 @@ export function kubeConfigFor(serverUrl: string, caCert?: string): KubeConfig {
   return kc;
 }
 
-export function writeKubeconfig(path: string, serverUrl: string, caCert?: string): void {
+export function writeKubeconfig(
+  path: string,
+  serverUrl: string,
+  caCert?: string,
+): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, stringify(kubeconfigDocument(serverUrl, caCert)), { mode: 0o600 });
+  writeFileSync(path, stringify(kubeconfigDocument(serverUrl, caCert)), {
+    mode: 0o600,
+  });
 }

@@ -1,7 +1,10 @@
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 
 /** Polls until `check` returns a defined value (or stops throwing), failing after `timeoutMs`. */
-export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -12,7 +15,11 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms${lastError ? `: ${(lastError as Error).message}` : ''}`);
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${
+          lastError ? `: ${(lastError as Error).message}` : ''
+        }`,
+      );
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
@@ -25,11 +32,20 @@ export interface RecordedWatch {
 }
 
 /** Opens a watch with @kubernetes/client-node and records every event it delivers. */
-export async function recordWatch(kubeConfig: KubeConfig, path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<RecordedWatch> {
+export async function recordWatch(
+  kubeConfig: KubeConfig,
+  path: string,
+  query: Record<string, string | number | boolean | undefined> = {},
+): Promise<RecordedWatch> {
   const events: RecordedWatch['events'] = [];
   let finish!: (error: unknown) => void;
   const done = new Promise<unknown>(resolve => (finish = resolve));
-  const controller = await new Watch(kubeConfig).watch(path, query, (type, object) => events.push({ type, object }), error => finish(error));
+  const controller = await new Watch(kubeConfig).watch(
+    path,
+    query,
+    (type, object) => events.push({ type, object }),
+    error => finish(error),
+  );
   return { events, done, stop: () => controller.abort() };
 }
 
@@ -43,7 +59,10 @@ export async function statusOf(call: Promise<unknown>): Promise<any> {
   throw new Error('expected the call to fail');
 }
 
-export const podSpec = (command: string[], extra: Record<string, unknown> = {}) => ({
+export const podSpec = (
+  command: string[],
+  extra: Record<string, unknown> = {},
+) => ({
   restartPolicy: 'Never',
   containers: [{ name: 'main', image: 'local/shell', command, ...extra }],
 });

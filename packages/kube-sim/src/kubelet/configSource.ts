@@ -16,10 +16,21 @@ export class ContainerConfigError extends Error {
 }
 
 /** The value of one key of a secret (base64-decoded) or config map, as text. */
-export function keyOf(kind: 'secret' | 'configmap', obj: any, key: string): string | undefined {
+export function keyOf(
+  kind: 'secret' | 'configmap',
+  obj: any,
+  key: string,
+): string | undefined {
   if (kind === 'secret') {
     const encoded = obj?.data?.[key];
-    return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+    return encoded === undefined
+      ? undefined
+      : Buffer.from(encoded, 'base64').toString('utf8');
   }
-  return obj?.data?.[key] ?? (obj?.binaryData?.[key] !== undefined ? Buffer.from(obj.binaryData[key], 'base64').toString('utf8') : undefined);
+  return (
+    obj?.data?.[key] ??
+    (obj?.binaryData?.[key] !== undefined
+      ? Buffer.from(obj.binaryData[key], 'base64').toString('utf8')
+      : undefined)
+  );
 }

@@ -13,8 +13,14 @@ export interface LogEntry {
  * lines as they are appended and are ended when the container exits.
  */
 export class ContainerLog {
-  private readonly partial: Record<LogEntry['stream'], string> = { stdout: '', stderr: '' };
-  private readonly followers = new Set<{ onEntry(e: LogEntry): void; onEnd(): void }>();
+  private readonly partial: Record<LogEntry['stream'], string> = {
+    stdout: '',
+    stderr: '',
+  };
+  private readonly followers = new Set<{
+    onEntry(e: LogEntry): void;
+    onEnd(): void;
+  }>();
   private closed = false;
 
   constructor(readonly path: string) {
@@ -52,7 +58,11 @@ export class ContainerLog {
       .filter(l => l)
       .map(l => {
         const [time, stream, , ...rest] = l.split(' ');
-        return { time, stream: stream as LogEntry['stream'], line: rest.join(' ') };
+        return {
+          time,
+          stream: stream as LogEntry['stream'],
+          line: rest.join(' '),
+        };
       });
   }
 

@@ -8,8 +8,13 @@ describe('image map', () => {
   };
 
   it('prefers exact keys, then the longest matching pattern', () => {
-    expect(lookupImage(images, 'ghcr.io/example/agents-harness:debug')).toEqual(['debug.sh']);
-    expect(lookupImage(images, 'ghcr.io/example/agents-harness:1.0')).toEqual(['node', 'harness.js']);
+    expect(lookupImage(images, 'ghcr.io/example/agents-harness:debug')).toEqual(
+      ['debug.sh'],
+    );
+    expect(lookupImage(images, 'ghcr.io/example/agents-harness:1.0')).toEqual([
+      'node',
+      'harness.js',
+    ]);
     expect(lookupImage(images, 'ghcr.io/example/other:1')).toEqual(['generic']);
     expect(lookupImage(images, 'docker.io/library/busybox')).toBeUndefined();
     // Regex metacharacters in keys are literal.
@@ -17,13 +22,19 @@ describe('image map', () => {
   });
 
   it('appends the container command and args to a mapped image, or runs them alone', () => {
-    expect(containerArgv(images, { image: 'ghcr.io/example/agents-harness:2', args: ['--task', 't'] })).toEqual([
-      'node',
-      'harness.js',
-      '--task',
-      't',
-    ]);
-    expect(containerArgv(images, { image: 'busybox', command: ['sh', '-c'], args: ['echo hi'] })).toEqual(['sh', '-c', 'echo hi']);
+    expect(
+      containerArgv(images, {
+        image: 'ghcr.io/example/agents-harness:2',
+        args: ['--task', 't'],
+      }),
+    ).toEqual(['node', 'harness.js', '--task', 't']);
+    expect(
+      containerArgv(images, {
+        image: 'busybox',
+        command: ['sh', '-c'],
+        args: ['echo hi'],
+      }),
+    ).toEqual(['sh', '-c', 'echo hi']);
     expect(containerArgv(images, { image: 'busybox' })).toEqual([]);
   });
 });

@@ -9,12 +9,18 @@
 export type ImageMap = Record<string, string[] | string>;
 
 function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.split('*').map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  const escaped = pattern
+    .split('*')
+    .map(part => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${escaped.join('.*')}$`);
 }
 
-export function lookupImage(images: ImageMap, image: string): string[] | undefined {
-  const asArgv = (value: string[] | string) => (Array.isArray(value) ? value : [value]);
+export function lookupImage(
+  images: ImageMap,
+  image: string,
+): string[] | undefined {
+  const asArgv = (value: string[] | string) =>
+    Array.isArray(value) ? value : [value];
   if (images[image] !== undefined) return asArgv(images[image]);
   const match = Object.keys(images)
     .filter(key => key.includes('*') && globToRegExp(key).test(image))
@@ -23,7 +29,14 @@ export function lookupImage(images: ImageMap, image: string): string[] | undefin
 }
 
 /** The argv a container runs: the mapped image command plus the container's command and args, or those alone. */
-export function containerArgv(images: ImageMap, container: { image?: string; command?: string[]; args?: string[] }): string[] {
+export function containerArgv(
+  images: ImageMap,
+  container: { image?: string; command?: string[]; args?: string[] },
+): string[] {
   const mapped = lookupImage(images, container.image ?? '');
-  return [...(mapped ?? []), ...(container.command ?? []), ...(container.args ?? [])];
+  return [
+    ...(mapped ?? []),
+    ...(container.command ?? []),
+    ...(container.args ?? []),
+  ];
 }

@@ -2,7 +2,11 @@ import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { ContainerLog, LogEntry } from './containerLog';
 
-export type LogLookup = (namespace: string, pod: string, container: string) => ContainerLog | undefined;
+export type LogLookup = (
+  namespace: string,
+  pod: string,
+  container: string,
+) => ContainerLog | undefined;
 
 export interface KubeletLogServer {
   port: number;
@@ -13,35 +17,52 @@ function formatEntry(entry: LogEntry, timestamps: boolean): string {
   return timestamps ? `${entry.time} ${entry.line}\n` : `${entry.line}\n`;
 }
 
-function serveLog(lookup: LogLookup, req: http.IncomingMessage, res: http.ServerResponse): void {
+function serveLog(
+  lookup: LogLookup,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+): void {
   const url = new URL(req.url ?? '/', 'http://kubelet');
-  const parts = url.pathname.split('/').filter(p => p).map(decodeURIComponent);
-  if (req.method !== 'GET' || parts[0] !== 'containerLogs' || parts.length !== 4) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 page not found\n');
+  const parts = url.pathname
+    .split('/')
+    .filter(p => p)
+    .map(decodeURIComponent);
+  if (
+    req.method !== 'GET' ||
+    parts[0] !== 'containerLogs' ||
+    parts.length !== 4
+  ) {
+    res
+      .writeHead(404, { 'Content-Type': 'text/plain' })
+      .end('404 page not found\n');
     return;
   }
   const [, namespace, pod, container] = parts;
   const log = lookup(namespace, pod, container);
   if (!log) {
-    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`container ${container} in pod ${namespace}/${pod} not found\n`);
+    res
+      .writeHead(404, { 'Content-Type': 'text/plain' })
+      .end(`container ${container} in pod ${namespace}/${pod} not found\n`);
     return;
   }
   const q = url.searchParams;
   const follow = q.get('follow') === 'true';
   const timestamps = q.get('timestamps') === 'true';
   const tailLines = q.get('tailLines') ? Number(q.get('tailLines')) : undefined;
-  const sinceSeconds = q.get('sinceSeconds') ? Number(q.get('sinceSeconds')) : undefined;
-  const since = q.get('sinceTime')
-    ? Date.parse(q.get('sinceTime')!)
-    : sinceSeconds !== undefined
-      ? Date.now() - sinceSeconds * 1000
-      : undefined;
-  let remainingBytes = q.get('limitBytes') ? Number(q.get('limitBytes')) : Infinity;
+  let since: number | undefined;
+  if (q.get('sinceTime')) since = Date.parse(q.get('sinceTime')!);
+  else if (q.get('sinceSeconds'))
+    since = Date.now() - Number(q.get('sinceSeconds')) * 1000;
+  let remainingBytes = q.get('limitBytes')
+    ? Number(q.get('limitBytes'))
+    : Infinity;
 
   // Reading the file and subscribing below happen in one synchronous step, so no line is lost or repeated.
   let existing = log.entries();
-  if (since !== undefined) existing = existing.filter(e => Date.parse(e.time) >= since);
-  if (tailLines !== undefined) existing = tailLines === 0 ? [] : existing.slice(-tailLines);
+  if (since !== undefined)
+    existing = existing.filter(e => Date.parse(e.time) >= since);
+  if (tailLines !== undefined)
+    existing = tailLines === 0 ? [] : existing.slice(-tailLines);
 
   res.writeHead(200, { 'Content-Type': 'text/plain' });
   res.flushHeaders();
@@ -77,14 +98,18 @@ function serveLog(lookup: LogLookup, req: http.IncomingMessage, res: http.Server
  * the API server's `pods/log` proxies to, with `follow`, `tailLines`,
  * `sinceTime`, `sinceSeconds`, `timestamps` and `limitBytes`.
  */
-export async function startKubeletLogServer(lookup: LogLookup, host = '127.0.0.1'): Promise<KubeletLogServer> {
+export async function startKubeletLogServer(
+  lookup: LogLookup,
+  host = '127.0.0.1',
+): Promise<KubeletLogServer> {
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     try {
       serveLog(lookup, req, res);
     } catch (error) {
       // e.g. the pod's files were removed while the request was being answered.
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      if (!res.headersSent)
+        res.writeHead(500, { 'Content-Type': 'text/plain' });
       res.end(`${(error as Error).message}\n`);
     }
   });
@@ -99,7 +124,9 @@ export async function startKubeletLogServer(lookup: LogLookup, host = '127.0.0.1
   return {
     port: (server.address() as AddressInfo).port,
     async stop() {
-      const closed = new Promise<void>(resolve => server.close(() => resolve()));
+      const closed = new Promise<void>(resolve =>
+        server.close(() => resolve()),
+      );
       for (const socket of sockets) socket.destroy();
       await closed;
     },

@@ -1,4 +1,11 @@
-import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, isAbsolute, join, posix } from 'node:path';
 import { ConfigSource, ContainerConfigError, keyOf } from './configSource';
 
@@ -22,7 +29,8 @@ export class PodFilesystem {
     this.root = join(podDir, 'root');
     this.volumesDir = join(podDir, 'volumes');
     this.logsDir = join(podDir, 'logs');
-    for (const dir of [this.root, this.volumesDir, this.logsDir]) mkdirSync(dir, { recursive: true });
+    for (const dir of [this.root, this.volumesDir, this.logsDir])
+      mkdirSync(dir, { recursive: true });
   }
 
   /** Where an absolute container path lives on this machine. */
@@ -36,7 +44,11 @@ export class PodFilesystem {
    * are returned unchanged.
    */
   mapPath(value: string, prefixes: string[]): string {
-    const hit = prefixes.some(p => isAbsolute(p) && (value === p || value.startsWith(`${p.replace(/\/$/, '')}/`)));
+    const hit = prefixes.some(
+      p =>
+        isAbsolute(p) &&
+        (value === p || value.startsWith(`${p.replace(/\/$/, '')}/`)),
+    );
     return hit ? this.hostPath(value) : value;
   }
 
@@ -48,25 +60,51 @@ export class PodFilesystem {
       if (volume.secret) {
         const { secretName, items, defaultMode, optional } = volume.secret;
         const secret = await source.secret(pod.metadata.namespace, secretName);
-        if (!secret && !optional) throw new ContainerConfigError(`secret "${secretName}" not found`);
+        if (!secret && !optional)
+          throw new ContainerConfigError(`secret "${secretName}" not found`);
         this.writeKeys(dir, 'secret', secret, items, defaultMode ?? 0o644);
       } else if (volume.configMap) {
         const { name, items, defaultMode, optional } = volume.configMap;
         const configMap = await source.configMap(pod.metadata.namespace, name);
-        if (!configMap && !optional) throw new ContainerConfigError(`configmap "${name}" not found`);
-        this.writeKeys(dir, 'configmap', configMap, items, defaultMode ?? 0o644);
+        if (!configMap && !optional)
+          throw new ContainerConfigError(`configmap "${name}" not found`);
+        this.writeKeys(
+          dir,
+          'configmap',
+          configMap,
+          items,
+          defaultMode ?? 0o644,
+        );
       }
       // emptyDir (and volume types the simulator does not model) are an empty directory.
     }
   }
 
-  private writeKeys(dir: string, kind: 'secret' | 'configmap', obj: any, items: any[] | undefined, defaultMode: number): void {
+  private writeKeys(
+    dir: string,
+    kind: 'secret' | 'configmap',
+    obj: any,
+    items: any[] | undefined,
+    defaultMode: number,
+  ): void {
     if (!obj) return;
-    const selected = items ?? Object.keys({ ...obj.data, ...obj.binaryData }).map(key => ({ key, path: key }));
+    const selected =
+      items ??
+      Object.keys({ ...obj.data, ...obj.binaryData }).map(key => ({
+        key,
+        path: key,
+      }));
     for (const item of selected) {
-      const value = kind === 'secret' && obj.data?.[item.key] !== undefined ? Buffer.from(obj.data[item.key], 'base64') : keyOf(kind, obj, item.key);
+      const value =
+        kind === 'secret' && obj.data?.[item.key] !== undefined
+          ? Buffer.from(obj.data[item.key], 'base64')
+          : keyOf(kind, obj, item.key);
       if (value === undefined) {
-        throw new ContainerConfigError(`couldn't find key ${item.key} in ${kind === 'secret' ? 'Secret' : 'ConfigMap'} ${obj.metadata.namespace}/${obj.metadata.name}`);
+        throw new ContainerConfigError(
+          `couldn't find key ${item.key} in ${
+            kind === 'secret' ? 'Secret' : 'ConfigMap'
+          } ${obj.metadata.namespace}/${obj.metadata.name}`,
+        );
       }
       const file = join(dir, item.path);
       mkdirSync(dirname(file), { recursive: true });
@@ -84,7 +122,8 @@ export class PodFilesystem {
       const source = join(this.volumesDir, mount.name, mount.subPath ?? '');
       symlinkSync(source, target);
     }
-    if (container.workingDir) mkdirSync(this.hostPath(container.workingDir), { recursive: true });
+    if (container.workingDir)
+      mkdirSync(this.hostPath(container.workingDir), { recursive: true });
   }
 
   remove(): void {

@@ -43,8 +43,10 @@ export interface ProcessKubelet {
 }
 
 const KUBELET_VERSION = 'v1.32.0-kube-sim';
-const isNotFound = (error: any) => error?.code === 404 || error?.statusCode === 404;
-const isConflict = (error: any) => error?.code === 409 || error?.statusCode === 409;
+const isNotFound = (error: any) =>
+  error?.code === 404 || error?.statusCode === 404;
+const isConflict = (error: any) =>
+  error?.code === 409 || error?.statusCode === 409;
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function defaultHostEnv(): Record<string, string> {
@@ -62,35 +64,54 @@ function defaultHostEnv(): Record<string, string> {
  * a PodRunner. All of it goes through the Kubernetes API via
  * @kubernetes/client-node, so it works against any API server.
  */
-export async function startProcessKubelet(options: ProcessKubeletOptions): Promise<ProcessKubelet> {
+export async function startProcessKubelet(
+  options: ProcessKubeletOptions,
+): Promise<ProcessKubelet> {
   const nodeName = options.nodeName ?? 'kube-sim-node';
-  const workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'kube-sim-kubelet-'));
+  const workDir =
+    options.workDir ?? mkdtempSync(join(tmpdir(), 'kube-sim-kubelet-'));
   mkdirSync(workDir, { recursive: true });
   const core = options.kubeConfig.makeApiClient(CoreV1Api);
   const watch = new Watch(options.kubeConfig);
   const onError = options.onError ?? (() => {});
   const bindUnscheduled = options.bindUnscheduledPods ?? true;
-  const nodeLabels: Record<string, string> = { 'kubernetes.io/hostname': nodeName, 'kubernetes.io/os': 'linux', ...options.nodeLabels };
+  const nodeLabels: Record<string, string> = {
+    'kubernetes.io/hostname': nodeName,
+    'kubernetes.io/os': 'linux',
+    ...options.nodeLabels,
+  };
   /** Running pods by uid; a pod name can be reused by a new pod while the old one terminates. */
-  const runners = new Map<string, { runner: PodRunner; namespace: string; name: string }>();
+  const runners = new Map<
+    string,
+    { runner: PodRunner; namespace: string; name: string }
+  >();
 
-  const logServer: KubeletLogServer = await startKubeletLogServer((namespace, pod, container) => {
-    for (const entry of runners.values()) {
-      if (entry.namespace === namespace && entry.name === pod) return entry.runner.log(container);
-    }
-    return undefined;
-  });
+  const logServer: KubeletLogServer = await startKubeletLogServer(
+    (namespace, pod, container) => {
+      for (const entry of runners.values()) {
+        if (entry.namespace === namespace && entry.name === pod)
+          return entry.runner.log(container);
+      }
+      return undefined;
+    },
+  );
   await registerNode(core, nodeName, logServer.port, nodeLabels);
 
   const source: ConfigSource = {
-    secret: (namespace, name) => readOrUndefined(() => core.readNamespacedSecret({ namespace, name })),
-    configMap: (namespace, name) => readOrUndefined(() => core.readNamespacedConfigMap({ namespace, name })),
+    secret: (namespace, name) =>
+      readOrUndefined(() => core.readNamespacedSecret({ namespace, name })),
+    configMap: (namespace, name) =>
+      readOrUndefined(() => core.readNamespacedConfigMap({ namespace, name })),
   };
   const podApi: PodApi = {
     async patchStatus(pod, status) {
       try {
         await core.patchNamespacedPodStatus(
-          { namespace: pod.metadata.namespace, name: pod.metadata.name, body: { status } },
+          {
+            namespace: pod.metadata.namespace,
+            name: pod.metadata.name,
+            body: { status },
+          },
           setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
         );
       } catch (error) {
@@ -129,7 +150,10 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
           namespace: pod.metadata.namespace,
           name: pod.metadata.name,
           gracePeriodSeconds: 0,
-          body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } },
+          body: {
+            gracePeriodSeconds: 0,
+            preconditions: { uid: pod.metadata.uid },
+          },
         });
       } catch (error) {
         if (!isNotFound(error) && !isConflict(error)) throw error;
@@ -145,18 +169,36 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
   const bind = async (pod: any) => {
     const { name, namespace, uid } = pod.metadata;
     const selector: Record<string, string> = pod.spec.nodeSelector ?? {};
-    const schedulable = Object.entries(selector).every(([k, v]) => nodeLabels[k] === v);
+    const schedulable = Object.entries(selector).every(
+      ([k, v]) => nodeLabels[k] === v,
+    );
     const scheduler = pod.spec.schedulerName ?? 'default-scheduler';
-    if (!bindUnscheduled || !schedulable || scheduler !== 'default-scheduler' || pod.metadata.deletionTimestamp) return;
+    if (
+      !bindUnscheduled ||
+      !schedulable ||
+      scheduler !== 'default-scheduler' ||
+      pod.metadata.deletionTimestamp
+    )
+      return;
     if (binding.has(uid)) return;
     binding.add(uid);
     try {
       await core.createNamespacedPodBinding({
         name,
         namespace,
-        body: { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } },
+        body: {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name, namespace },
+          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+        },
       });
-      await podApi.recordEvent(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
+      await podApi.recordEvent(
+        pod,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${namespace}/${name} to ${nodeName}`,
+      );
     } catch (error) {
       // Another kubelet won the race, or the pod went away.
       if (!isConflict(error) && !isNotFound(error)) onError(error);
@@ -187,18 +229,26 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
       podApi.confirmDeletion(pod).catch(onError);
       return;
     }
-    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;
+    if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+      return;
     const runner = new PodRunner({
       pod,
       images: options.images ?? {},
-      podDir: join(workDir, `${pod.metadata.namespace}_${pod.metadata.name}_${uid}`),
+      podDir: join(
+        workDir,
+        `${pod.metadata.namespace}_${pod.metadata.name}_${uid}`,
+      ),
       source,
       api: podApi,
       hostEnv: options.hostEnv ?? defaultHostEnv(),
       configRetryMs: options.configRetryMs ?? 1000,
       onError,
     });
-    runners.set(uid, { runner, namespace: pod.metadata.namespace, name: pod.metadata.name });
+    runners.set(uid, {
+      runner,
+      namespace: pod.metadata.namespace,
+      name: pod.metadata.name,
+    });
     runner.start().catch(onError);
   };
 
@@ -270,7 +320,9 @@ export async function startProcessKubelet(options: ProcessKubeletOptions): Promi
   };
 }
 
-async function readOrUndefined(read: () => Promise<any>): Promise<any | undefined> {
+async function readOrUndefined(
+  read: () => Promise<any>,
+): Promise<any | undefined> {
   try {
     return await read();
   } catch (error) {
@@ -280,11 +332,23 @@ async function readOrUndefined(read: () => Promise<any>): Promise<any | undefine
 }
 
 /** Creates (or takes over) the Node object, publishing the log endpoint the API server proxies to. */
-async function registerNode(core: CoreV1Api, nodeName: string, port: number, labels: Record<string, string>): Promise<void> {
+async function registerNode(
+  core: CoreV1Api,
+  nodeName: string,
+  port: number,
+  labels: Record<string, string>,
+): Promise<void> {
   const now = timestamp();
   const status = {
     conditions: [
-      { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: now, lastTransitionTime: now },
+      {
+        type: 'Ready',
+        status: 'True',
+        reason: 'KubeletReady',
+        message: 'kubelet is posting ready status',
+        lastHeartbeatTime: now,
+        lastTransitionTime: now,
+      },
     ],
     addresses: [
       { type: 'InternalIP', address: '127.0.0.1' },
@@ -321,6 +385,8 @@ async function registerNode(core: CoreV1Api, nodeName: string, port: number, lab
     if (!isConflict(error)) throw error;
   }
   // Status is a subresource: set it explicitly so a re-registering kubelet publishes its new port.
-  await core.patchNodeStatus({ name: nodeName, body: { status } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  await core.patchNodeStatus(
+    { name: nodeName, body: { status } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
 }
-

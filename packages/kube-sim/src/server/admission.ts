@@ -6,7 +6,10 @@ export function admitCreate(kind: string, obj: any): void {
   if (kind === 'Pod') applyPodDefaults(obj);
   if (kind === 'Secret') normaliseSecret(obj);
   if (kind === 'Namespace') {
-    obj.metadata.labels = { ...obj.metadata.labels, 'kubernetes.io/metadata.name': obj.metadata.name };
+    obj.metadata.labels = {
+      ...obj.metadata.labels,
+      'kubernetes.io/metadata.name': obj.metadata.name,
+    };
     obj.spec = { finalizers: ['kubernetes'], ...obj.spec };
     obj.status = { phase: 'Active' };
   }
@@ -40,7 +43,10 @@ function applyPodDefaults(pod: any): void {
   spec.enableServiceLinks ??= true;
   spec.priority ??= 0;
   spec.preemptionPolicy ??= 'PreemptLowerPriority';
-  for (const container of [...(spec.initContainers ?? []), ...(spec.containers ?? [])]) {
+  for (const container of [
+    ...(spec.initContainers ?? []),
+    ...(spec.containers ?? []),
+  ]) {
     container.terminationMessagePath ??= '/dev/termination-log';
     container.terminationMessagePolicy ??= 'File';
     container.resources ??= {};
@@ -60,13 +66,20 @@ function imagePullPolicyFor(image: unknown): string {
 function qosClassOf(spec: any): string {
   const containers: any[] = spec.containers ?? [];
   const hasAny = containers.some(
-    c => Object.keys(c.resources?.requests ?? {}).length > 0 || Object.keys(c.resources?.limits ?? {}).length > 0,
+    c =>
+      Object.keys(c.resources?.requests ?? {}).length > 0 ||
+      Object.keys(c.resources?.limits ?? {}).length > 0,
   );
   if (!hasAny) return 'BestEffort';
   const guaranteed = containers.every(c => {
     const limits = c.resources?.limits ?? {};
     const requests = c.resources?.requests ?? limits;
-    return limits.cpu && limits.memory && requests.cpu === limits.cpu && requests.memory === limits.memory;
+    return (
+      limits.cpu &&
+      limits.memory &&
+      requests.cpu === limits.cpu &&
+      requests.memory === limits.memory
+    );
   });
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }

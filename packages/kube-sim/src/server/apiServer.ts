@@ -37,10 +37,18 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-const BUILT_IN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+const BUILT_IN_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+];
 
 /** A generated certificate covers loopback and the bound address, so clients can verify either. */
-function tlsFor(option: ApiServerOptions['tls'], host: string): TlsMaterial | undefined {
+function tlsFor(
+  option: ApiServerOptions['tls'],
+  host: string,
+): TlsMaterial | undefined {
   if (!option) return undefined;
   if (option !== true) return option;
   const ips = new Set(['127.0.0.1', '::1']);
@@ -48,7 +56,9 @@ function tlsFor(option: ApiServerOptions['tls'], host: string): TlsMaterial | un
   return generateSelfSignedTls([...ips], ['localhost']);
 }
 
-export async function startApiServer(options: ApiServerOptions = {}): Promise<ApiServer> {
+export async function startApiServer(
+  options: ApiServerOptions = {},
+): Promise<ApiServer> {
   const host = options.host ?? '127.0.0.1';
   const store = new Store({ watchWindow: options.watchWindow });
   const api = new ObjectApi(store);
@@ -71,7 +81,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
   const handler: http.RequestListener = (req, res) => {
     void handleRequest(ctx, req, res);
   };
-  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler) : http.createServer(handler);
+  const server = tls
+    ? https.createServer({ key: tls.key, cert: tls.cert }, handler)
+    : http.createServer(handler);
   server.on('connection', socket => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -96,7 +108,9 @@ export async function startApiServer(options: ApiServerOptions = {}): Promise<Ap
       namespaces.stop();
       api.close();
       store.hub.dropAll();
-      const closed = new Promise<void>(resolve => server.close(() => resolve()));
+      const closed = new Promise<void>(resolve =>
+        server.close(() => resolve()),
+      );
       for (const socket of sockets) socket.destroy();
       await closed;
     },

@@ -28,12 +28,17 @@ export function apiVersions() {
   return {
     kind: 'APIVersions',
     versions: ['v1'],
-    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+    serverAddressByClientCIDRs: [
+      { clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' },
+    ],
   };
 }
 
 function groupEntry(name: string, versions: string[]) {
-  const list = versions.map(version => ({ groupVersion: `${name}/${version}`, version }));
+  const list = versions.map(version => ({
+    groupVersion: `${name}/${version}`,
+    version,
+  }));
   return { name, versions: list, preferredVersion: list[0] };
 }
 
@@ -47,8 +52,16 @@ export function apiGroupList() {
 
 export function apiGroup(name: string) {
   const versions = groups().get(name);
-  return versions ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(name, versions) } : undefined;
+  return versions
+    ? { kind: 'APIGroup', apiVersion: 'v1', ...groupEntry(name, versions) }
+    : undefined;
 }
+
+/** Subresources whose kind and verbs differ from the status-like default. */
+const SUBRESOURCE_SHAPES: Record<string, { kind: string; verbs: string[] }> = {
+  log: { kind: 'Pod', verbs: ['get'] },
+  binding: { kind: 'Binding', verbs: ['create'] },
+};
 
 function resourceEntries(type: ResourceType) {
   const main = {
@@ -63,15 +76,19 @@ function resourceEntries(type: ResourceType) {
     name: `${type.plural}/${sub}`,
     singularName: '',
     namespaced: type.namespaced,
-    kind: sub === 'binding' ? 'Binding' : sub === 'log' ? 'Pod' : type.kind,
-    verbs: sub === 'log' ? ['get'] : sub === 'binding' ? ['create'] : ['get', 'patch', 'update'],
+    ...(SUBRESOURCE_SHAPES[sub] ?? {
+      kind: type.kind,
+      verbs: ['get', 'patch', 'update'],
+    }),
   }));
   return [main, ...subresources];
 }
 
 /** The APIResourceList for one group/version, or undefined if this server does not serve it. */
 export function apiResourceList(group: string, version: string) {
-  const types = RESOURCE_TYPES.filter(t => t.group === group && t.version === version);
+  const types = RESOURCE_TYPES.filter(
+    t => t.group === group && t.version === version,
+  );
   if (types.length === 0) return undefined;
   return {
     kind: 'APIResourceList',

@@ -13,21 +13,39 @@ describe('fault injection', () => {
   afterEach(() => sim.stop());
 
   it('fails the next N matching requests with a Status, then recovers', async () => {
-    sim.faults.failNext({ count: 2, method: 'GET', pathIncludes: '/configmaps' });
+    sim.faults.failNext({
+      count: 2,
+      method: 'GET',
+      pathIncludes: '/configmaps',
+    });
     // A non-matching request is unaffected.
-    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'c' } } });
+    await core.createNamespacedConfigMap({
+      namespace: 'default',
+      body: { metadata: { name: 'c' } },
+    });
     for (let i = 0; i < 2; i++) {
-      expect(await statusOf(core.readNamespacedConfigMap({ namespace: 'default', name: 'c' }))).toMatchObject({
+      expect(
+        await statusOf(
+          core.readNamespacedConfigMap({ namespace: 'default', name: 'c' }),
+        ),
+      ).toMatchObject({
         kind: 'Status',
         code: 500,
         reason: 'InternalError',
       });
     }
-    expect((await core.readNamespacedConfigMap({ namespace: 'default', name: 'c' })).metadata?.name).toBe('c');
+    expect(
+      (await core.readNamespacedConfigMap({ namespace: 'default', name: 'c' }))
+        .metadata?.name,
+    ).toBe('c');
     expect(sim.faults.injectedFailures).toBe(2);
 
     sim.faults.failNext({ code: 429 });
-    expect(await statusOf(core.listNamespace())).toMatchObject({ code: 429, reason: 'TooManyRequests', details: { retryAfterSeconds: 1 } });
+    expect(await statusOf(core.listNamespace())).toMatchObject({
+      code: 429,
+      reason: 'TooManyRequests',
+      details: { retryAfterSeconds: 1 },
+    });
   });
 
   it('drops open watches', async () => {
@@ -40,18 +58,31 @@ describe('fault injection', () => {
 
   it('is reachable over HTTP for tests running out of process', async () => {
     const post = async (body: unknown) =>
-      (await fetch(`${sim.url}${ADMIN_FAULTS_PATH}`, { method: 'POST', body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } })).json();
+      (
+        await fetch(`${sim.url}${ADMIN_FAULTS_PATH}`, {
+          method: 'POST',
+          body: JSON.stringify(body),
+          headers: { 'Content-Type': 'application/json' },
+        })
+      ).json();
     const watch = await recordWatch(sim.kubeConfig, '/api/v1/namespaces');
     await eventually(() => sim.faults.openWatches === 1);
-    expect(await post({ dropWatches: true, failNext: { count: 1, code: 503 } })).toMatchObject({ droppedWatches: 1, openWatches: 0 });
+    expect(
+      await post({ dropWatches: true, failNext: { count: 1, code: 503 } }),
+    ).toMatchObject({ droppedWatches: 1, openWatches: 0 });
     await watch.done;
     expect(await statusOf(core.listNamespace())).toMatchObject({ code: 503 });
 
     const before = await core.listNamespace();
     await core.createNamespace({ body: { metadata: { name: 'later' } } });
     await post({ compact: true });
-    const stale = await recordWatch(sim.kubeConfig, '/api/v1/namespaces', { resourceVersion: before.metadata?.resourceVersion });
+    const stale = await recordWatch(sim.kubeConfig, '/api/v1/namespaces', {
+      resourceVersion: before.metadata?.resourceVersion,
+    });
     await stale.done;
-    expect(stale.events[0]).toMatchObject({ type: 'ERROR', object: { code: 410 } });
+    expect(stale.events[0]).toMatchObject({
+      type: 'ERROR',
+      object: { code: 410 },
+    });
   });
 });

@@ -29,7 +29,11 @@ export class Faults {
 
   /** Makes the next matching requests answer with an error Status (500 InternalError by default). */
   failNext(spec: FailureSpec = {}): void {
-    this.failures.push({ count: spec.count ?? 1, code: spec.code ?? 500, spec });
+    this.failures.push({
+      count: spec.count ?? 1,
+      code: spec.code ?? 500,
+      spec,
+    });
   }
 
   /** Ends every open watch stream, as an API server restart or a load balancer would. Returns how many. */
@@ -65,9 +69,17 @@ export class Faults {
     );
     if (!failure) return undefined;
     failure.count -= 1;
-    if (failure.count <= 0) this.failures = this.failures.filter(f => f !== failure);
+    if (failure.count <= 0)
+      this.failures = this.failures.filter(f => f !== failure);
     this.injected += 1;
-    const reason = failure.spec.reason ?? (failure.code === 429 ? 'TooManyRequests' : 'InternalError');
-    return new ApiError(failure.code, reason, failure.spec.message ?? 'injected fault', failure.code === 429 ? { retryAfterSeconds: 1 } : undefined);
+    const reason =
+      failure.spec.reason ??
+      (failure.code === 429 ? 'TooManyRequests' : 'InternalError');
+    return new ApiError(
+      failure.code,
+      reason,
+      failure.spec.message ?? 'injected fault',
+      failure.code === 429 ? { retryAfterSeconds: 1 } : undefined,
+    );
   }
 }

@@ -36,11 +36,23 @@ export class GarbageCollector {
     }
   }
 
-  private removeOwnerReference(type: ResourceType, object: any, ownerUid: string): void {
-    object.metadata.ownerReferences = object.metadata.ownerReferences.filter((r: any) => r.uid !== ownerUid);
-    if (object.metadata.ownerReferences.length === 0) delete object.metadata.ownerReferences;
+  private removeOwnerReference(
+    type: ResourceType,
+    object: any,
+    ownerUid: string,
+  ): void {
+    object.metadata.ownerReferences = object.metadata.ownerReferences.filter(
+      (r: any) => r.uid !== ownerUid,
+    );
+    if (object.metadata.ownerReferences.length === 0)
+      delete object.metadata.ownerReferences;
     try {
-      this.api.update(type, object.metadata.namespace, object.metadata.name, object);
+      this.api.update(
+        type,
+        object.metadata.namespace,
+        object.metadata.name,
+        object,
+      );
     } catch {
       // The dependent changed or vanished meanwhile; nothing left to orphan.
     }

@@ -2,7 +2,11 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest, internalError } from './statusErrors';
 
-export function sendJson(res: ServerResponse, code: number, body: unknown): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(code, {
     'Content-Type': 'application/json',
@@ -13,7 +17,10 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 
 /** Renders any error as a Kubernetes `Status`; unexpected ones become 500 InternalError. */
 export function sendError(res: ServerResponse, error: unknown): void {
-  const apiError = error instanceof ApiError ? error : internalError(String((error as Error)?.message ?? error));
+  const apiError =
+    error instanceof ApiError
+      ? error
+      : internalError(String((error as Error)?.message ?? error));
   if (res.headersSent) {
     res.destroy();
     return;

@@ -15,19 +15,27 @@ export class NamespaceController {
   constructor(private readonly api: ObjectApi, private readonly store: Store) {
     store.onChange(event => {
       if (event.resourceType === NAMESPACES) {
-        if (event.type !== 'DELETED' && event.object.metadata.deletionTimestamp) {
+        if (
+          event.type !== 'DELETED' &&
+          event.object.metadata.deletionTimestamp
+        ) {
           const name = event.object.metadata.name;
           setImmediate(() => this.drain(name));
         }
         return;
       }
       const namespace = event.object.metadata?.namespace;
-      if (event.type === 'DELETED' && namespace) setImmediate(() => this.finishIfEmpty(namespace));
+      if (event.type === 'DELETED' && namespace)
+        setImmediate(() => this.finishIfEmpty(namespace));
     });
   }
 
   private contentsOf(namespace: string) {
-    return this.store.all().filter(e => e.type.namespaced && e.object.metadata.namespace === namespace);
+    return this.store
+      .all()
+      .filter(
+        e => e.type.namespaced && e.object.metadata.namespace === namespace,
+      );
   }
 
   private drain(namespace: string): void {
@@ -47,7 +55,8 @@ export class NamespaceController {
     if (this.stopped) return;
     const ns = this.store.get(NAMESPACES, undefined, namespace);
     if (!ns?.metadata.deletionTimestamp) return;
-    if (this.contentsOf(namespace).length === 0) this.store.remove(NAMESPACES, undefined, namespace);
+    if (this.contentsOf(namespace).length === 0)
+      this.store.remove(NAMESPACES, undefined, namespace);
   }
 
   stop(): void {

@@ -32,7 +32,9 @@ export const now = (offsetMs = 0) =>
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 function randomSuffix(): string {
   let suffix = '';
-  for (let i = 0; i < 5; i++) suffix += SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
+  for (let i = 0; i < 5; i++)
+    suffix +=
+      SUFFIX_ALPHABET[Math.floor(Math.random() * SUFFIX_ALPHABET.length)];
   return suffix;
 }
 
@@ -68,8 +70,14 @@ export class ObjectApi {
     return obj;
   }
 
-  list(type: ResourceType, namespace: string | undefined, selectors: Selector[]): { items: any[]; resourceVersion: string } {
-    const items = this.store.list(type, namespace).filter(o => selectors.every(s => s(o)));
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    selectors: Selector[],
+  ): { items: any[]; resourceVersion: string } {
+    const items = this.store
+      .list(type, namespace)
+      .filter(o => selectors.every(s => s(o)));
     return { items, resourceVersion: String(this.store.resourceVersion) };
   }
 
@@ -79,22 +87,34 @@ export class ObjectApi {
       throw alreadyExists(refOf(type, obj.metadata.name));
     }
     const created = this.store.create(type, obj);
-    if (type === NAMESPACES) this.createDefaultServiceAccount(created.metadata.name);
+    if (type === NAMESPACES)
+      this.createDefaultServiceAccount(created.metadata.name);
     return created;
   }
 
-  private prepareForCreate(type: ResourceType, namespace: string | undefined, body: any): any {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  private prepareForCreate(
+    type: ResourceType,
+    namespace: string | undefined,
+    body: any,
+  ): any {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw badRequest('the request body must be a JSON object');
     const obj = clone(body);
     obj.apiVersion = apiVersionOf(type);
     obj.kind = type.kind;
     const metadata = (obj.metadata ??= {});
     if (type.namespaced) {
       if (metadata.namespace && metadata.namespace !== namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       metadata.namespace = namespace;
-      this.assertNamespaceAcceptsContent(type, namespace!, metadata.name ?? metadata.generateName ?? '');
+      this.assertNamespaceAcceptsContent(
+        type,
+        namespace!,
+        metadata.name ?? metadata.generateName ?? '',
+      );
     } else {
       delete metadata.namespace;
     }
@@ -112,7 +132,11 @@ export class ObjectApi {
     return obj;
   }
 
-  private assertNamespaceAcceptsContent(type: ResourceType, namespace: string, name: string): void {
+  private assertNamespaceAcceptsContent(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+  ): void {
     const ns = this.store.get(NAMESPACES, undefined, namespace);
     if (!ns) throw notFound(refOf(NAMESPACES, namespace));
     if (ns.metadata.deletionTimestamp) {
@@ -128,7 +152,12 @@ export class ObjectApi {
     this.store.create(SERVICE_ACCOUNTS, {
       apiVersion: 'v1',
       kind: 'ServiceAccount',
-      metadata: { name: 'default', namespace, uid: randomUUID(), creationTimestamp: now() },
+      metadata: {
+        name: 'default',
+        namespace,
+        uid: randomUUID(),
+        creationTimestamp: now(),
+      },
     });
   }
 
@@ -136,14 +165,26 @@ export class ObjectApi {
    * PUT semantics. Writes to the main resource keep the stored status; writes
    * to `/status` change only the status, as the real status subresource does.
    */
-  update(type: ResourceType, namespace: string | undefined, name: string, body: any, subresource?: 'status'): any {
-    if (!body || typeof body !== 'object') throw badRequest('the request body must be a JSON object');
+  update(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    body: any,
+    subresource?: 'status',
+  ): any {
+    if (!body || typeof body !== 'object')
+      throw badRequest('the request body must be a JSON object');
     const current = this.get(type, namespace, name);
     if (body.metadata?.name && body.metadata.name !== name) {
-      throw badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`,
+      );
     }
     const requestedVersion = body.metadata?.resourceVersion;
-    if (requestedVersion && requestedVersion !== current.metadata.resourceVersion) {
+    if (
+      requestedVersion &&
+      requestedVersion !== current.metadata.resourceVersion
+    ) {
       throw conflict(
         refOf(type, name),
         'the object has been modified; please apply your changes to the latest version and try again',
@@ -166,7 +207,14 @@ export class ObjectApi {
       }
     }
     // Identity and lifecycle fields are owned by the server.
-    for (const field of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
+    for (const field of [
+      'name',
+      'namespace',
+      'uid',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+    ]) {
       if (current.metadata[field] === undefined) delete next.metadata[field];
       else next.metadata[field] = current.metadata[field];
     }
@@ -177,7 +225,11 @@ export class ObjectApi {
       current.metadata.deletionTimestamp &&
       (current.metadata.finalizers ?? []).length > 0 &&
       (next.metadata.finalizers ?? []).length === 0;
-    if (finalizersCleared && type !== NAMESPACES && (type !== PODS || this.podDeletionDue(current))) {
+    if (
+      finalizersCleared &&
+      type !== NAMESPACES &&
+      (type !== PODS || this.podDeletionDue(current))
+    ) {
       return this.store.remove(type, namespace, name);
     }
     if (sameContent(current, next)) return current;
@@ -196,11 +248,16 @@ export class ObjectApi {
     const current = this.store.get(type, namespace, name);
     if (!current) {
       // Server-side apply creates what does not exist yet.
-      if (isApply) return this.create(type, namespace, { ...body, metadata: { ...body?.metadata, name } });
+      if (isApply)
+        return this.create(type, namespace, {
+          ...body,
+          metadata: { ...body?.metadata, name },
+        });
       throw notFound(refOf(type, name));
     }
     const patched = applyPatch(current, contentType, body);
-    if (!patched || typeof patched !== 'object') throw badRequest('the patch produced a non-object');
+    if (!patched || typeof patched !== 'object')
+      throw badRequest('the patch produced a non-object');
     // A resourceVersion the patch sets is a precondition; otherwise the patch applies to the current version.
     patched.metadata = { ...patched.metadata };
     patched.metadata.resourceVersion ??= current.metadata.resourceVersion;
@@ -214,25 +271,49 @@ export class ObjectApi {
    * finished pods, and gracePeriodSeconds=0, remove at once. Objects with
    * finalizers stay until the finalizers are cleared.
    */
-  delete(type: ResourceType, namespace: string | undefined, name: string, options: DeleteOptions = {}): any {
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    options: DeleteOptions = {},
+  ): any {
     const current = this.get(type, namespace, name);
     const { preconditions } = options;
     if (preconditions?.uid && preconditions.uid !== current.metadata.uid) {
-      throw conflict(refOf(type, name), `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        refOf(type, name),
+        `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
-    if (preconditions?.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(refOf(type, name), `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    if (
+      preconditions?.resourceVersion &&
+      preconditions.resourceVersion !== current.metadata.resourceVersion
+    ) {
+      throw conflict(
+        refOf(type, name),
+        `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
     }
-    if (options.propagationPolicy === 'Orphan') this.orphanedOwners.add(current.metadata.uid);
+    if (options.propagationPolicy === 'Orphan')
+      this.orphanedOwners.add(current.metadata.uid);
     if (type === NAMESPACES) return this.beginNamespaceTermination(current);
-    if (type === PODS) return this.deletePod(current, options.gracePeriodSeconds);
-    if ((current.metadata.finalizers ?? []).length > 0) return this.markDeleting(type, current, 0);
+    if (type === PODS)
+      return this.deletePod(current, options.gracePeriodSeconds);
+    if ((current.metadata.finalizers ?? []).length > 0)
+      return this.markDeleting(type, current, 0);
     return this.store.remove(type, namespace, name);
   }
 
-  deleteCollection(type: ResourceType, namespace: string | undefined, selectors: Selector[], options: DeleteOptions): any[] {
+  deleteCollection(
+    type: ResourceType,
+    namespace: string | undefined,
+    selectors: Selector[],
+    options: DeleteOptions,
+  ): any[] {
     const { items } = this.list(type, namespace, selectors);
-    return items.map(item => this.delete(type, item.metadata.namespace, item.metadata.name, options));
+    return items.map(item =>
+      this.delete(type, item.metadata.namespace, item.metadata.name, options),
+    );
   }
 
   private isPodFinished(pod: any): boolean {
@@ -240,9 +321,14 @@ export class ObjectApi {
   }
 
   private deletePod(pod: any, requestedGrace: number | undefined): any {
-    const grace = requestedGrace ?? pod.metadata.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30;
+    const grace =
+      requestedGrace ??
+      pod.metadata.deletionGracePeriodSeconds ??
+      pod.spec?.terminationGracePeriodSeconds ??
+      30;
     const hasFinalizers = (pod.metadata.finalizers ?? []).length > 0;
-    const immediate = grace <= 0 || !pod.spec?.nodeName || this.isPodFinished(pod);
+    const immediate =
+      grace <= 0 || !pod.spec?.nodeName || this.isPodFinished(pod);
     if (immediate && !hasFinalizers) {
       this.clearGracefulTimer(pod);
       return this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
@@ -264,7 +350,11 @@ export class ObjectApi {
     );
   }
 
-  private markDeleting(type: ResourceType, obj: any, graceSeconds: number): any {
+  private markDeleting(
+    type: ResourceType,
+    obj: any,
+    graceSeconds: number,
+  ): any {
     const next = clone(obj);
     next.metadata.deletionTimestamp = now(graceSeconds * 1000);
     next.metadata.deletionGracePeriodSeconds = graceSeconds;
@@ -287,8 +377,15 @@ export class ObjectApi {
     const key = this.timerKey(pod);
     const timer = setTimeout(() => {
       this.gracefulTimers.delete(key);
-      const current = this.store.get(PODS, pod.metadata.namespace, pod.metadata.name);
-      if (current?.metadata.uid === pod.metadata.uid && (current.metadata.finalizers ?? []).length === 0) {
+      const current = this.store.get(
+        PODS,
+        pod.metadata.namespace,
+        pod.metadata.name,
+      );
+      if (
+        current?.metadata.uid === pod.metadata.uid &&
+        (current.metadata.finalizers ?? []).length === 0
+      ) {
         this.store.remove(PODS, pod.metadata.namespace, pod.metadata.name);
       }
     }, graceSeconds * 1000);
@@ -311,17 +408,36 @@ export class ObjectApi {
     const nodeName = binding?.target?.name;
     if (!nodeName) throw badRequest('binding target name is required');
     if (pod.spec.nodeName) {
-      throw conflict(refOf(PODS, podName), `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+      throw conflict(
+        refOf(PODS, podName),
+        `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`,
+      );
     }
     if (pod.metadata.deletionTimestamp) {
-      throw conflict(refOf(PODS, podName), 'pod is being deleted, cannot be assigned to a host');
+      throw conflict(
+        refOf(PODS, podName),
+        'pod is being deleted, cannot be assigned to a host',
+      );
     }
     pod.spec.nodeName = nodeName;
-    const conditions = (pod.status.conditions ?? []).filter((c: any) => c.type !== 'PodScheduled');
-    conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() });
+    const conditions = (pod.status.conditions ?? []).filter(
+      (c: any) => c.type !== 'PodScheduled',
+    );
+    conditions.push({
+      type: 'PodScheduled',
+      status: 'True',
+      lastProbeTime: null,
+      lastTransitionTime: now(),
+    });
     pod.status.conditions = conditions;
     this.store.update(PODS, pod);
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      code: 201,
+    };
   }
 
   /** Stops pending graceful-deletion timers so the process can exit. */

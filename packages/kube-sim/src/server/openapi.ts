@@ -7,7 +7,8 @@
  * which kubectl tolerates by falling back to v2.
  */
 /** What the real server sends for the protobuf form (its `@` variant trips Go's MIME parser). */
-export const OPENAPI_V2_PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+export const OPENAPI_V2_PROTOBUF_TYPE =
+  'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 
 function lengthDelimited(fieldNumber: number, payload: Buffer): Buffer {
   const header: number[] = [(fieldNumber << 3) | 2];
@@ -20,7 +21,8 @@ function lengthDelimited(fieldNumber: number, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from(header), payload]);
 }
 
-const text = (fieldNumber: number, value: string) => lengthDelimited(fieldNumber, Buffer.from(value, 'utf8'));
+const text = (fieldNumber: number, value: string) =>
+  lengthDelimited(fieldNumber, Buffer.from(value, 'utf8'));
 
 /** Document { swagger = 1; info = 2 { title = 1; version = 2 } } */
 export function openApiV2Document(version: string): Buffer {

@@ -63,7 +63,11 @@ export function strategicMergePatch(target: any, patch: any): any {
     if (key.startsWith('$')) continue;
     if (value === null) {
       delete result[key];
-    } else if (Array.isArray(value) && MERGE_KEYS[key] && Array.isArray(result[key])) {
+    } else if (
+      Array.isArray(value) &&
+      MERGE_KEYS[key] &&
+      Array.isArray(result[key])
+    ) {
       result[key] = mergeList(result[key], value, MERGE_KEYS[key]);
     } else {
       result[key] = strategicMergePatch(result[key], value);
@@ -78,18 +82,27 @@ function unescapePointer(token: string): string {
 
 function parsePointer(pointer: string): string[] {
   if (pointer === '') return [];
-  if (!pointer.startsWith('/')) throw badRequest(`invalid JSON pointer: ${pointer}`);
+  if (!pointer.startsWith('/'))
+    throw badRequest(`invalid JSON pointer: ${pointer}`);
   return pointer.slice(1).split('/').map(unescapePointer);
 }
 
 function patchFailed(message: string): ApiError {
-  return new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${message}`);
+  return new ApiError(
+    422,
+    'Invalid',
+    `the server rejected our request due to an error in our request: ${message}`,
+  );
 }
 
 function getAt(doc: any, path: string[]): any {
   let current = doc;
   for (const token of path) {
-    if (current === null || typeof current !== 'object' || !(token in current)) {
+    if (
+      current === null ||
+      typeof current !== 'object' ||
+      !(token in current)
+    ) {
       throw patchFailed(`path /${path.join('/')} does not exist`);
     }
     current = current[token];
@@ -98,7 +111,8 @@ function getAt(doc: any, path: string[]): any {
 }
 
 function parentOf(doc: any, path: string[]): { parent: any; key: string } {
-  if (path.length === 0) throw patchFailed('cannot operate on the document root');
+  if (path.length === 0)
+    throw patchFailed('cannot operate on the document root');
   const parent = getAt(doc, path.slice(0, -1));
   if (parent === null || typeof parent !== 'object') {
     throw patchFailed(`parent of /${path.join('/')} is not a container`);
@@ -130,7 +144,8 @@ function removeAt(doc: any, path: string[]): any {
     }
     parent.splice(index, 1);
   } else {
-    if (!(key in parent)) throw patchFailed(`path /${path.join('/')} does not exist`);
+    if (!(key in parent))
+      throw patchFailed(`path /${path.join('/')} does not exist`);
     delete parent[key];
   }
   return doc;
@@ -138,7 +153,8 @@ function removeAt(doc: any, path: string[]): any {
 
 /** RFC 6902 JSON patch, applied to a deep copy so a failing operation changes nothing. */
 export function jsonPatch(target: any, operations: any): any {
-  if (!Array.isArray(operations)) throw badRequest('json patch must be an array of operations');
+  if (!Array.isArray(operations))
+    throw badRequest('json patch must be an array of operations');
   let doc = structuredClone(target);
   for (const op of operations) {
     const path = parsePointer(op.path ?? '');
@@ -151,7 +167,10 @@ export function jsonPatch(target: any, operations: any): any {
         break;
       case 'replace':
         getAt(doc, path);
-        doc = path.length === 0 ? structuredClone(op.value) : addAt(removeAt(doc, path), path, structuredClone(op.value));
+        doc =
+          path.length === 0
+            ? structuredClone(op.value)
+            : addAt(removeAt(doc, path), path, structuredClone(op.value));
         break;
       case 'move': {
         const from = parsePointer(op.from ?? '');
@@ -160,7 +179,11 @@ export function jsonPatch(target: any, operations: any): any {
         break;
       }
       case 'copy':
-        doc = addAt(doc, path, structuredClone(getAt(doc, parsePointer(op.from ?? ''))));
+        doc = addAt(
+          doc,
+          path,
+          structuredClone(getAt(doc, parsePointer(op.from ?? ''))),
+        );
         break;
       case 'test':
         if (JSON.stringify(getAt(doc, path)) !== JSON.stringify(op.value)) {
@@ -189,6 +212,10 @@ export function applyPatch(target: any, contentType: string, body: any): any {
       // Server-side apply without field ownership tracking: the applied config wins.
       return strategicMergePatch(target, body);
     default:
-      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      );
   }
 }

@@ -7,7 +7,15 @@ const PODS = findType('', 'v1', 'pods')!;
 const NODES = findType('', 'v1', 'nodes')!;
 
 /** Query parameters of `pods/log` the kubelet understands. */
-const PASSED_THROUGH = ['follow', 'tailLines', 'sinceTime', 'sinceSeconds', 'timestamps', 'limitBytes', 'previous'];
+const PASSED_THROUGH = [
+  'follow',
+  'tailLines',
+  'sinceTime',
+  'sinceSeconds',
+  'timestamps',
+  'limitBytes',
+  'previous',
+];
 
 /** Where the kubelet serving a node listens, from the Node object the kubelet registered. */
 function kubeletAddress(node: any): { host: string; port: number } {
@@ -15,7 +23,11 @@ function kubeletAddress(node: any): { host: string; port: number } {
   const addresses: any[] = node.status?.addresses ?? [];
   const address = addresses.find(a => a.type === 'InternalIP') ?? addresses[0];
   if (!port || !address) {
-    throw new ApiError(500, 'InternalError', `node "${node.metadata.name}" has no kubelet endpoint`);
+    throw new ApiError(
+      500,
+      'InternalError',
+      `node "${node.metadata.name}" has no kubelet endpoint`,
+    );
   }
   return { host: address.address, port };
 }
@@ -25,9 +37,14 @@ function chooseContainer(pod: any, requested: string | null): string {
   const name = pod.metadata.name;
   if (!requested) {
     if (names.length === 1) return names[0];
-    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
+    throw badRequest(
+      `a container name must be specified for pod ${name}, choose one of: [${names.join(
+        ' ',
+      )}]`,
+    );
   }
-  if (!names.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
+  if (!names.includes(requested))
+    throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
 }
 
@@ -43,15 +60,30 @@ export function proxyPodLog(
   query: URLSearchParams,
 ): void {
   const pod = store.get(PODS, namespace, podName);
-  if (!pod) throw notFound({ group: '', plural: 'pods', kind: 'Pod', name: podName });
+  if (!pod)
+    throw notFound({ group: '', plural: 'pods', kind: 'Pod', name: podName });
   const container = chooseContainer(pod, query.get('container'));
-  const status = (pod.status?.containerStatuses ?? []).find((s: any) => s.name === container);
-  if (!pod.spec.nodeName || !status || (!status.state?.running && !status.state?.terminated)) {
+  const status = (pod.status?.containerStatuses ?? []).find(
+    (s: any) => s.name === container,
+  );
+  if (
+    !pod.spec.nodeName ||
+    !status ||
+    (!status.state?.running && !status.state?.terminated)
+  ) {
     const reason = status?.state?.waiting?.reason ?? 'ContainerCreating';
-    throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
+    throw badRequest(
+      `container "${container}" in pod "${podName}" is waiting to start: ${reason}`,
+    );
   }
   const node = store.get(NODES, undefined, pod.spec.nodeName);
-  if (!node) throw notFound({ group: '', plural: 'nodes', kind: 'Node', name: pod.spec.nodeName });
+  if (!node)
+    throw notFound({
+      group: '',
+      plural: 'nodes',
+      kind: 'Node',
+      name: pod.spec.nodeName,
+    });
   const { host, port } = kubeletAddress(node);
 
   const params = new URLSearchParams();
@@ -59,18 +91,27 @@ export function proxyPodLog(
     const value = query.get(key);
     if (value !== null) params.set(key, value);
   }
-  const path = `/containerLogs/${encodeURIComponent(namespace)}/${encodeURIComponent(podName)}/${encodeURIComponent(container)}?${params}`;
+  const path = `/containerLogs/${encodeURIComponent(
+    namespace,
+  )}/${encodeURIComponent(podName)}/${encodeURIComponent(container)}?${params}`;
   const upstream = http.get({ host, port, path }, kubeletRes => {
-    res.writeHead(kubeletRes.statusCode === 200 ? 200 : kubeletRes.statusCode ?? 502, {
-      'Content-Type': kubeletRes.headers['content-type'] ?? 'text/plain',
-    });
+    res.writeHead(
+      kubeletRes.statusCode === 200 ? 200 : kubeletRes.statusCode ?? 502,
+      {
+        'Content-Type': kubeletRes.headers['content-type'] ?? 'text/plain',
+      },
+    );
     res.flushHeaders();
     kubeletRes.pipe(res);
   });
   upstream.on('error', error => {
     if (res.headersSent) res.destroy();
     else {
-      const apiError = new ApiError(500, 'InternalError', `Get "http://${host}:${port}${path}": ${error.message}`);
+      const apiError = new ApiError(
+        500,
+        'InternalError',
+        `Get "http://${host}:${port}${path}": ${error.message}`,
+      );
       res.writeHead(500, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(apiError.toStatus()));
     }

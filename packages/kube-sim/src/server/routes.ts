@@ -1,5 +1,11 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, SERVER_VERSION } from './discovery';
+import {
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  SERVER_VERSION,
+} from './discovery';
 import { Faults } from './faults';
 import { readObject, sendError, sendJson } from './http';
 import { OPENAPI_V2_PROTOBUF_TYPE, openApiV2Document } from './openapi';
@@ -32,11 +38,20 @@ interface Target {
 }
 
 function pageNotFound(path: string): ApiError {
-  return new ApiError(404, 'NotFound', `the server could not find the requested resource (${path})`);
+  return new ApiError(
+    404,
+    'NotFound',
+    `the server could not find the requested resource (${path})`,
+  );
 }
 
 /** Splits `/api/v1/...` or `/apis/{group}/{version}/...` into the addressed resource. */
-function parseTarget(group: string, version: string, segments: string[], path: string): Target {
+function parseTarget(
+  group: string,
+  version: string,
+  segments: string[],
+  path: string,
+): Target {
   let rest = segments;
   let watchPrefix = false;
   if (rest[0] === 'watch') {
@@ -44,7 +59,8 @@ function parseTarget(group: string, version: string, segments: string[], path: s
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
-  const namespaceSubresource = rest.length === 3 && NAMESPACE_SUBRESOURCES.includes(rest[2]);
+  const namespaceSubresource =
+    rest.length === 3 && NAMESPACE_SUBRESOURCES.includes(rest[2]);
   if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);
@@ -53,14 +69,18 @@ function parseTarget(group: string, version: string, segments: string[], path: s
   const type = plural ? findType(group, version, plural) : undefined;
   if (!type || extra.length > 0) throw pageNotFound(path);
   if (namespace !== undefined && !type.namespaced) throw pageNotFound(path);
-  if (subresource && !(type.subresources ?? []).includes(subresource)) throw pageNotFound(path);
+  if (subresource && !(type.subresources ?? []).includes(subresource))
+    throw pageNotFound(path);
   return { type, namespace, name, subresource, watchPrefix };
 }
 
 function selectorsOf(type: ResourceType, query: URLSearchParams): Selector[] {
   return [
     parseLabelSelector(query.get('labelSelector') ?? undefined),
-    parseFieldSelector(query.get('fieldSelector') ?? undefined, type.fieldSelectors ?? []),
+    parseFieldSelector(
+      query.get('fieldSelector') ?? undefined,
+      type.fieldSelectors ?? [],
+    ),
   ];
 }
 
@@ -68,7 +88,8 @@ function integerParam(query: URLSearchParams, key: string): number | undefined {
   const raw = query.get(key);
   if (raw === null || raw === '') return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw badRequest(`invalid value for ${key}: ${raw}`);
+  if (!Number.isInteger(value))
+    throw badRequest(`invalid value for ${key}: ${raw}`);
   return value;
 }
 
@@ -79,8 +100,12 @@ function isTrue(query: URLSearchParams, key: string): boolean {
 
 function deleteOptionsOf(query: URLSearchParams, body: any): DeleteOptions {
   return {
-    gracePeriodSeconds: integerParam(query, 'gracePeriodSeconds') ?? body?.gracePeriodSeconds ?? undefined,
-    propagationPolicy: query.get('propagationPolicy') ?? body?.propagationPolicy ?? undefined,
+    gracePeriodSeconds:
+      integerParam(query, 'gracePeriodSeconds') ??
+      body?.gracePeriodSeconds ??
+      undefined,
+    propagationPolicy:
+      query.get('propagationPolicy') ?? body?.propagationPolicy ?? undefined,
     preconditions: body?.preconditions,
   } as DeleteOptions;
 }
@@ -96,7 +121,8 @@ async function handleResource(
   const { type, namespace, name, subresource } = target;
   const method = req.method ?? 'GET';
   // Better to refuse than to persist what the client meant only to try.
-  if (query.has('dryRun')) throw badRequest('dryRun is not supported by kube-sim');
+  if (query.has('dryRun'))
+    throw badRequest('dryRun is not supported by kube-sim');
   const watch = target.watchPrefix || isTrue(query, 'watch');
   const table = wantsTable(req.headers.accept);
 
@@ -113,7 +139,9 @@ async function handleResource(
         allowWatchBookmarks: isTrue(query, 'allowWatchBookmarks'),
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
         defaultTimeoutSeconds: ctx.defaultWatchTimeoutSeconds,
-        render: table ? obj => toTable(type, [obj], obj.metadata.resourceVersion) : undefined,
+        render: table
+          ? obj => toTable(type, [obj], obj.metadata.resourceVersion)
+          : undefined,
       });
       return;
     }
@@ -135,7 +163,11 @@ async function handleResource(
     if (method === 'POST') {
       const body = await readObject(req);
       if (type.kind === 'Binding') {
-        sendJson(res, 201, api.bind(namespace!, body?.metadata?.name ?? '', body));
+        sendJson(
+          res,
+          201,
+          api.bind(namespace!, body?.metadata?.name ?? '', body),
+        );
         return;
       }
       sendJson(res, 201, api.create(type, namespace, body));
@@ -143,7 +175,12 @@ async function handleResource(
     }
     if (method === 'DELETE') {
       const options = deleteOptionsOf(query, await readObject(req));
-      const items = api.deleteCollection(type, namespace, selectorsOf(type, query), options);
+      const items = api.deleteCollection(
+        type,
+        namespace,
+        selectorsOf(type, query),
+        options,
+      );
       sendJson(res, 200, {
         kind: `${type.kind}List`,
         apiVersion: apiVersionOf(type),
@@ -170,21 +207,49 @@ async function handleResource(
   switch (method) {
     case 'GET': {
       const obj = api.get(type, namespace, name);
-      sendJson(res, 200, table && !subresource ? toTable(type, [obj], obj.metadata.resourceVersion) : obj);
+      sendJson(
+        res,
+        200,
+        table && !subresource
+          ? toTable(type, [obj], obj.metadata.resourceVersion)
+          : obj,
+      );
       return;
     }
     case 'PUT':
-      sendJson(res, 200, api.update(type, namespace, name, await readObject(req), statusOnly));
+      sendJson(
+        res,
+        200,
+        api.update(type, namespace, name, await readObject(req), statusOnly),
+      );
       return;
     case 'PATCH': {
       const contentType = req.headers['content-type'] ?? 'application/json';
-      sendJson(res, 200, api.patch(type, namespace, name, contentType, await readObject(req), statusOnly));
+      sendJson(
+        res,
+        200,
+        api.patch(
+          type,
+          namespace,
+          name,
+          contentType,
+          await readObject(req),
+          statusOnly,
+        ),
+      );
       return;
     }
     case 'DELETE': {
-      const result = api.delete(type, namespace, name, deleteOptionsOf(query, await readObject(req)));
+      const result = api.delete(
+        type,
+        namespace,
+        name,
+        deleteOptionsOf(query, await readObject(req)),
+      );
       // 202 tells the client the object still exists (graceful deletion or finalizers pending).
-      const stillExists = api.store.get(type, namespace, name)?.metadata.uid === result.metadata.uid;
+      const stillExists =
+        api.store.get(type, namespace, name)?.metadata.uid ===
+        result.metadata.uid;
       sendJson(res, stillExists ? 202 : 200, result);
       return;
     }
@@ -193,7 +258,11 @@ async function handleResource(
   }
 }
 
-async function handleAdmin(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleAdmin(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (req.method !== 'POST') throw methodNotAllowed();
   const body = (await readObject(req)) ?? {};
   if (body.reset) ctx.faults.reset();
@@ -207,20 +276,29 @@ async function handleAdmin(ctx: RouteContext, req: IncomingMessage, res: ServerR
   });
 }
 
-function handleDiscovery(res: ServerResponse, segments: string[], path: string): boolean {
+function handleDiscovery(
+  res: ServerResponse,
+  segments: string[],
+  path: string,
+): boolean {
   const [root, a, b] = segments;
   let body: unknown;
   if (root === 'version' && segments.length === 1) body = SERVER_VERSION;
   else if (root === 'api' && segments.length === 1) body = apiVersions();
-  else if (root === 'api' && segments.length === 2) body = apiResourceList('', a) ?? null;
+  else if (root === 'api' && segments.length === 2)
+    body = apiResourceList('', a) ?? null;
   else if (root === 'apis' && segments.length === 1) body = apiGroupList();
   else if (root === 'apis' && segments.length === 2) body = apiGroup(a) ?? null;
-  else if (root === 'apis' && segments.length === 3) body = apiResourceList(a, b) ?? null;
+  else if (root === 'apis' && segments.length === 3)
+    body = apiResourceList(a, b) ?? null;
   else if (root === 'openapi' && a === 'v2' && segments.length === 2) {
     res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF_TYPE });
     res.end(openApiV2Document(SERVER_VERSION.gitVersion));
     return true;
-  } else if (['healthz', 'livez', 'readyz'].includes(root) && segments.length === 1) {
+  } else if (
+    ['healthz', 'livez', 'readyz'].includes(root) &&
+    segments.length === 1
+  ) {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('ok');
     return true;
@@ -231,7 +309,11 @@ function handleDiscovery(res: ServerResponse, segments: string[], path: string):
 }
 
 /** Entry point for every HTTP request to the API server. */
-export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  ctx: RouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   try {
     const url = new URL(req.url ?? '/', 'http://kube-sim');
     const path = url.pathname;
@@ -240,17 +322,36 @@ export async function handleRequest(ctx: RouteContext, req: IncomingMessage, res
       return;
     }
     const query = url.searchParams;
-    const injected = ctx.faults.take(req.method ?? 'GET', path, isTrue(query, 'watch') || path.includes('/watch/'));
+    const injected = ctx.faults.take(
+      req.method ?? 'GET',
+      path,
+      isTrue(query, 'watch') || path.includes('/watch/'),
+    );
     if (injected) throw injected;
 
-    const segments = path.split('/').filter(s => s).map(decodeURIComponent);
+    const segments = path
+      .split('/')
+      .filter(s => s)
+      .map(decodeURIComponent);
     if (handleDiscovery(res, segments, path)) return;
     if (segments[0] === 'api' && segments[1]) {
-      await handleResource(ctx, req, res, parseTarget('', segments[1], segments.slice(2), path), query);
+      await handleResource(
+        ctx,
+        req,
+        res,
+        parseTarget('', segments[1], segments.slice(2), path),
+        query,
+      );
       return;
     }
     if (segments[0] === 'apis' && segments[1] && segments[2]) {
-      await handleResource(ctx, req, res, parseTarget(segments[1], segments[2], segments.slice(3), path), query);
+      await handleResource(
+        ctx,
+        req,
+        res,
+        parseTarget(segments[1], segments[2], segments.slice(3), path),
+        query,
+      );
       return;
     }
     throw pageNotFound(path);

@@ -57,7 +57,9 @@ function parseLabelTerm(term: string): Requirement {
     const [, negate, key] = exists;
     return negate ? labels => !(key in labels) : labels => key in labels;
   }
-  throw badRequest(`unable to parse requirement: invalid label selector "${term}"`);
+  throw badRequest(
+    `unable to parse requirement: invalid label selector "${term}"`,
+  );
 }
 
 export function parseLabelSelector(selector: string | undefined): Selector {
@@ -72,7 +74,10 @@ export function parseLabelSelector(selector: string | undefined): Selector {
 function fieldValue(obj: any, path: string): string {
   const value = path
     .split('.')
-    .reduce((v: any, key) => (v === undefined || v === null ? undefined : v[key]), obj);
+    .reduce(
+      (v: any, key) => (v === undefined || v === null ? undefined : v[key]),
+      obj,
+    );
   if (value === undefined || value === null) return '';
   return String(value);
 }
@@ -86,10 +91,17 @@ export function parseFieldSelector(
   supportedFields: string[],
 ): Selector {
   if (!selector) return () => true;
-  const allowed = new Set(['metadata.name', 'metadata.namespace', ...supportedFields]);
+  const allowed = new Set([
+    'metadata.name',
+    'metadata.namespace',
+    ...supportedFields,
+  ]);
   const checks = splitTerms(selector).map(term => {
     const match = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
-    if (!match) throw badRequest(`invalid selector: '${term}'; can't understand '${term}'`);
+    if (!match)
+      throw badRequest(
+        `invalid selector: '${term}'; can't understand '${term}'`,
+      );
     const [, field, op, value] = match;
     if (!allowed.has(field)) {
       throw badRequest(`field label not supported: ${field}`);

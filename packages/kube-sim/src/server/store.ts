@@ -4,7 +4,11 @@ import { StoreEvent, WatchEventType, WatchHub } from './watchHub';
 /** Deep copy so callers can never mutate stored state or published events. */
 export const clone = <T>(value: T): T => structuredClone(value);
 
-function keyOf(type: ResourceType, namespace: string | undefined, name: string): string {
+function keyOf(
+  type: ResourceType,
+  namespace: string | undefined,
+  name: string,
+): string {
   return `${type.group}/${type.plural}/${namespace ?? ''}/${name}`;
 }
 
@@ -15,12 +19,17 @@ function keyOf(type: ResourceType, namespace: string | undefined, name: string):
  * rules) live in the layer above; this only stores and stamps versions.
  */
 export class Store {
-  private readonly objects = new Map<string, { type: ResourceType; object: any }>();
+  private readonly objects = new Map<
+    string,
+    { type: ResourceType; object: any }
+  >();
   private readonly listeners: Array<(event: StoreEvent) => void> = [];
   private revision: number;
   readonly hub: WatchHub;
 
-  constructor(options: { initialResourceVersion?: number; watchWindow?: number } = {}) {
+  constructor(
+    options: { initialResourceVersion?: number; watchWindow?: number } = {},
+  ) {
     this.revision = options.initialResourceVersion ?? 1000;
     this.hub = new WatchHub(this.revision, options.watchWindow ?? 5000);
   }
@@ -29,14 +38,20 @@ export class Store {
     return this.revision;
   }
 
-  get(type: ResourceType, namespace: string | undefined, name: string): any | undefined {
+  get(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): any | undefined {
     const entry = this.objects.get(keyOf(type, namespace, name));
     return entry === undefined ? undefined : clone(entry.object);
   }
 
   /** All objects of a type, in one namespace or (undefined) across all, sorted like the real server (by key). */
   list(type: ResourceType, namespace?: string): any[] {
-    const prefix = `${type.group}/${type.plural}/${namespace === undefined ? '' : `${namespace}/`}`;
+    const prefix = `${type.group}/${type.plural}/${
+      namespace === undefined ? '' : `${namespace}/`
+    }`;
     return [...this.objects.entries()]
       .filter(([key]) => key.startsWith(prefix))
       .sort(([a], [b]) => a.localeCompare(b))
@@ -45,7 +60,10 @@ export class Store {
 
   /** Every stored object of every type, for cross-type scans (garbage collection, namespace cleanup). */
   all(): Array<{ type: ResourceType; object: any }> {
-    return [...this.objects.values()].map(({ type, object }) => ({ type, object: clone(object) }));
+    return [...this.objects.values()].map(({ type, object }) => ({
+      type,
+      object: clone(object),
+    }));
   }
 
   /**
@@ -64,7 +82,11 @@ export class Store {
     return this.write(type, obj, 'MODIFIED');
   }
 
-  remove(type: ResourceType, namespace: string | undefined, name: string): any | undefined {
+  remove(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): any | undefined {
     const key = keyOf(type, namespace, name);
     const previous = this.objects.get(key)?.object;
     if (previous === undefined) return undefined;
@@ -86,7 +108,12 @@ export class Store {
     return clone(stored);
   }
 
-  private emit(resourceType: ResourceType, type: WatchEventType, object: any, previous: any): void {
+  private emit(
+    resourceType: ResourceType,
+    type: WatchEventType,
+    object: any,
+    previous: any,
+  ): void {
     const event: StoreEvent = {
       resourceVersion: this.revision,
       type,

@@ -9,13 +9,20 @@ describe('HTTPS', () => {
       const cluster = sim.kubeConfig.getCurrentCluster();
       expect(cluster?.caData).toBeDefined();
       expect(cluster?.skipTLSVerify).toBeFalsy();
-      const namespaces = await sim.kubeConfig.makeApiClient(CoreV1Api).listNamespace();
+      const namespaces = await sim.kubeConfig
+        .makeApiClient(CoreV1Api)
+        .listNamespace();
       expect(namespaces.items.map(n => n.metadata?.name)).toContain('default');
 
       // A client that does not trust the certificate is refused.
       const untrusted = kubeConfigFor(sim.url);
-      untrusted.clusters[0] = { ...untrusted.clusters[0], skipTLSVerify: false };
-      await expect(untrusted.makeApiClient(CoreV1Api).listNamespace()).rejects.toThrow();
+      untrusted.clusters[0] = {
+        ...untrusted.clusters[0],
+        skipTLSVerify: false,
+      };
+      await expect(
+        untrusted.makeApiClient(CoreV1Api).listNamespace(),
+      ).rejects.toThrow();
     } finally {
       await sim.stop();
     }

@@ -14,16 +14,19 @@ const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
   NetworkPolicy,
 };
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** `/spec/containers/0/image` → `spec.containers[0].image`, the way the real server names fields. */
 function fieldOf(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .filter(p => p)
-    .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), '');
+  let field = '';
+  for (const part of instancePath.split('/').filter(p => p)) {
+    if (/^\d+$/.test(part)) field += `[${part}]`;
+    else field += field ? `.${part}` : part;
+  }
+  return field;
 }
 
 function schemaCauses(type: ResourceType, obj: any): Cause[] {
@@ -45,7 +48,13 @@ function schemaCauses(type: ResourceType, obj: any): Cause[] {
 function nameCauses(type: ResourceType, obj: any): Cause[] {
   const name: string = obj.metadata?.name ?? '';
   const pattern = type.kind === 'Namespace' ? DNS_LABEL : DNS_SUBDOMAIN;
-  if (!name) return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
+  if (!name)
+    return [
+      {
+        field: 'metadata.name',
+        message: 'Required value: name or generateName is required',
+      },
+    ];
   if (name.length > 253 || !pattern.test(name)) {
     return [
       {
@@ -68,15 +77,26 @@ function kindSpecificCauses(type: ResourceType, obj: any): Cause[] {
     }
     containers.forEach((c, i) => {
       if (typeof c?.name === 'string' && !DNS_LABEL.test(c.name)) {
-        causes.push({ field: `spec.containers[${i}].name`, message: `Invalid value: "${c.name}": must be a DNS label` });
+        causes.push({
+          field: `spec.containers[${i}].name`,
+          message: `Invalid value: "${c.name}": must be a DNS label`,
+        });
       }
       if (c && !c.image) {
-        causes.push({ field: `spec.containers[${i}].image`, message: 'Required value' });
+        causes.push({
+          field: `spec.containers[${i}].image`,
+          message: 'Required value',
+        });
       }
-      const volumes = new Set((obj.spec?.volumes ?? []).map((v: any) => v?.name));
+      const volumes = new Set(
+        (obj.spec?.volumes ?? []).map((v: any) => v?.name),
+      );
       (c?.volumeMounts ?? []).forEach((m: any, j: number) => {
         if (!volumes.has(m?.name)) {
-          causes.push({ field: `spec.containers[${i}].volumeMounts[${j}].name`, message: `Not found: "${m?.name}"` });
+          causes.push({
+            field: `spec.containers[${i}].volumeMounts[${j}].name`,
+            message: `Not found: "${m?.name}"`,
+          });
         }
       });
     });
@@ -84,7 +104,10 @@ function kindSpecificCauses(type: ResourceType, obj: any): Cause[] {
   if (type.kind === 'Secret') {
     for (const [key, value] of Object.entries(obj.data ?? {})) {
       if (typeof value === 'string' && !BASE64.test(value)) {
-        causes.push({ field: `data[${key}]`, message: 'Invalid value: illegal base64 data' });
+        causes.push({
+          field: `data[${key}]`,
+          message: 'Invalid value: illegal base64 data',
+        });
       }
     }
   }
@@ -100,7 +123,12 @@ export function validateObject(type: ResourceType, obj: any): void {
   ];
   if (causes.length > 0) {
     throw invalid(
-      { group: type.group, plural: type.plural, kind: type.kind, name: obj.metadata?.name ?? '' },
+      {
+        group: type.group,
+        plural: type.plural,
+        kind: type.kind,
+        name: obj.metadata?.name ?? '',
+      },
       causes,
     );
   }
@@ -120,7 +148,12 @@ export function validatePodSpecUpdate(oldPod: any, newPod: any): void {
   };
   if (strip(oldPod.spec) !== strip(newPod.spec)) {
     throw invalid(
-      { group: '', plural: 'pods', kind: 'Pod', name: newPod.metadata?.name ?? '' },
+      {
+        group: '',
+        plural: 'pods',
+        kind: 'Pod',
+        name: newPod.metadata?.name ?? '',
+      },
       [
         {
           field: 'spec',

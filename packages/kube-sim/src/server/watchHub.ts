@@ -28,14 +28,20 @@ export class WatchHub {
   private oldestResumable: number;
   private readonly subscribers = new Set<WatchSubscriber>();
 
-  constructor(initialResourceVersion: number, private readonly windowSize: number) {
+  constructor(
+    initialResourceVersion: number,
+    private readonly windowSize: number,
+  ) {
     this.oldestResumable = initialResourceVersion;
   }
 
   publish(event: StoreEvent): void {
     this.history.push(event);
     if (this.history.length > this.windowSize) {
-      const dropped = this.history.splice(0, this.history.length - this.windowSize);
+      const dropped = this.history.splice(
+        0,
+        this.history.length - this.windowSize,
+      );
       this.oldestResumable = dropped[dropped.length - 1].resourceVersion;
     }
     for (const subscriber of [...this.subscribers]) subscriber.onEvent(event);

@@ -26,7 +26,11 @@ export interface WatchRequest {
  * state; with one it replays retained events after it, or sends an ERROR
  * event carrying a 410 Status when that version was compacted away.
  */
-export function serveWatch(res: ServerResponse, store: Store, request: WatchRequest): void {
+export function serveWatch(
+  res: ServerResponse,
+  store: Store,
+  request: WatchRequest,
+): void {
   const { type, namespace, name, selectors } = request;
   const matches = (obj: any) =>
     obj !== undefined &&
@@ -34,19 +38,26 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
     (name === undefined || obj.metadata.name === name) &&
     selectors.every(s => s(obj));
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache',
+  });
   res.flushHeaders();
-  const write = (eventType: string, object: any) => res.write(`${JSON.stringify({ type: eventType, object })}\n`);
+  const write = (eventType: string, object: any) =>
+    res.write(`${JSON.stringify({ type: eventType, object })}\n`);
   const render = request.render ?? ((obj: any) => obj);
-  const send = (eventType: string, object: any) => write(eventType, render(object));
+  const send = (eventType: string, object: any) =>
+    write(eventType, render(object));
 
   // A watch with a selector sees objects enter and leave its view as ADDED and DELETED.
   const deliver = (event: StoreEvent) => {
     if (event.resourceType !== type) return;
     const nowMatches = matches(event.object);
-    const matchedBefore = event.type === 'MODIFIED' ? matches(event.previous) : nowMatches;
+    const matchedBefore =
+      event.type === 'MODIFIED' ? matches(event.previous) : nowMatches;
     if (event.type === 'ADDED' && nowMatches) send('ADDED', event.object);
-    else if (event.type === 'DELETED' && nowMatches) send('DELETED', event.object);
+    else if (event.type === 'DELETED' && nowMatches)
+      send('DELETED', event.object);
     else if (event.type === 'MODIFIED') {
       if (nowMatches && matchedBefore) send('MODIFIED', event.object);
       else if (nowMatches) send('ADDED', event.object);
@@ -56,12 +67,17 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
 
   const rv = request.resourceVersion;
   if (!rv || rv === '0') {
-    for (const obj of store.list(type, namespace)) if (matches(obj)) send('ADDED', obj);
+    for (const obj of store.list(type, namespace))
+      if (matches(obj)) send('ADDED', obj);
   } else {
     const since = Number(rv);
-    const events = Number.isInteger(since) ? store.hub.eventsSince(since) : undefined;
+    const events = Number.isInteger(since)
+      ? store.hub.eventsSince(since)
+      : undefined;
     if (!events) {
-      const status = gone(`too old resource version: ${rv} (${store.hub.oldestResumableVersion})`).toStatus();
+      const status = gone(
+        `too old resource version: ${rv} (${store.hub.oldestResumableVersion})`,
+      ).toStatus();
       write('ERROR', status);
       res.end();
       return;
@@ -71,6 +87,7 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
 
   let finished = false;
   const timers: NodeJS.Timeout[] = [];
+  let unsubscribe = () => {};
   const finish = () => {
     if (finished) return;
     finished = true;
@@ -79,10 +96,15 @@ export function serveWatch(res: ServerResponse, store: Store, request: WatchRequ
     timers.forEach(clearInterval);
     res.end();
   };
-  const unsubscribe = store.hub.subscribe({ onEvent: deliver, onClose: finish });
+  unsubscribe = store.hub.subscribe({ onEvent: deliver, onClose: finish });
   res.on('close', finish);
 
-  timers.push(setTimeout(finish, (request.timeoutSeconds ?? request.defaultTimeoutSeconds) * 1000));
+  timers.push(
+    setTimeout(
+      finish,
+      (request.timeoutSeconds ?? request.defaultTimeoutSeconds) * 1000,
+    ),
+  );
   if (request.allowWatchBookmarks) {
     timers.push(
       setInterval(() => {
