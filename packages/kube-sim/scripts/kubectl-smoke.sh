@@ -8,6 +8,8 @@ set -euo pipefail
 PACKAGE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/kube-sim-smoke.XXXXXX")"
 export KUBECONFIG="$WORK/kubeconfig"
+# Each run gets a new port; keep kubectl's discovery cache out of the user's home.
+export KUBECACHEDIR="$WORK/kube-cache"
 SIM_PID=""
 
 cleanup() {

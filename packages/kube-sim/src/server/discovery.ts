@@ -71,6 +71,7 @@ function resourceEntries(type: ResourceType) {
     kind: type.kind,
     verbs: verbsOf(type),
     ...(type.shortNames ? { shortNames: type.shortNames } : {}),
+    ...(type.categories ? { categories: type.categories } : {}),
   };
   const subresources = (type.subresources ?? []).map(sub => ({
     name: `${type.plural}/${sub}`,

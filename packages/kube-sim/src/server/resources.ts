@@ -7,6 +7,8 @@ export interface ResourceType {
   singular: string;
   namespaced: boolean;
   shortNames?: string[];
+  /** Discovery categories; `all` makes `kubectl get all` include the type. */
+  categories?: string[];
   /** Field selector keys the real server accepts for this type, beyond metadata.name/namespace. */
   fieldSelectors?: string[];
   subresources?: string[];
@@ -43,6 +45,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     singular: 'pod',
     namespaced: true,
     shortNames: ['po'],
+    categories: ['all'],
     fieldSelectors: [
       'spec.nodeName',
       'spec.restartPolicy',
