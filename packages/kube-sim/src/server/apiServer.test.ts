@@ -347,7 +347,15 @@ describe('API server semantics', () => {
       },
     });
 
-    await core.deleteNamespacedConfigMap({ namespace, name: 'owner' });
+    const deleted = await core.deleteNamespacedConfigMap({
+      namespace,
+      name: 'owner',
+    });
+    expect(deleted).toMatchObject({
+      kind: 'Status',
+      status: 'Success',
+      details: { name: 'owner', kind: 'configmaps', uid: owner.metadata!.uid },
+    });
     await eventually(
       async () =>
         (await core.listNamespacedPod({ namespace })).items.length === 0,

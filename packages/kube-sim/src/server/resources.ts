@@ -12,6 +12,8 @@ export interface ResourceType {
   /** Field selector keys the real server accepts for this type, beyond metadata.name/namespace. */
   fieldSelectors?: string[];
   subresources?: string[];
+  /** DELETE answers with the deleted object rather than a Success Status (as the real registry does for these). */
+  returnsDeletedObject?: boolean;
 }
 
 const ALL_VERBS = [
@@ -36,6 +38,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     shortNames: ['ns'],
     fieldSelectors: ['status.phase'],
     subresources: ['status'],
+    returnsDeletedObject: true,
   },
   {
     group: '',
@@ -56,6 +59,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
       'status.nominatedNodeName',
     ],
     subresources: ['status', 'log', 'binding'],
+    returnsDeletedObject: true,
   },
   {
     group: '',
@@ -113,6 +117,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     singular: 'serviceaccount',
     namespaced: true,
     shortNames: ['sa'],
+    returnsDeletedObject: true,
   },
   {
     group: '',

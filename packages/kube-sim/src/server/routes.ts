@@ -74,6 +74,21 @@ function parseTarget(
   return { type, namespace, name, subresource, watchPrefix };
 }
 
+function deletedStatus(type: ResourceType, obj: any) {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: {
+      name: obj.metadata.name,
+      ...(type.group ? { group: type.group } : {}),
+      kind: type.plural,
+      uid: obj.metadata.uid,
+    },
+  };
+}
+
 function selectorsOf(type: ResourceType, query: URLSearchParams): Selector[] {
   return [
     parseLabelSelector(query.get('labelSelector') ?? undefined),
@@ -246,11 +261,18 @@ async function handleResource(
         name,
         deleteOptionsOf(query, await readObject(req)),
       );
-      // 202 tells the client the object still exists (graceful deletion or finalizers pending).
+      // Like the real registry: an object whose deletion is pending comes back as it is now;
+      // a removed one as itself for some types, as a Success Status for the rest.
       const stillExists =
         api.store.get(type, namespace, name)?.metadata.uid ===
         result.metadata.uid;
-      sendJson(res, stillExists ? 202 : 200, result);
+      sendJson(
+        res,
+        200,
+        stillExists || type.returnsDeletedObject
+          ? result
+          : deletedStatus(type, result),
+      );
       return;
     }
     default:
