@@ -1,4 +1,4 @@
-import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
 
 /** Polls until `check` returns a defined value (or stops throwing), failing after `timeoutMs`. */
 export async function eventually<T>(
@@ -66,7 +66,3 @@ export const podSpec = (
   restartPolicy: 'Never',
   containers: [{ name: 'main', image: 'local/shell', command, ...extra }],
 });
-
-export function coreApi(kubeConfig: KubeConfig): CoreV1Api {
-  return kubeConfig.makeApiClient(CoreV1Api);
-}

@@ -108,6 +108,8 @@ export class PodFilesystem {
       }
       const file = join(dir, item.path);
       mkdirSync(dirname(file), { recursive: true });
+      // A retry rewrites files an earlier attempt made read-only (e.g. defaultMode 0440).
+      rmSync(file, { force: true });
       writeFileSync(file, value);
       chmodSync(file, item.mode ?? defaultMode);
     }

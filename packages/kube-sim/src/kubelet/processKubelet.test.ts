@@ -352,6 +352,35 @@ describe('process kubelet', () => {
     ]);
   });
 
+  it('retries its API calls through injected failures', async () => {
+    const injectedBefore = sim.faults.injectedFailures;
+    sim.faults.failNext({ count: 2, method: 'POST', pathIncludes: '/binding' });
+    sim.faults.failNext({
+      count: 2,
+      method: 'GET',
+      pathIncludes: '/secrets/retry',
+    });
+    sim.faults.failNext({ count: 2, method: 'PATCH', pathIncludes: '/status' });
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'retry' }, stringData: { v: 'ok' } },
+    });
+    await createPod(
+      'flaky-api',
+      podSpec(['sh', '-c', 'echo "v=$V"'], {
+        env: [
+          {
+            name: 'V',
+            valueFrom: { secretKeyRef: { name: 'retry', key: 'v' } },
+          },
+        ],
+      }),
+    );
+    await waitForPhase('flaky-api', 'Succeeded');
+    expect(await logsOf('flaky-api')).toBe('v=ok\n');
+    expect(sim.faults.injectedFailures - injectedBefore).toBe(6);
+  });
+
   it('removes the pod files once a finished pod is deleted', async () => {
     await createPod('cleanup', podSpec(['true']));
     const pod = await waitForPhase('cleanup', 'Succeeded');

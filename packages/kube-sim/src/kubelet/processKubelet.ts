@@ -8,10 +8,11 @@ import {
   Watch,
   setHeaderOptions,
 } from '@kubernetes/client-node';
-import { ConfigSource } from './configSource';
+import { ConfigSource, ContainerConfigError } from './configSource';
 import { ImageMap } from './imageMap';
 import { KubeletLogServer, startKubeletLogServer } from './kubeletLogServer';
 import { PodApi, PodRunner } from './podRunner';
+import { isConflict, isNotFound, withRetries } from './retry';
 
 export interface ProcessKubeletOptions {
   /** How to reach the API server; the kubelet uses nothing else. */
@@ -43,10 +44,6 @@ export interface ProcessKubelet {
 }
 
 const KUBELET_VERSION = 'v1.32.0-kube-sim';
-const isNotFound = (error: any) =>
-  error?.code === 404 || error?.statusCode === 404;
-const isConflict = (error: any) =>
-  error?.code === 409 || error?.statusCode === 409;
 const timestamp = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function defaultHostEnv(): Record<string, string> {
@@ -106,21 +103,23 @@ export async function startProcessKubelet(
   const podApi: PodApi = {
     async patchStatus(pod, status) {
       try {
-        await core.patchNamespacedPodStatus(
-          {
-            namespace: pod.metadata.namespace,
-            name: pod.metadata.name,
-            body: { status },
-          },
-          setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+        await withRetries(() =>
+          core.patchNamespacedPodStatus(
+            {
+              namespace: pod.metadata.namespace,
+              name: pod.metadata.name,
+              body: { status },
+            },
+            setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+          ),
         );
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
     },
     async recordEvent(pod, type, reason, message) {
-      await core
-        .createNamespacedEvent({
+      await withRetries(() =>
+        core.createNamespacedEvent({
           namespace: pod.metadata.namespace,
           body: {
             metadata: { generateName: `${pod.metadata.name}.` },
@@ -141,20 +140,22 @@ export async function startProcessKubelet(
             lastTimestamp: new Date(),
             count: 1,
           },
-        })
-        .catch(onError);
+        }),
+      ).catch(onError);
     },
     async confirmDeletion(pod) {
       try {
-        await core.deleteNamespacedPod({
-          namespace: pod.metadata.namespace,
-          name: pod.metadata.name,
-          gracePeriodSeconds: 0,
-          body: {
+        await withRetries(() =>
+          core.deleteNamespacedPod({
+            namespace: pod.metadata.namespace,
+            name: pod.metadata.name,
             gracePeriodSeconds: 0,
-            preconditions: { uid: pod.metadata.uid },
-          },
-        });
+            body: {
+              gracePeriodSeconds: 0,
+              preconditions: { uid: pod.metadata.uid },
+            },
+          }),
+        );
       } catch (error) {
         if (!isNotFound(error) && !isConflict(error)) throw error;
       }
@@ -183,16 +184,18 @@ export async function startProcessKubelet(
     if (binding.has(uid)) return;
     binding.add(uid);
     try {
-      await core.createNamespacedPodBinding({
-        name,
-        namespace,
-        body: {
-          apiVersion: 'v1',
-          kind: 'Binding',
-          metadata: { name, namespace },
-          target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-        },
-      });
+      await withRetries(() =>
+        core.createNamespacedPodBinding({
+          name,
+          namespace,
+          body: {
+            apiVersion: 'v1',
+            kind: 'Binding',
+            metadata: { name, namespace },
+            target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
+          },
+        }),
+      );
       await podApi.recordEvent(
         pod,
         'Normal',
@@ -320,14 +323,17 @@ export async function startProcessKubelet(
   };
 }
 
+/** A missing object is undefined; a read that keeps failing is retried later like missing config. */
 async function readOrUndefined(
   read: () => Promise<any>,
 ): Promise<any | undefined> {
   try {
-    return await read();
+    return await withRetries(read);
   } catch (error) {
     if (isNotFound(error)) return undefined;
-    throw error;
+    throw new ContainerConfigError(
+      `reading configuration failed: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -380,13 +386,15 @@ async function registerNode(
     status,
   };
   try {
-    await core.createNode({ body });
+    await withRetries(() => core.createNode({ body }));
   } catch (error) {
     if (!isConflict(error)) throw error;
   }
   // Status is a subresource: set it explicitly so a re-registering kubelet publishes its new port.
-  await core.patchNodeStatus(
-    { name: nodeName, body: { status } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  await withRetries(() =>
+    core.patchNodeStatus(
+      { name: nodeName, body: { status } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    ),
   );
 }

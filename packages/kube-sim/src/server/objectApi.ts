@@ -25,7 +25,7 @@ const PODS = findType('', 'v1', 'pods')!;
 const SERVICE_ACCOUNTS = findType('', 'v1', 'serviceaccounts')!;
 
 /** RFC 3339 with second precision, the format Kubernetes uses for timestamps. */
-export const now = (offsetMs = 0) =>
+const now = (offsetMs = 0) =>
   new Date(Date.now() + offsetMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The alphabet the real server uses for generateName suffixes (no vowels, no look-alikes). */

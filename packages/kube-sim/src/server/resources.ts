@@ -171,10 +171,6 @@ export function findType(
   );
 }
 
-export function typeByKind(kind: string): ResourceType | undefined {
-  return RESOURCE_TYPES.find(t => t.kind === kind);
-}
-
 /** Bindings are create-only, like in the real API. */
 export function verbsOf(type: ResourceType): string[] {
   return type.kind === 'Binding' ? ['create'] : ALL_VERBS;
