@@ -1,4 +1,4 @@
-import { containerArgv, lookupImage } from './imageMap';
+import { lookupImage } from './imageMap';
 
 describe('image map', () => {
   const images = {
@@ -19,22 +19,5 @@ describe('image map', () => {
     expect(lookupImage(images, 'docker.io/library/busybox')).toBeUndefined();
     // Regex metacharacters in keys are literal.
     expect(lookupImage({ 'a.b:*': ['x'] }, 'aXb:1')).toBeUndefined();
-  });
-
-  it('appends the container command and args to a mapped image, or runs them alone', () => {
-    expect(
-      containerArgv(images, {
-        image: 'ghcr.io/example/agents-harness:2',
-        args: ['--task', 't'],
-      }),
-    ).toEqual(['node', 'harness.js', '--task', 't']);
-    expect(
-      containerArgv(images, {
-        image: 'busybox',
-        command: ['sh', '-c'],
-        args: ['echo hi'],
-      }),
-    ).toEqual(['sh', '-c', 'echo hi']);
-    expect(containerArgv(images, { image: 'busybox' })).toEqual([]);
   });
 });

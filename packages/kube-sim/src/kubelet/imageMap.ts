@@ -27,16 +27,3 @@ export function lookupImage(
     .sort((a, b) => b.length - a.length)[0];
   return match === undefined ? undefined : asArgv(images[match]);
 }
-
-/** The argv a container runs: the mapped image command plus the container's command and args, or those alone. */
-export function containerArgv(
-  images: ImageMap,
-  container: { image?: string; command?: string[]; args?: string[] },
-): string[] {
-  const mapped = lookupImage(images, container.image ?? '');
-  return [
-    ...(mapped ?? []),
-    ...(container.command ?? []),
-    ...(container.args ?? []),
-  ];
-}

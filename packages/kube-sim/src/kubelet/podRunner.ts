@@ -3,7 +3,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { ConfigSource, ContainerConfigError } from './configSource';
 import { ContainerLog } from './containerLog';
-import { ImageMap, containerArgv } from './imageMap';
+import { ImageMap, lookupImage } from './imageMap';
 import { resolveContainerEnv, expandReferences } from './podEnvironment';
 import { PodFilesystem } from './podFilesystem';
 
@@ -81,10 +81,6 @@ export class PodRunner {
       image: c.image,
       log: new ContainerLog(join(this.fs.logsDir, `${c.name}.log`)),
     }));
-  }
-
-  get uid(): string {
-    return this.pod.metadata.uid;
   }
 
   log(container: string): ContainerLog | undefined {
@@ -167,9 +163,12 @@ export class PodRunner {
       ]),
     );
     this.fs.mount(container);
-    const argv = containerArgv(this.options.images, container).map(arg =>
-      this.fs.mapPath(expandReferences(arg, declared), pathPrefixes),
+    // Only the pod's own command and args name container paths; the mapped entrypoint is a host command.
+    const entrypoint = lookupImage(this.options.images, container.image ?? '');
+    const own = [...(container.command ?? []), ...(container.args ?? [])].map(
+      arg => this.fs.mapPath(expandReferences(arg, declared), pathPrefixes),
     );
+    const argv = [...(entrypoint ?? []), ...own];
     const cwd = container.workingDir
       ? this.fs.hostPath(container.workingDir)
       : this.fs.root;

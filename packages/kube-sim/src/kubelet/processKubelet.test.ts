@@ -1,4 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -23,6 +29,9 @@ describe('process kubelet', () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'kube-sim-test-'));
+    // Lives under the host's /tmp, which the 'wrapped' pod also mounts at its /tmp.
+    const wrapper = join(scratch, 'wrapper.sh');
+    writeFileSync(wrapper, '#!/bin/sh\necho "wrapper $*"\n', { mode: 0o755 });
     sim = await startKubeSim();
     core = sim.kubeConfig.makeApiClient(CoreV1Api);
     kubelet = await startProcessKubelet({
@@ -30,6 +39,7 @@ describe('process kubelet', () => {
       nodeName: 'test-node',
       workDir: join(scratch, 'pods'),
       images: {
+        'local/wrapper': [wrapper],
         'ghcr.io/example/agents-harness:*': [
           'sh',
           '-c',
@@ -304,6 +314,29 @@ describe('process kubelet', () => {
     });
     await waitForPhase('harness', 'Succeeded');
     expect(await logsOf('harness')).toBe('harness --task t1\n');
+  });
+
+  it("runs a mapped entrypoint as a host command, mapping only the pod's own paths", async () => {
+    await createPod('wrapped', {
+      restartPolicy: 'Never',
+      volumes: [{ name: 'tmp', emptyDir: {} }],
+      containers: [
+        {
+          name: 'main',
+          image: 'local/wrapper',
+          args: ['/tmp/note', 'plain'],
+          volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+        },
+      ],
+    });
+    const pod = await waitForPhase('wrapped', 'Succeeded');
+    const podDir = join(
+      kubelet.workDir,
+      `${namespace}_wrapped_${pod.metadata?.uid}`,
+    );
+    expect(await logsOf('wrapped')).toBe(
+      `wrapper ${podDir}/root/tmp/note plain\n`,
+    );
   });
 
   it('waits with CreateContainerConfigError until a referenced secret exists', async () => {

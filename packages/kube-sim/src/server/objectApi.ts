@@ -42,7 +42,7 @@ function refOf(type: ResourceType, name: string): ResourceRef {
   return { group: type.group, plural: type.plural, kind: type.kind, name };
 }
 
-/** Ignores resourceVersion and managed bookkeeping so a no-op write can be detected. */
+/** Equal but for resourceVersion: such a write changes nothing and, as on the real server, bumps no version. */
 function sameContent(a: any, b: any): boolean {
   const strip = (o: any) => {
     const c = clone(o);
