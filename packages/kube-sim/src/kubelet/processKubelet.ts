@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -20,7 +20,7 @@ export interface ProcessKubeletOptions {
   nodeName?: string;
   /** Image → local command mapping (see imageMap.ts). */
   images?: ImageMap;
-  /** Where pod directories go; default a new temp dir. */
+  /** Where pod directories go; default a new temp dir, removed again by stop(). */
   workDir?: string;
   /** Extra labels on the Node object. */
   nodeLabels?: Record<string, string>;
@@ -319,6 +319,7 @@ export async function startProcessKubelet(
       for (const { runner } of runners.values()) runner.dispose();
       runners.clear();
       await logServer.stop();
+      if (!options.workDir) rmSync(workDir, { recursive: true, force: true });
     },
   };
 }
