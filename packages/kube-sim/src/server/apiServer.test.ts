@@ -472,6 +472,26 @@ describe('API server semantics', () => {
     ).toMatchObject({ code: 404 });
   });
 
+  it('holds deletion of an object with finalizers until they are cleared', async () => {
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'held', finalizers: ['example.com/hold'] } },
+    });
+    await core.deleteNamespacedConfigMap({ namespace, name: 'held' });
+    const held = await core.readNamespacedConfigMap({
+      namespace,
+      name: 'held',
+    });
+    expect(held.metadata?.deletionTimestamp).toBeInstanceOf(Date);
+    await core.patchNamespacedConfigMap(
+      { namespace, name: 'held', body: { metadata: { finalizers: null } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    expect(
+      await statusOf(core.readNamespacedConfigMap({ namespace, name: 'held' })),
+    ).toMatchObject({ code: 404 });
+  });
+
   it('terminates namespaces by deleting their contents first', async () => {
     await core.createNamespace({ body: { metadata: { name: 'team' } } });
     expect(

@@ -27,8 +27,6 @@ export interface RouteContext {
 /** Path the fault hooks are reachable at for tests running out of process. */
 export const ADMIN_FAULTS_PATH = '/__kube-sim/faults';
 
-const NAMESPACE_SUBRESOURCES = ['status', 'finalize'];
-
 interface Target {
   type: ResourceType;
   namespace?: string;
@@ -59,8 +57,7 @@ function parseTarget(
     rest = rest.slice(1);
   }
   let namespace: string | undefined;
-  const namespaceSubresource =
-    rest.length === 3 && NAMESPACE_SUBRESOURCES.includes(rest[2]);
+  const namespaceSubresource = rest.length === 3 && rest[2] === 'status';
   if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
     namespace = rest[1];
     rest = rest.slice(2);
@@ -218,7 +215,6 @@ async function handleResource(
     return;
   }
   const statusOnly = subresource === 'status' ? 'status' : undefined;
-  if (subresource === 'finalize') throw methodNotAllowed();
   switch (method) {
     case 'GET': {
       const obj = api.get(type, namespace, name);
