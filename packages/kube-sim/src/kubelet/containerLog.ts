@@ -1,4 +1,5 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface LogEntry {
   time: string;
@@ -17,6 +18,11 @@ export class ContainerLog {
     stdout: '',
     stderr: '',
   };
+  /** A multi-byte character may be split across chunks; the decoder holds its first bytes back. */
+  private readonly decoders: Record<LogEntry['stream'], StringDecoder> = {
+    stdout: new StringDecoder('utf8'),
+    stderr: new StringDecoder('utf8'),
+  };
   private readonly followers = new Set<{
     onEntry(e: LogEntry): void;
     onEnd(): void;
@@ -28,10 +34,10 @@ export class ContainerLog {
   }
 
   /** Appends raw output; only complete lines are recorded until `close` flushes the rest. */
-  write(stream: LogEntry['stream'], chunk: Buffer | string): void {
+  write(stream: LogEntry['stream'], chunk: Buffer): void {
     // Output racing a pod's removal has nowhere to go.
     if (this.closed) return;
-    const text = this.partial[stream] + chunk.toString();
+    const text = this.partial[stream] + this.decoders[stream].write(chunk);
     const lines = text.split('\n');
     this.partial[stream] = lines.pop() ?? '';
     for (const line of lines) this.record(stream, line);
@@ -40,7 +46,8 @@ export class ContainerLog {
   close(): void {
     if (this.closed) return;
     for (const stream of ['stdout', 'stderr'] as const) {
-      if (this.partial[stream]) this.record(stream, this.partial[stream]);
+      const rest = this.partial[stream] + this.decoders[stream].end();
+      if (rest) this.record(stream, rest);
       this.partial[stream] = '';
     }
     this.closed = true;
