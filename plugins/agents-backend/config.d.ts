@@ -11,6 +11,31 @@ export interface Config {
       workBranchPrefix?: string;
     };
 
+    /**
+     * The cluster harness pods run in. Without this section sessions are stored but not run.
+     */
+    kubernetes?: {
+      /** Use the pod's service account (production). */
+      inCluster?: boolean;
+      /** A kubeconfig file; the default loading rules apply when neither this nor inCluster is set. */
+      kubeconfig?: string;
+      /** A context of the kubeconfig. */
+      context?: string;
+      /**
+       * The namespace harness pods run in.
+       * @default agents
+       */
+      namespace?: string;
+      /** The harness image when a policy names none. */
+      defaultImage?: string;
+      /** How long a finished pod is kept before it is deleted. Default 10 minutes. */
+      finishedPodTtl?: HumanDuration | string;
+      /** How often the reconciler re-lists pods and sessions on top of its watch. Default 30 seconds. */
+      resyncInterval?: HumanDuration | string;
+      /** How long one replica holds the reconciler before handing over. Default 1 minute. */
+      reconcilerLease?: HumanDuration | string;
+    };
+
     git?: {
       /**
        * Rewrites of repository URLs resolved from catalog annotations, like git's

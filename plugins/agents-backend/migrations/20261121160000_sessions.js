@@ -91,6 +91,7 @@ exports.up = async function up(knex) {
     table.text('lines').notNullable().comment('JSON array of [timestamp, line]');
     table.primary(['session_id', 'first_seq']);
     table.index(['session_id', 'last_seq'], 'agents_log_chunks_last_idx');
+    table.index(['run_id'], 'agents_log_chunks_run_idx');
   });
 
   await knex.schema.createTable('agents_bundles', table => {

@@ -19,6 +19,8 @@ import { LogHub } from './logs/LogHub';
 import { SessionAuthorizer } from './permissions/SessionAuthorizer';
 import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
 import { createRouter } from './router/createRouter';
+import { AgentsRuntime } from './runtime/AgentsRuntime';
+import { readClusterSettings } from './runtime/clusterConfig';
 import { SessionService } from './service/SessionService';
 
 /**
@@ -65,6 +67,7 @@ export const agentsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -76,6 +79,7 @@ export const agentsPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         catalog,
+        scheduler,
       }) {
         permissionsRegistry.addResourceType({
           resourceRef: agentsSessionResourceRef,
@@ -92,6 +96,13 @@ export const agentsPlugin = createBackendPlugin({
           permissions,
           permissionsRegistry.getPermissionRuleset(agentsSessionResourceRef),
         );
+        const clusterSettings = readClusterSettings(config);
+        const runtime = clusterSettings
+          ? new AgentsRuntime({ settings: clusterSettings, store, hub, logger, harnessProviders })
+          : undefined;
+        if (!runtime) {
+          logger.warn('agents.kubernetes is not configured: sessions are stored but not run');
+        }
         const sessions = new SessionService({
           store,
           catalog,
@@ -103,7 +114,9 @@ export const agentsPlugin = createBackendPlugin({
           repoUrlRewrites: (config.getOptionalConfigArray('agents.git.rewrites') ?? []).map(
             c => ({ from: c.getString('from'), to: c.getString('to') }),
           ),
+          runtime,
         });
+        await runtime?.start(scheduler);
 
         // The API description is public, as for Backstage's own plugins' documentation.
         httpRouter.addAuthPolicy({ path: '/openapi.json', allow: 'unauthenticated' });

@@ -5,6 +5,7 @@ import {
   assertTransition,
   type HarnessName,
   type HarnessResult,
+  type HarnessRun,
   type LogLine,
   type RunKind,
   type Session,
@@ -331,6 +332,34 @@ export class SessionStore {
       if (result.length >= limit) break;
     }
     return result;
+  }
+
+  /** Sessions that are not finished (pending, starting or running), with their runs, oldest first. */
+  async listActiveSessions(): Promise<SessionWithRuns[]> {
+    const rows: SessionRow[] = await this.db<SessionRow>('agents_sessions')
+      .whereIn('status', ['pending', 'starting', 'running'])
+      .orderBy('seq', 'asc');
+    return Promise.all(rows.map(row => this.withRuns(row)));
+  }
+
+  async getRun(runId: string): Promise<HarnessRun | undefined> {
+    const row = await this.db<RunRow>('agents_runs').where({ id: runId }).first();
+    return row ? runFromRow(row) : undefined;
+  }
+
+  /** Keeps the harness's result line on its run as soon as it is read, before the pod ends. */
+  async recordRunResult(runId: string, result: HarnessResult): Promise<void> {
+    await this.db<RunRow>('agents_runs')
+      .where({ id: runId })
+      .update({ result: JSON.stringify(result) });
+  }
+
+  /** How many log lines of a run are persisted: where a log follower resumes after a restart. */
+  async countRunLogLines(runId: string): Promise<number> {
+    const [{ n }] = await this.db('agents_log_chunks')
+      .where({ run_id: runId })
+      .select(this.db.raw('coalesce(sum(last_seq - first_seq + 1), 0) as n'));
+    return Number(n);
   }
 
   private async withRuns(row: SessionRow): Promise<SessionWithRuns> {

@@ -29,6 +29,7 @@ import type { SessionStore } from '../database/SessionStore';
 import { decodeCursor, encodeCursor } from '../database/cursor';
 import type { LogHub } from '../logs/LogHub';
 import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
+import type { SessionRuntime } from '../runtime/AgentsRuntime';
 import {
   resolveEntityOwner,
   resolveEntitySource,
@@ -78,6 +79,8 @@ export class SessionService {
       hub: LogHub;
       workBranchPrefix: string;
       repoUrlRewrites: RepoUrlRewrite[];
+      /** Absent when no cluster is configured: sessions are stored but not run. */
+      runtime?: SessionRuntime;
     },
   ) {}
 
@@ -133,7 +136,7 @@ export class SessionService {
       );
     }
 
-    return store.createSession({
+    const created = await store.createSession({
       entityRef,
       entityOwnerRef,
       repoUrl: source.repoUrl,
@@ -149,6 +152,8 @@ export class SessionService {
       createdBy,
       idempotencyKey,
     });
+    if (created.created) this.deps.runtime?.sessionQueued(created.session);
+    return created;
   }
 
   async get(id: string, credentials: BackstageCredentials): Promise<SessionWithRuns> {
@@ -210,6 +215,7 @@ export class SessionService {
       run: { reason: 'Cancelled by a user' },
     });
     this.deps.hub.publish(id, { type: 'status', status: cancelled.status });
+    await this.deps.runtime?.sessionCancelled(cancelled);
     return cancelled;
   }
 
@@ -228,6 +234,7 @@ export class SessionService {
     );
     const resumed = await this.deps.store.resume(id, followUp);
     this.deps.hub.publish(id, { type: 'status', status: resumed.status });
+    this.deps.runtime?.sessionQueued(resumed);
     return resumed;
   }
 

@@ -1,0 +1,107 @@
+import type {
+  LoggerService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
+import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
+import { SessionLogs } from '../logs/SessionLogs';
+import type { ClusterSettings } from './clusterConfig';
+import { describeApiError, Launcher } from './Launcher';
+import { runObjectName } from './labels';
+import { Reconciler } from './Reconciler';
+import { RunLogFollower } from './RunLogFollower';
+
+/** What the session use cases tell the runtime. */
+export interface SessionRuntime {
+  /** A session became pending (created or resumed): start its run now rather than at the next resync. */
+  sessionQueued(session: SessionWithRuns): void;
+  /** A session was cancelled: stop its pod. */
+  sessionCancelled(session: SessionWithRuns): Promise<void>;
+}
+
+/** Runs sessions as pods: the launcher, the reconciler under a scheduler lease, and log following. */
+export class AgentsRuntime implements SessionRuntime {
+  private readonly core: CoreV1Api;
+  private readonly launcher: Launcher;
+  private readonly reconciler: Reconciler;
+
+  constructor(
+    private readonly deps: {
+      settings: ClusterSettings;
+      store: SessionStore;
+      hub: LogHub;
+      logger: LoggerService;
+      harnessProviders: Map<string, HarnessProvider>;
+    },
+  ) {
+    const { settings, store, hub, logger } = deps;
+    this.core = settings.kubeConfig.makeApiClient(CoreV1Api);
+    this.launcher = new Launcher({
+      core: this.core,
+      store,
+      hub,
+      logger,
+      namespace: settings.namespace,
+      defaultImage: settings.defaultImage,
+      harnessProviders: deps.harnessProviders,
+    });
+    this.reconciler = new Reconciler({
+      core: this.core,
+      kubeConfig: settings.kubeConfig,
+      namespace: settings.namespace,
+      store,
+      hub,
+      launcher: this.launcher,
+      follower: new RunLogFollower({
+        kubeConfig: settings.kubeConfig,
+        namespace: settings.namespace,
+        store,
+        logs: new SessionLogs(store, hub),
+        logger,
+      }),
+      logger,
+      finishedPodTtlMs: settings.finishedPodTtlMs,
+      resyncIntervalMs: settings.resyncIntervalMs,
+    });
+  }
+
+  /**
+   * Schedules the reconciler as one global task: whichever replica holds it watches pods and follows
+   * logs for one lease, then hands over.
+   */
+  async start(scheduler: SchedulerService): Promise<void> {
+    const { leaseMs } = this.deps.settings;
+    await scheduler.scheduleTask({
+      id: 'agents-reconciler',
+      scope: 'global',
+      frequency: { milliseconds: 1000 },
+      timeout: { milliseconds: leaseMs + 30_000 },
+      initialDelay: { milliseconds: 0 },
+      fn: signal => this.reconciler.runLease(signal as AbortSignal, leaseMs),
+    });
+  }
+
+  sessionQueued(session: SessionWithRuns): void {
+    this.launcher.launch(session).catch(error =>
+      this.deps.logger.error(`Launching session ${session.id} failed: ${error}`),
+    );
+  }
+
+  async sessionCancelled(session: SessionWithRuns): Promise<void> {
+    const run = session.runs[session.runs.length - 1];
+    if (!run.podName) return;
+    await this.core
+      .deleteNamespacedPod({
+        name: runObjectName(run.id),
+        namespace: run.namespace ?? this.deps.settings.namespace,
+      })
+      .catch(error => {
+        if ((error as { code?: number }).code !== 404) {
+          this.deps.logger.warn(`Deleting the pod of cancelled session ${session.id} failed: ${describeApiError(error)}`);
+        }
+      });
+  }
+}

@@ -1,0 +1,113 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type {
+  AgentsPolicy,
+  SessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
+import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
+import { buildRunManifests } from './runManifests';
+
+/**
+ * Starts the latest run of a pending session: claims it (`pending → starting`, a conditional update,
+ * so one replica wins), then creates the run's Secret and Pod and makes the Pod own the Secret so the
+ * cluster removes both together.
+ */
+export class Launcher {
+  constructor(
+    private readonly deps: {
+      core: CoreV1Api;
+      store: SessionStore;
+      hub: LogHub;
+      logger: LoggerService;
+      namespace: string;
+      defaultImage: string;
+      harnessProviders: Map<string, HarnessProvider>;
+    },
+  ) {}
+
+  /** Launches the session's latest run; returns false when another writer claimed it first. */
+  async launch(session: SessionWithRuns): Promise<boolean> {
+    const { core, store, hub, namespace } = this.deps;
+    const run = session.runs[session.runs.length - 1];
+    const policy = session.policy.snapshot as unknown as AgentsPolicy;
+    const { secret, pod } = buildRunManifests({
+      session,
+      run,
+      policy,
+      namespace,
+      defaultImage: this.deps.defaultImage,
+      runToken: randomBytes(32).toString('base64url'),
+      gitToken: '',
+      harnessEnv: this.deps.harnessProviders.get(session.harness)?.containerSpec({ session, run }).env,
+    });
+    try {
+      await store.transition(session.id, 'starting', {
+        run: { podName: pod.metadata!.name, namespace },
+      });
+    } catch {
+      return false;
+    }
+    hub.publish(session.id, { type: 'status', status: 'starting' });
+
+    try {
+      await core.createNamespacedSecret({ namespace, body: secret });
+      const created: V1Pod = await core.createNamespacedPod({ namespace, body: pod });
+      // A JSON patch (the client's default content type) that makes the pod own its secret.
+      await core.patchNamespacedSecret({
+        name: secret.metadata!.name!,
+        namespace,
+        body: [
+          {
+            op: 'add',
+            path: '/metadata/ownerReferences',
+            value: [
+              {
+                apiVersion: 'v1',
+                kind: 'Pod',
+                name: created.metadata!.name!,
+                uid: created.metadata!.uid!,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
+        ],
+      });
+      return true;
+    } catch (error) {
+      const reason = describeApiError(error);
+      this.deps.logger.error(`Launching session ${session.id} failed: ${reason}`);
+      // Whatever was created is removed: the pod (owning the secret) and the secret itself.
+      await core
+        .deleteNamespacedPod({ name: pod.metadata!.name!, namespace, gracePeriodSeconds: 0 })
+        .catch(() => undefined);
+      await core
+        .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
+        .catch(() => undefined);
+      const failed = await store
+        .transition(session.id, 'failed', { run: { reason: `Could not create the pod: ${reason}` } })
+        .catch(() => undefined);
+      if (failed) hub.publish(session.id, { type: 'status', status: 'failed' });
+      return true;
+    }
+  }
+}
+
+/** A one-line description of a Kubernetes API error (its Status message when there is one). */
+export function describeApiError(error: unknown): string {
+  const e = error as { code?: number; body?: unknown; message?: string };
+  let message: string | undefined;
+  if (typeof e?.body === 'string') {
+    try {
+      message = JSON.parse(e.body).message;
+    } catch {
+      message = e.body;
+    }
+  } else if (e?.body && typeof e.body === 'object') {
+    message = (e.body as { message?: string }).message;
+  }
+  return [e?.code, message ?? e?.message ?? String(error)].filter(Boolean).join(' ');
+}

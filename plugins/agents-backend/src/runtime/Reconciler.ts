@@ -1,0 +1,274 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  isTerminalStatus,
+  type SessionStatus,
+  type SessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
+import {
+  Watch,
+  type CoreV1Api,
+  type KubeConfig,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
+import { describeApiError, type Launcher } from './Launcher';
+import { MANAGED_SELECTOR, RUN_LABEL } from './labels';
+import { runOutcome } from './outcome';
+import type { RunLogFollower } from './RunLogFollower';
+
+/** How long a launch may take to create its pod before a missing pod counts as gone. */
+const LAUNCH_GRACE_MS = 60_000;
+
+export interface ReconcilerOptions {
+  core: CoreV1Api;
+  kubeConfig: KubeConfig;
+  namespace: string;
+  store: SessionStore;
+  hub: LogHub;
+  launcher: Launcher;
+  follower: RunLogFollower;
+  logger: LoggerService;
+  finishedPodTtlMs: number;
+  resyncIntervalMs: number;
+}
+
+/**
+ * Moves runs and sessions from what their pods do. Level-triggered: every decision is made from the
+ * pod as it is now and the run as stored, so a missed event, a dropped watch or a restart only delays
+ * it. Runs inside a lease (a global scheduled task), so one replica at a time watches pods and follows
+ * their logs; a replica that takes over re-adopts running pods and resumes their logs without a gap.
+ */
+export class Reconciler {
+  private readonly followers = new Map<string, Promise<void>>();
+  private readonly locks = new Map<string, Promise<void>>();
+  private leaseSignal: AbortSignal = AbortSignal.abort();
+
+  constructor(private readonly options: ReconcilerOptions) {}
+
+  /** Holds the lease for `durationMs` (or until aborted): watch, resync, follow logs. */
+  async runLease(signal: AbortSignal, durationMs: number): Promise<void> {
+    const lease = AbortSignal.any([signal, AbortSignal.timeout(durationMs)]);
+    this.leaseSignal = lease;
+    const { logger } = this.options;
+    logger.debug(`Reconciler lease taken for ${durationMs} ms`);
+    while (!lease.aborted) {
+      try {
+        const resourceVersion = await this.resync();
+        await this.watchUntilBroken(resourceVersion, lease);
+      } catch (error) {
+        logger.warn(`Reconciler pass failed, retrying: ${describeApiError(error)}`);
+        await sleep(1000, lease);
+      }
+    }
+    await Promise.allSettled(this.followers.values());
+  }
+
+  /**
+   * Lists managed pods and active sessions and brings each into line. Returns the list's
+   * resourceVersion for the watch that follows.
+   */
+  async resync(): Promise<string | undefined> {
+    const { core, namespace, store } = this.options;
+    const list = await core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR });
+    const pods = new Map<string, V1Pod>();
+    for (const pod of list.items) {
+      const runId = pod.metadata?.labels?.[RUN_LABEL];
+      if (runId) pods.set(runId, pod);
+    }
+    for (const session of await store.listActiveSessions()) {
+      const run = session.runs[session.runs.length - 1];
+      const pod = pods.get(run.id);
+      if (session.status === 'pending') {
+        await this.options.launcher.launch(session);
+      } else if (pod) {
+        await this.reconcilePod(pod);
+      } else if (Date.now() - Date.parse(session.updatedAt) > LAUNCH_GRACE_MS) {
+        // Not within the grace period of a launch still creating its pod: the pod is gone.
+        await this.finish(session.id, run.id, 'failed', {
+          reason: 'The pod disappeared before the run finished',
+        });
+      }
+    }
+    for (const pod of pods.values()) {
+      await this.reconcilePod(pod);
+    }
+    return list.metadata?.resourceVersion;
+  }
+
+  /** Brings one run into line with its pod; serialized per run. */
+  reconcilePod(pod: V1Pod, deleted = false): Promise<void> {
+    const runId = pod.metadata?.labels?.[RUN_LABEL];
+    if (!runId) return Promise.resolve();
+    const previous = this.locks.get(runId) ?? Promise.resolve();
+    const next = previous
+      .then(() => this.reconcileRun(runId, pod, deleted))
+      .catch(error =>
+        this.options.logger.warn(`Reconciling run ${runId} failed: ${describeApiError(error)}`),
+      );
+    this.locks.set(runId, next);
+    next.finally(() => {
+      if (this.locks.get(runId) === next) this.locks.delete(runId);
+    });
+    return next;
+  }
+
+  private async reconcileRun(runId: string, pod: V1Pod, deleted: boolean) {
+    const { store } = this.options;
+    const run = await store.getRun(runId);
+    const session = run ? await store.getSession(run.sessionId) : undefined;
+    const latest = session?.runs[session.runs.length - 1];
+    if (!run || !session || latest?.id !== run.id || isTerminalStatus(run.phase)) {
+      // An orphan, an older attempt, or a finished run: its pod only waits for clean-up.
+      if (!deleted) await this.cleanUp(pod, run?.finishedAt);
+      return;
+    }
+    if (deleted) {
+      await this.finish(session.id, run.id, 'failed', {
+        reason: 'The pod was deleted before the run finished',
+      });
+      return;
+    }
+    const phase = pod.status?.phase;
+    if (phase === 'Pending' && this.pendingTooLong(run.createdAt, session)) {
+      // activeDeadlineSeconds only counts once the pod runs; a pod stuck pending is timed out here.
+      await this.options.core
+        .deleteNamespacedPod({ name: pod.metadata!.name!, namespace: this.options.namespace })
+        .catch(() => undefined);
+      await this.finish(session.id, run.id, 'timed_out', {
+        reason: 'The pod did not start within the time limit',
+      });
+      return;
+    }
+    if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') {
+      if (session.status === 'starting') {
+        await this.move(session, 'running');
+      }
+      this.ensureFollowing(session.id, run.id, pod.metadata!.name!);
+    }
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      // The log is drained first, so the result line and the last lines are in before the end.
+      await this.followers.get(run.id)?.catch(() => undefined);
+      const result = (await store.getRun(run.id))?.result;
+      const outcome = runOutcome(pod, result);
+      if (outcome) {
+        await this.finish(session.id, run.id, outcome.status, {
+          exitCode: outcome.exitCode,
+          reason: outcome.reason,
+          summary: result?.summary,
+          headCommit: result?.headCommit,
+        });
+      }
+    }
+  }
+
+  private pendingTooLong(since: string, session: SessionWithRuns): boolean {
+    const timeoutSeconds = Number(session.policy.snapshot.timeoutSeconds ?? 3600);
+    return Date.now() - Date.parse(since) > timeoutSeconds * 1000 + LAUNCH_GRACE_MS;
+  }
+
+  private ensureFollowing(sessionId: string, runId: string, podName: string) {
+    if (this.followers.has(runId) || this.leaseSignal.aborted) return;
+    const following = this.options.follower
+      .follow({ sessionId, runId, podName }, this.leaseSignal)
+      .catch(error => {
+        this.followers.delete(runId);
+        throw error;
+      });
+    following.catch(error => {
+      if (!this.leaseSignal.aborted) {
+        this.options.logger.warn(`Following the log of run ${runId} failed: ${error}`);
+      }
+    });
+    this.followers.set(runId, following);
+  }
+
+  private async move(session: SessionWithRuns, to: SessionStatus) {
+    const moved = await this.options.store.transition(session.id, to).catch(() => undefined);
+    if (moved) this.options.hub.publish(session.id, { type: 'status', status: to });
+  }
+
+  private async finish(
+    sessionId: string,
+    runId: string,
+    status: Extract<SessionStatus, 'succeeded' | 'failed' | 'timed_out'>,
+    details: { exitCode?: number; reason?: string; summary?: string; headCommit?: string },
+  ) {
+    const { store, hub } = this.options;
+    const session = await store.getSession(sessionId);
+    if (!session || session.runs[session.runs.length - 1]?.id !== runId) return;
+    if (isTerminalStatus(session.status)) return;
+    const finished = await store
+      .transition(sessionId, status, {
+        summary: details.summary,
+        headCommit: details.headCommit,
+        run: { exitCode: details.exitCode, reason: details.reason },
+      })
+      .catch(() => undefined);
+    if (finished) hub.publish(sessionId, { type: 'status', status });
+    this.followers.delete(runId);
+  }
+
+  /** Deletes a finished run's pod once its time-to-live has passed, and an orphan's at once. */
+  private async cleanUp(pod: V1Pod, finishedAt: string | undefined) {
+    if (pod.metadata?.deletionTimestamp) return;
+    const { core, namespace, finishedPodTtlMs } = this.options;
+    const age = finishedAt ? Date.now() - Date.parse(finishedAt) : Infinity;
+    if (age < finishedPodTtlMs) return;
+    await core
+      .deleteNamespacedPod({ name: pod.metadata!.name!, namespace })
+      .catch(error => {
+        if ((error as { code?: number }).code !== 404) throw error;
+      });
+  }
+
+  /** Follows pod events until the watch breaks, times out, or the lease ends; resyncs periodically. */
+  private async watchUntilBroken(resourceVersion: string | undefined, lease: AbortSignal) {
+    const { kubeConfig, namespace, resyncIntervalMs } = this.options;
+    const watch = new Watch(kubeConfig);
+    await new Promise<void>(resolve => {
+      let controller: AbortController | undefined;
+      const stop = () => {
+        clearTimeout(resyncTimer);
+        lease.removeEventListener('abort', stop);
+        controller?.abort();
+        resolve();
+      };
+      // A periodic full resync covers what events cannot: timeouts, orphans, TTLs.
+      const resyncTimer = setTimeout(stop, resyncIntervalMs);
+      lease.addEventListener('abort', stop);
+      watch
+        .watch(
+          `/api/v1/namespaces/${namespace}/pods`,
+          {
+            labelSelector: MANAGED_SELECTOR,
+            resourceVersion,
+            allowWatchBookmarks: true,
+          },
+          (type, object) => {
+            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+              this.reconcilePod(object as V1Pod, type === 'DELETED');
+            }
+            // ERROR (410 Gone and others) ends this watch; the caller re-lists.
+            if (type === 'ERROR') stop();
+          },
+          () => stop(),
+        )
+        .then(c => {
+          controller = c;
+          if (lease.aborted) c.abort();
+        })
+        .catch(() => stop());
+    });
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal) {
+  return new Promise<void>(resolve => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,118 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { Log, type KubeConfig } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import type { SessionStore } from '../database/SessionStore';
+import type { SessionLogs } from '../logs/SessionLogs';
+import { HARNESS_CONTAINER } from './labels';
+import { parseResultLine, splitTimestamp } from './resultLine';
+
+const BATCH_LINES = 500;
+const BATCH_MS = 50;
+
+/** The run whose pod log is followed. */
+export interface FollowedRun {
+  sessionId: string;
+  runId: string;
+  podName: string;
+}
+
+/**
+ * Follows one pod's log (one upstream stream, whatever the number of viewers) and persists it in
+ * batches, numbered per session. On (re)start it skips the lines already persisted for the run, so a
+ * follower that takes over after a restart neither loses nor repeats a line. The result line is kept
+ * on the run as soon as it is read.
+ */
+export class RunLogFollower {
+  private readonly log: Log;
+
+  constructor(
+    private readonly deps: {
+      kubeConfig: KubeConfig;
+      namespace: string;
+      store: SessionStore;
+      logs: SessionLogs;
+      logger: LoggerService;
+    },
+  ) {
+    this.log = new Log(deps.kubeConfig);
+  }
+
+  /** Resolves when the log has ended and every line is persisted; rejects when the stream fails. */
+  async follow(run: FollowedRun, signal: AbortSignal): Promise<void> {
+    const { store, logs } = this.deps;
+    let skip = await store.countRunLogLines(run.runId);
+    let partial = '';
+    let batch: Array<{ timestamp: string; line: string }> = [];
+    let writes = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+
+    const flush = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      if (batch.length === 0) return;
+      const lines = batch;
+      batch = [];
+      writes = writes.then(async () => {
+        await logs.append(run.sessionId, run.runId, lines);
+      });
+    };
+    const take = (raw: string) => {
+      if (skip > 0) {
+        skip--;
+        return;
+      }
+      const entry = splitTimestamp(raw.replace(/\r$/, ''));
+      const result = parseResultLine(entry.line);
+      if (result) {
+        flush();
+        writes = writes.then(() => store.recordRunResult(run.runId, result));
+      }
+      batch.push(entry);
+      if (batch.length >= BATCH_LINES) flush();
+      else if (!timer) timer = setTimeout(flush, BATCH_MS);
+    };
+
+    await new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        if (partial && !error) take(partial);
+        partial = '';
+        flush();
+        writes.then(() => (error ? reject(error) : resolve()), reject);
+      };
+      const sink = new Writable({
+        write(chunk, _encoding, callback) {
+          const text = partial + chunk.toString('utf8');
+          const lines = text.split('\n');
+          partial = lines.pop() ?? '';
+          lines.forEach(take);
+          callback();
+        },
+        final(callback) {
+          finish();
+          callback();
+        },
+      });
+      let controller: AbortController | undefined;
+      const onAbort = () => {
+        controller?.abort();
+        finish(new Error('Log following stopped'));
+      };
+      signal.addEventListener('abort', onAbort);
+      this.log
+        .log(this.deps.namespace, run.podName, HARNESS_CONTAINER, sink, {
+          follow: true,
+          timestamps: true,
+        })
+        .then(c => {
+          controller = c;
+          if (signal.aborted) c.abort();
+        })
+        .catch(finish);
+      sink.on('error', finish);
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import type { AgentsPolicy, HarnessRun, Session } from '@backstage-agents/plugin-agents-common';
+import { Pod, Secret } from 'kubernetes-models/v1';
+import { buildRunManifests } from './runManifests';
+
+const session = {
+  id: '1d46c37b-bc69-478d-ad05-016e780b3b82',
+  entityRef: 'component:default/payments-service',
+  repoUrl: 'https://github.com/example-org/payments-service',
+  baseBranch: 'main',
+  workBranch: 'agents/1d46c37b',
+  harness: 'opencode',
+  prompt: 'Add refunds',
+} as Session;
+const run = {
+  id: '53ad1631-6187-4fae-9fd7-6f092ae0b5f6',
+  sessionId: session.id,
+  attempt: 2,
+  kind: 'resume',
+  prompt: 'Now add tests',
+} as HarnessRun;
+const policy: AgentsPolicy = {
+  name: 'default',
+  allowedHarnesses: ['opencode'],
+  defaultHarness: 'opencode',
+  egressProfile: 'github-only',
+  resources: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi' },
+  timeoutSeconds: 1800,
+  runtimeClassName: 'gvisor',
+  draftPullRequest: true,
+};
+
+const build = (overrides: Partial<AgentsPolicy> = {}) =>
+  buildRunManifests({
+    session,
+    run,
+    policy: { ...policy, ...overrides },
+    namespace: 'agents',
+    defaultImage: 'ghcr.io/example/agents-harness:1.0.0',
+    runToken: 'run-token-value',
+    gitToken: 'git-token-value',
+  });
+
+describe('buildRunManifests', () => {
+  it('produces objects that pass the Kubernetes schemas', () => {
+    const { secret, pod } = build();
+    expect(() => new Secret(secret as any).validate()).not.toThrow();
+    expect(() => new Pod(pod as any).validate()).not.toThrow();
+  });
+
+  it('labels both objects for selection, egress and ownership', () => {
+    const { secret, pod } = build();
+    for (const object of [secret, pod]) {
+      expect(object.metadata).toMatchObject({
+        name: `agents-run-${run.id}`,
+        namespace: 'agents',
+        labels: {
+          'app.kubernetes.io/managed-by': 'backstage-agents',
+          'agents.backstage.io/session': session.id,
+          'agents.backstage.io/run': run.id,
+          'agents.backstage.io/egress': 'github-only',
+          'agents.backstage.io/entity': 'component.default.payments-service',
+        },
+        annotations: { 'agents.backstage.io/entity-ref': 'component:default/payments-service' },
+      });
+    }
+  });
+
+  it('follows the restricted Pod Security Standard', () => {
+    const { pod } = build();
+    const spec = pod.spec!;
+    const container = spec.containers[0];
+    expect(spec.automountServiceAccountToken).toBe(false);
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(spec.volumes!.every(v => v.hostPath === undefined)).toBe(true);
+    expect(spec.hostNetwork ?? false).toBe(false);
+  });
+
+  it('applies the policy: deadline, resources, runtime class, image', () => {
+    const { pod } = build();
+    expect(pod.spec!.activeDeadlineSeconds).toBe(1800);
+    expect(pod.spec!.runtimeClassName).toBe('gvisor');
+    expect(pod.spec!.containers[0].resources!.limits).toEqual({
+      cpu: '2',
+      memory: '4Gi',
+      'ephemeral-storage': '10Gi',
+    });
+    expect(pod.spec!.containers[0].image).toBe('ghcr.io/example/agents-harness:1.0.0');
+    expect(build({ image: 'registry.internal/harness:slim', runtimeClassName: undefined }).pod.spec).toMatchObject({
+      containers: [expect.objectContaining({ image: 'registry.internal/harness:slim' })],
+    });
+    expect(build({ runtimeClassName: undefined }).pod.spec!.runtimeClassName).toBeUndefined();
+  });
+
+  it('passes tokens and the prompt as files, never as environment values', () => {
+    const { secret, pod } = build();
+    expect(secret.stringData).toEqual({
+      'git-token': 'git-token-value',
+      'run-token': 'run-token-value',
+      prompt: 'Now add tests',
+    });
+    const env = Object.fromEntries(pod.spec!.containers[0].env!.map(e => [e.name, e.value]));
+    expect(JSON.stringify(env)).not.toContain('token-value');
+    expect(JSON.stringify(env)).not.toContain('Now add tests');
+    expect(env).toMatchObject({
+      AGENTS_REPO_URL: 'https://github.com/example-org/payments-service',
+      AGENTS_BASE_BRANCH: 'main',
+      AGENTS_WORK_BRANCH: 'agents/1d46c37b',
+      AGENTS_HARNESS: 'opencode',
+      AGENTS_RUN_ATTEMPT: '2',
+      AGENTS_PROMPT_FILE: '/var/run/agents/prompt',
+      AGENTS_GIT_TOKEN_FILE: '/var/run/agents/git-token',
+      AGENTS_RESULT_PREFIX: 'AGENTS_RESULT',
+    });
+  });
+});

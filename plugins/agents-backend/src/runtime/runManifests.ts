@@ -1,0 +1,151 @@
+import type {
+  AgentsPolicy,
+  HarnessRun,
+  Session,
+} from '@backstage-agents/plugin-agents-common';
+import type { V1Pod, V1Secret } from '@kubernetes/client-node';
+import {
+  EGRESS_LABEL,
+  ENTITY_LABEL,
+  ENTITY_REF_ANNOTATION,
+  entityLabelValue,
+  HARNESS_CONTAINER,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  RESULT_PREFIX,
+  RUN_LABEL,
+  runObjectName,
+  SESSION_LABEL,
+} from './labels';
+
+/** Where the run's Secret is mounted in the harness container. */
+export const SECRETS_DIR = '/var/run/agents';
+
+export interface RunManifestInput {
+  session: Session;
+  run: HarnessRun;
+  policy: AgentsPolicy;
+  namespace: string;
+  /** The image when the policy names none. */
+  defaultImage: string;
+  /** Authenticates the run's calls back to the backend (bundle upload); never stored. */
+  runToken: string;
+  /** A repo-scoped Git token; empty until a Git provider mints one. */
+  gitToken: string;
+  /** Extra environment from the harness provider. */
+  harnessEnv?: Record<string, string>;
+}
+
+/**
+ * The Secret and Pod of one harness run: a pure function of the session, the run and the policy, so
+ * what reaches the cluster can be reviewed and tested without one. The pod follows the restricted Pod
+ * Security Standard; inputs that are secret or large (tokens, the prompt) are files from the Secret,
+ * never environment variables.
+ */
+export function buildRunManifests(input: RunManifestInput): {
+  secret: V1Secret;
+  pod: V1Pod;
+} {
+  const { session, run, policy, namespace } = input;
+  const name = runObjectName(run.id);
+  const labels = {
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [SESSION_LABEL]: session.id,
+    [RUN_LABEL]: run.id,
+    [EGRESS_LABEL]: policy.egressProfile,
+    [ENTITY_LABEL]: entityLabelValue(session.entityRef),
+  };
+  const annotations = { [ENTITY_REF_ANNOTATION]: session.entityRef };
+
+  const secret: V1Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace, labels, annotations },
+    type: 'Opaque',
+    stringData: {
+      'git-token': input.gitToken,
+      'run-token': input.runToken,
+      prompt: run.prompt,
+    },
+  };
+
+  const env: Record<string, string> = {
+    AGENTS_SESSION_ID: session.id,
+    AGENTS_RUN_ID: run.id,
+    AGENTS_RUN_ATTEMPT: String(run.attempt),
+    AGENTS_HARNESS: session.harness,
+    AGENTS_REPO_URL: session.repoUrl,
+    ...(session.baseBranch ? { AGENTS_BASE_BRANCH: session.baseBranch } : {}),
+    AGENTS_WORK_BRANCH: session.workBranch,
+    AGENTS_PROMPT_FILE: `${SECRETS_DIR}/prompt`,
+    AGENTS_GIT_TOKEN_FILE: `${SECRETS_DIR}/git-token`,
+    AGENTS_RUN_TOKEN_FILE: `${SECRETS_DIR}/run-token`,
+    AGENTS_RESULT_PREFIX: RESULT_PREFIX,
+    AGENTS_WORKSPACE: '/workspace',
+    HOME: '/home/agent',
+    ...input.harnessEnv,
+  };
+
+  const pod: V1Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels, annotations },
+    spec: {
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      activeDeadlineSeconds: policy.timeoutSeconds,
+      terminationGracePeriodSeconds: 30,
+      ...(policy.runtimeClassName ? { runtimeClassName: policy.runtimeClassName } : {}),
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [
+        {
+          name: HARNESS_CONTAINER,
+          image: policy.image ?? input.defaultImage,
+          imagePullPolicy: 'IfNotPresent',
+          workingDir: '/workspace',
+          env: Object.entries(env).map(([key, value]) => ({ name: key, value })),
+          resources: {
+            requests: {
+              cpu: policy.resources.cpu,
+              memory: policy.resources.memory,
+              'ephemeral-storage': policy.resources.ephemeralStorage,
+            },
+            limits: {
+              cpu: policy.resources.cpu,
+              memory: policy.resources.memory,
+              'ephemeral-storage': policy.resources.ephemeralStorage,
+            },
+          },
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            privileged: false,
+            readOnlyRootFilesystem: true,
+            runAsNonRoot: true,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          volumeMounts: [
+            { name: 'run-secret', mountPath: SECRETS_DIR, readOnly: true },
+            { name: 'workspace', mountPath: '/workspace' },
+            { name: 'home', mountPath: '/home/agent' },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'run-secret', secret: { secretName: name, defaultMode: 0o440 } },
+        { name: 'workspace', emptyDir: {} },
+        { name: 'home', emptyDir: {} },
+        { name: 'tmp', emptyDir: {} },
+      ],
+    },
+  };
+  return { secret, pod };
+}

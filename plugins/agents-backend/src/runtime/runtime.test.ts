@@ -1,0 +1,223 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { startKubeSim, startProcessKubelet, type KubeSim, type ProcessKubelet } from '@backstage-agents/kube-sim';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { Knex } from 'knex';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { agentsPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const IMAGE = 'agents-harness:test';
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments',
+    namespace: 'default',
+    annotations: { 'github.com/project-slug': 'example-org/payments' },
+  },
+  spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+};
+const auth = { Authorization: mockCredentials.user.header('user:default/jane') };
+
+/**
+ * The real backend against the cluster simulator and its process kubelet: sessions become pods, the
+ * scripted harness runs as a local process, and the reconciler follows it to the end.
+ */
+describe('the agents runtime under the cluster simulator', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+  let sim: KubeSim;
+  let kubelet: ProcessKubelet;
+  let core: CoreV1Api;
+  let kubeconfigPath: string;
+  let knex: Knex;
+
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-runtime-'));
+    kubeconfigPath = path.join(dir, 'kubeconfig');
+    sim = await startKubeSim({ kubeconfigPath });
+    core = sim.kubeConfig.makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+    kubelet = await startProcessKubelet({
+      kubeConfig: sim.kubeConfig,
+      images: { [IMAGE]: [process.execPath, path.join(__dirname, '__fixtures__', 'fake-harness.js')] },
+      workDir: path.join(dir, 'kubelet'),
+    });
+    knex = await databases.init('SQLITE_3');
+  });
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    await sim?.stop();
+  });
+
+  async function startBackend() {
+    const backend = await startTestBackend({
+      features: [
+        agentsPlugin,
+        // The real scheduler: the reconciler runs as a global task with a lease, as in production.
+        schedulerServiceFactory,
+        mockServices.database.factory({ knex }),
+        catalogServiceMock.factory({ entities: [entity] }),
+        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+        mockServices.rootConfig.factory({
+          data: {
+            agents: {
+              kubernetes: {
+                kubeconfig: kubeconfigPath,
+                namespace: 'agents',
+                defaultImage: IMAGE,
+                resyncInterval: { seconds: 2 },
+                reconcilerLease: { seconds: 4 },
+                finishedPodTtl: { seconds: 0 },
+              },
+              policies: {
+                default: { timeout: { seconds: 60 } },
+                short: { timeout: { seconds: 2 } },
+              },
+              templatePolicies: [{ template: 'template:default/short', policy: 'short' }],
+            },
+          },
+        }),
+      ],
+    });
+    return backend;
+  }
+
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise(r => setTimeout(r, 100));
+    }
+  }
+
+  const untilStatus = (server: any, id: string, statuses: string[]) =>
+    waitFor(`session ${id} to be ${statuses.join('/')}`, async () => {
+      const res = await request(server).get(`/api/agents/sessions/${id}`).set(auth);
+      return statuses.includes(res.body.status) ? res.body : undefined;
+    });
+
+  const logLines = async (id: string) =>
+    (await knex('agents_log_chunks').where({ session_id: id }).orderBy('first_seq'))
+      .flatMap(chunk => JSON.parse(chunk.lines).map(([, line]: [string, string]) => line));
+
+  const managedObjects = async () => {
+    const selector = { namespace: 'agents', labelSelector: 'app.kubernetes.io/managed-by=backstage-agents' };
+    const [pods, secrets] = await Promise.all([core.listNamespacedPod(selector), core.listNamespacedSecret(selector)]);
+    return pods.items.length + secrets.items.length;
+  };
+
+  const launch = async (server: any, prompt: string, extra: object = {}) => {
+    const res = await request(server)
+      .post('/api/agents/sessions')
+      .set(auth)
+      .send({ entityRef: 'payments', prompt, ...extra });
+    expect(res.status).toBe(201);
+    return res.body.id as string;
+  };
+
+  it('runs a session to success with its log and result persisted, then removes the pod', async () => {
+    const { server } = await startBackend();
+    const id = await launch(server, 'add refunds');
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session).toMatchObject({
+      status: 'succeeded',
+      summary: 'Did: add refunds',
+      headCommit: 'abc1234',
+      runs: [
+        expect.objectContaining({
+          phase: 'succeeded',
+          exitCode: 0,
+          podName: expect.stringMatching(/^agents-run-/),
+          result: expect.objectContaining({ status: 'succeeded', filesChanged: 2 }),
+        }),
+      ],
+    });
+    expect(await logLines(id)).toEqual([
+      `harness opencode on ${session.workBranch}`,
+      'line 1',
+      'line 2',
+      'line 3',
+      expect.stringMatching(/^AGENTS_RESULT /),
+    ]);
+    await waitFor('the pod and secret to be removed', async () => ((await managedObjects()) === 0 ? true : undefined));
+  });
+
+  it('records a failing harness with its exit code', async () => {
+    const { server } = await startBackend();
+    const id = await launch(server, 'fail');
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session.status).toBe('failed');
+    expect(session.runs[0]).toMatchObject({ phase: 'failed', exitCode: 3 });
+    expect(await logLines(id)).toContain('something went wrong');
+  });
+
+  it('times out a run that exceeds its deadline', async () => {
+    const { server } = await startBackend();
+    const id = await launch(server, 'sleep 30', { templateRef: 'template:default/short' });
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session.status).toBe('timed_out');
+    expect(session.runs[0].reason).toContain('time limit');
+  });
+
+  it('cancels a running session by deleting its pod', async () => {
+    const { server } = await startBackend();
+    const id = await launch(server, 'sleep 30');
+    await untilStatus(server, id, ['running']);
+    const res = await request(server).post(`/api/agents/sessions/${id}/cancel`).set(auth);
+    expect(res.body.status).toBe('cancelled');
+    await waitFor('the pod to be gone', async () => ((await managedObjects()) === 0 ? true : undefined));
+    expect((await request(server).get(`/api/agents/sessions/${id}`).set(auth)).body.status).toBe('cancelled');
+  });
+
+  it('finishes a run across a backend restart with no gap or duplicate in its log', async () => {
+    const first = await startBackend();
+    const id = await launch(first.server, 'lines 60');
+    await untilStatus(first.server, id, ['running']);
+    await waitFor('some lines', async () => ((await logLines(id)).length >= 10 ? true : undefined));
+    await first.stop();
+    const persistedAtStop = (await logLines(id)).length;
+    expect(persistedAtStop).toBeLessThan(60);
+    const { server: second } = await startBackend();
+    const session = await untilStatus(second, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session.status).toBe('succeeded');
+    const lines = await logLines(id);
+    expect(lines.filter(l => l.startsWith('line '))).toEqual(
+      Array.from({ length: 60 }, (_, i) => `line ${i + 1}`),
+    );
+    const seqs = (await knex('agents_log_chunks').where({ session_id: id }).orderBy('first_seq')).map(c => [
+      Number(c.first_seq),
+      Number(c.last_seq),
+    ]);
+    seqs.forEach(([firstSeq], i) => expect(firstSeq).toBe(i === 0 ? 1 : seqs[i - 1][1] + 1));
+  });
+
+  it('recovers from API errors, dropped watches and 410 Gone, leaving nothing behind', async () => {
+    const { server } = await startBackend();
+    sim.faults.failNext({ count: 3, pathIncludes: '/pods', method: 'GET' });
+    const id = await launch(server, 'lines 20');
+    await untilStatus(server, id, ['running']);
+    sim.faults.dropWatches();
+    sim.faults.compact();
+    sim.faults.failNext({ count: 2, pathIncludes: '/pods', watch: true });
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session.status).toBe('succeeded');
+    expect((await logLines(id)).filter(l => l.startsWith('line '))).toHaveLength(20);
+    await waitFor('the pod and secret to be removed', async () => ((await managedObjects()) === 0 ? true : undefined));
+  });
+});
