@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing and starts the app: frontend on :3000, backend on :7007, with the embedded
-# development defaults (SQLite under .data/, local example repositories). Needs only Node 20 and npm.
+# development defaults: SQLite under .data/, local example repositories, and the Kubernetes cluster
+# simulator with its process kubelet (kubeconfig in .data/kube/config) running sessions as local
+# processes. Needs only Node 20 and npm.
 #   bash scripts/start.sh [--skip-install]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +14,20 @@ if [ "${1:-}" != "--skip-install" ]; then
 fi
 
 export AGENTS_DATA_DIR="${AGENTS_DATA_DIR:-$ROOT/.data}"
-mkdir -p "$AGENTS_DATA_DIR/sqlite"
+mkdir -p "$AGENTS_DATA_DIR/sqlite" "$AGENTS_DATA_DIR/kube"
 bash scripts/dev-repos.sh
-exec yarn start
+
+# The harness image runs as the development harness (scripts/dev-harness.js).
+cat > "$AGENTS_DATA_DIR/kube/images.yaml" <<YAML
+'ghcr.io/backstage-agents/harness:*': ['$(command -v node)', '$ROOT/scripts/dev-harness.js']
+YAML
+rm -f "$AGENTS_DATA_DIR/kube/config"
+node packages/kube-sim/bin/kube-sim --kubeconfig "$AGENTS_DATA_DIR/kube/config" \
+  --images "$AGENTS_DATA_DIR/kube/images.yaml" --work-dir "$AGENTS_DATA_DIR/kube/pods" \
+  > "$AGENTS_DATA_DIR/kube/kube-sim.log" 2>&1 &
+sim_pid=$!
+trap 'kill $sim_pid 2>/dev/null || true' EXIT INT TERM
+node scripts/dev-cluster.js "$AGENTS_DATA_DIR/kube/config"
+echo "Cluster simulator ready: KUBECONFIG=$AGENTS_DATA_DIR/kube/config kubectl get pods -n agents"
+
+yarn start

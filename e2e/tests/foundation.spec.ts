@@ -53,6 +53,38 @@ test('the agents API creates and lists sessions for a signed-in guest', async ({
   expect((await noSource.json()).error.message).toContain('has no Git source');
 });
 
+test('a session runs as a pod under the cluster simulator and can be resumed', async ({ request }) => {
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
+  const created = await request.post(`${BACKEND}/api/agents/sessions`, {
+    headers,
+    data: { entityRef: 'component:default/payments-service', prompt: 'Add a subtract function' },
+  });
+  expect(created.status()).toBe(201);
+  const { id, workBranch } = await created.json();
+
+  const finished = async () => {
+    const res = await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers });
+    return (await res.json()).status;
+  };
+  await expect.poll(finished, { timeout: 30_000 }).toBe('succeeded');
+
+  const logs = await request.get(`${BACKEND}/api/agents/sessions/${id}/logs`, { headers });
+  const body = await logs.text();
+  expect(body).toContain(`Pushed ${workBranch}`);
+  expect(body).toContain('event: end');
+
+  const resumed = await request.post(`${BACKEND}/api/agents/sessions/${id}/resume`, {
+    headers,
+    data: { prompt: 'Also add tests' },
+  });
+  expect(resumed.status()).toBe(200);
+  await expect.poll(finished, { timeout: 30_000 }).toBe('succeeded');
+  const session = await (await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })).json();
+  expect(session.runs.map((r: { phase: string }) => r.phase)).toEqual(['succeeded', 'succeeded']);
+  const again = await (await request.get(`${BACKEND}/api/agents/sessions/${id}/logs?after=5`, { headers })).text();
+  expect(again).toContain(`Resuming work branch ${workBranch}`);
+});
+
 test('the OpenAPI document is served', async ({ request }) => {
   const res = await request.get(`${BACKEND}/api/agents/openapi.json`);
   expect(res.status()).toBe(200);

@@ -2,6 +2,7 @@ import type { Config } from '@backstage/config';
 import { readDurationFromConfig } from '@backstage/config';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Duration } from 'luxon';
+import { existsSync } from 'node:fs';
 
 /** How the backend reaches the cluster its harness pods run in, from `agents.kubernetes`. */
 export interface ClusterSettings {
@@ -36,6 +37,11 @@ export function readClusterSettings(config: Config): ClusterSettings | undefined
     kubeConfig.loadFromCluster();
   } else {
     const file = k8s.getOptionalString('kubeconfig');
+    if (file && !existsSync(file)) {
+      throw new Error(
+        `agents.kubernetes.kubeconfig names ${file}, which does not exist; in development, start the app with scripts/start.sh, which starts the cluster simulator and writes it`,
+      );
+    }
     if (file) kubeConfig.loadFromFile(file);
     else kubeConfig.loadFromDefault();
     const context = k8s.getOptionalString('context');
