@@ -81,16 +81,13 @@ export const agentsPlugin = createBackendPlugin({
         catalog,
         scheduler,
       }) {
+        const store = await SessionStore.create({ database });
         permissionsRegistry.addResourceType({
           resourceRef: agentsSessionResourceRef,
           permissions: agentsPermissions,
           rules: Object.values(agentsSessionPermissionRules),
-          getResources: async refs => {
-            return Promise.all(refs.map(id => store.getSession(id)));
-          },
+          getResources: refs => Promise.all(refs.map(id => store.getSession(id))),
         });
-
-        const store = await SessionStore.create({ database });
         const hub = new LogHub();
         const authorizer = new SessionAuthorizer(
           permissions,

@@ -61,12 +61,15 @@ export async function streamSessionLog(
   res.flushHeaders?.();
   res.write('retry: 2000\n\n');
 
+  // One write per batch: with many viewers and fast logs, per-line writes dominate the cost.
   const writeLines = (lines: LogLine[]) => {
+    let out = '';
     for (const line of lines) {
       if (line.seq <= sent) continue;
-      res.write(`id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`);
+      out += `id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`;
       sent = line.seq;
     }
+    if (out) res.write(out);
   };
 
   const catchUp = async (upTo = Number.MAX_SAFE_INTEGER) => {

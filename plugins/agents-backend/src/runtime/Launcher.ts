@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
 import type {
   AgentsPolicy,
   SessionWithRuns,
@@ -47,8 +48,10 @@ export class Launcher {
       await store.transition(session.id, 'starting', {
         run: { podName: pod.metadata!.name, namespace },
       });
-    } catch {
-      return false;
+    } catch (error) {
+      // Another replica (or a cancel) changed the session first: nothing to launch here.
+      if (error instanceof ConflictError) return false;
+      throw error;
     }
     hub.publish(session.id, { type: 'status', status: 'starting' });
 

@@ -1,0 +1,161 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { startKubeSim } from '@backstage-agents/kube-sim';
+import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
+import { LogHub } from '@backstage-agents/plugin-agents-backend/src/logs/LogHub';
+import { SessionAuthorizer } from '@backstage-agents/plugin-agents-backend/src/permissions/SessionAuthorizer';
+import { ConfigPolicyResolver } from '@backstage-agents/plugin-agents-backend/src/policy/ConfigPolicyResolver';
+import { createRouter } from '@backstage-agents/plugin-agents-backend/src/router/createRouter';
+import { AgentsRuntime } from '@backstage-agents/plugin-agents-backend/src/runtime/AgentsRuntime';
+import { SessionService } from '@backstage-agents/plugin-agents-backend/src/service/SessionService';
+import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import express from 'express';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sqlite } from '../databases';
+import { silentLogger } from '../silentLogger';
+import { fmt, summarize, timed } from '../stats';
+import type { Row } from '../table';
+
+const run = promisify(execFile);
+
+/**
+ * Backend overhead from `POST /sessions` to the pod existing in the API server (seen by a watch), at
+ * 1 and 50 concurrent requests, beside `kubectl create -f` of the same pod against the same simulator.
+ * No kubelet runs, so only creation is measured.
+ */
+export async function launchCase(): Promise<Row[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-bench-launch-'));
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  const sim = await startKubeSim({ kubeconfigPath });
+  const core = sim.kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+  const db = await sqlite();
+  const logger = silentLogger;
+  const store = await SessionStore.create({ database: { getClient: async () => db.knex } });
+  const hub = new LogHub();
+  const runtime = new AgentsRuntime({
+    settings: {
+      kubeConfig: sim.kubeConfig,
+      namespace: 'agents',
+      defaultImage: 'ghcr.io/backstage-agents/harness:bench',
+      finishedPodTtlMs: 60_000,
+      resyncIntervalMs: 30_000,
+      leaseMs: 60_000,
+    },
+    store,
+    hub,
+    logger,
+    harnessProviders: new Map(),
+  });
+  const sessions = new SessionService({
+    store,
+    catalog: catalogServiceMock({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: { name: 'payments', namespace: 'default', annotations: { 'github.com/project-slug': 'org/payments' } },
+          spec: { owner: 'team-a' },
+        },
+      ],
+    }),
+    policyResolver: ConfigPolicyResolver.fromConfig(new ConfigReader({})),
+    authorizer: new SessionAuthorizer(
+      mockServices.permissions({ result: AuthorizeResult.ALLOW } as any),
+      {} as any,
+    ),
+    hub,
+    workBranchPrefix: 'agents/',
+    repoUrlRewrites: [],
+    runtime,
+  });
+  const router = await createRouter({
+    sessions,
+    store,
+    hub,
+    httpAuth: mockServices.httpAuth(),
+    auditor: { createEvent: async () => ({ success: async () => {}, fail: async () => {} }) },
+    logger,
+    config: new ConfigReader({}),
+  });
+  const server = express().use(router).listen(0);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sessions`;
+
+  // When each session's pod appeared, by session id.
+  const seen = new Map<string, number>();
+  const waiters = new Map<string, () => void>();
+  const watch = await new Watch(sim.kubeConfig).watch(
+    '/api/v1/namespaces/agents/pods',
+    {},
+    (type, pod) => {
+      const id = pod.metadata?.labels?.['agents.backstage.io/session'];
+      if (type === 'ADDED' && id) {
+        seen.set(id, performance.now());
+        waiters.get(id)?.();
+      }
+    },
+    () => undefined,
+  );
+
+  const launchOne = async () => {
+    const start = performance.now();
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entityRef: 'payments', prompt: 'Benchmark' }),
+    });
+    const { id } = await res.json();
+    if (!seen.has(id)) await new Promise<void>(resolve => waiters.set(id, resolve));
+    return seen.get(id)! - start;
+  };
+
+  const rows: Row[] = [];
+  try {
+    for (let i = 0; i < 10; i++) await launchOne(); // warm-up
+    const sequential: number[] = [];
+    for (let i = 0; i < 100; i++) sequential.push(await launchOne());
+    const concurrent: number[] = [];
+    for (let batch = 0; batch < 4; batch++) {
+      concurrent.push(...(await Promise.all(Array.from({ length: 50 }, launchOne))));
+    }
+
+    const kubectl: number[] = [];
+    const podFile = path.join(dir, 'pod.yaml');
+    for (let i = 0; i < 20; i++) {
+      fs.writeFileSync(
+        podFile,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `kubectl-bench-${i}`, namespace: 'agents' },
+          spec: { containers: [{ name: 'harness', image: 'ghcr.io/backstage-agents/harness:bench' }] },
+        }),
+      );
+      const [ms] = await timed(() => run('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', podFile]));
+      kubectl.push(ms);
+    }
+
+    const s = summarize(sequential);
+    const c = summarize(concurrent);
+    const k = summarize(kubectl);
+    rows.push(
+      { measure: 'POST /sessions → pod created, 1 at a time (100)', 'p50 ms': fmt(s.p50), 'p99 ms': fmt(s.p99), 'kubectl p50 ÷ p50': (k.p50 / s.p50).toFixed(1) },
+      { measure: 'POST /sessions → pod created, 50 concurrent (200)', 'p50 ms': fmt(c.p50), 'p99 ms': fmt(c.p99), 'kubectl p50 ÷ p50': (k.p50 / c.p50).toFixed(1) },
+      { measure: 'kubectl create -f, one pod (20)', 'p50 ms': fmt(k.p50), 'p99 ms': fmt(k.p99), 'kubectl p50 ÷ p50': '1.0' },
+    );
+  } finally {
+    watch.abort();
+    server.close();
+    await db.dispose();
+    await sim.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return rows;
+}
