@@ -42,9 +42,12 @@ export async function postgres(): Promise<BenchDatabase | undefined> {
     console.warn(`PostgreSQL is not reachable at ${url}: ${error}`);
     return undefined;
   }
+  // The database goes into the URL: pg lets a connection string's fields override separate options.
+  const databaseUrl = new URL(url);
+  databaseUrl.pathname = `/${database}`;
   const knex = knexFactory({
     client: 'pg',
-    connection: { connectionString: url, database },
+    connection: databaseUrl.toString(),
     pool: { min: 0, max: 10 },
   });
   return {

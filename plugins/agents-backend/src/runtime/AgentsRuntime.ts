@@ -78,7 +78,9 @@ export class AgentsRuntime implements SessionRuntime {
       id: 'agents-reconciler',
       scope: 'global',
       frequency: { milliseconds: 1000 },
-      timeout: { milliseconds: leaseMs + 30_000 },
+      // The task ends by itself when the lease does; the margin covers draining log followers. A
+      // replica that dies holding the task hands over when this timeout expires.
+      timeout: { milliseconds: leaseMs + 5_000 },
       initialDelay: { milliseconds: 0 },
       fn: signal => this.reconciler.runLease(signal as AbortSignal, leaseMs),
     });

@@ -93,6 +93,7 @@ export class Reconciler {
     for (const pod of pods.values()) {
       await this.reconcilePod(pod);
     }
+    await this.removeOrphanSecrets(pods);
     return list.metadata?.resourceVersion;
   }
 
@@ -220,6 +221,29 @@ export class Reconciler {
       .catch(error => {
         if ((error as { code?: number }).code !== 404) throw error;
       });
+  }
+
+  /**
+   * Secrets are owned by their pods and go with them; one without an owner is left by a launch that
+   * stopped between creating it and its pod. It is removed unless its run is still being launched.
+   */
+  private async removeOrphanSecrets(pods: Map<string, V1Pod>) {
+    const { core, namespace, store } = this.options;
+    const secrets = await core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR });
+    for (const secret of secrets.items) {
+      const runId = secret.metadata?.labels?.[RUN_LABEL];
+      if (!runId || pods.has(runId) || secret.metadata?.ownerReferences?.length) continue;
+      const run = await store.getRun(runId);
+      if (run && !isTerminalStatus(run.phase)) {
+        const session = await store.getSession(run.sessionId);
+        if (session && Date.now() - Date.parse(session.updatedAt) < LAUNCH_GRACE_MS) continue;
+      }
+      await core
+        .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
+        .catch(error => {
+          if ((error as { code?: number }).code !== 404) throw error;
+        });
+    }
   }
 
   /** Follows pod events until the watch breaks, times out, or the lease ends; resyncs periodically. */

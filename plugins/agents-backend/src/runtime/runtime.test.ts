@@ -58,6 +58,12 @@ describe('the agents runtime under the cluster simulator', () => {
     knex = await databases.init('SQLITE_3');
   });
 
+  // Each test's backends stop with it, so no stale replica competes for the reconciler's lease.
+  const backends: Array<{ stop(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map(b => b.stop().catch(() => undefined)));
+  });
+
   afterAll(async () => {
     await kubelet?.stop();
     await sim?.stop();
@@ -93,6 +99,7 @@ describe('the agents runtime under the cluster simulator', () => {
         }),
       ],
     });
+    backends.push(backend);
     return backend;
   }
 
@@ -219,5 +226,29 @@ describe('the agents runtime under the cluster simulator', () => {
     expect(session.status).toBe('succeeded');
     expect((await logLines(id)).filter(l => l.startsWith('line '))).toHaveLength(20);
     await waitFor('the pod and secret to be removed', async () => ((await managedObjects()) === 0 ? true : undefined));
+  });
+
+  it('removes a secret left without its pod by an interrupted launch', async () => {
+    await core.createNamespacedSecret({
+      namespace: 'agents',
+      body: {
+        metadata: {
+          name: 'agents-run-left-behind',
+          labels: {
+            'app.kubernetes.io/managed-by': 'backstage-agents',
+            'agents.backstage.io/run': '00000000-0000-4000-8000-000000000000',
+          },
+        },
+        stringData: { 'run-token': 'x' },
+      },
+    });
+    const secretGone = async () =>
+      (await core.listNamespacedSecret({ namespace: 'agents' })).items.some(
+        s => s.metadata?.name === 'agents-run-left-behind',
+      )
+        ? undefined
+        : true;
+    await startBackend();
+    await waitFor('the orphan secret to be removed', secretGone, 15_000);
   });
 });
