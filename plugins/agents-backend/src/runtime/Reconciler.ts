@@ -61,7 +61,12 @@ export class Reconciler {
         await sleep(1000, lease);
       }
     }
-    await Promise.allSettled(this.followers.values());
+    // Followers stop with the lease; wait for their last batches, but never hold the task for long.
+    await Promise.race([
+      Promise.allSettled(this.followers.values()),
+      new Promise(resolve => setTimeout(resolve, 5000).unref()),
+    ]);
+    this.followers.clear();
   }
 
   /**

@@ -216,9 +216,9 @@ describe('the agents runtime under the cluster simulator', () => {
 
   it('recovers from API errors, dropped watches and 410 Gone, leaving nothing behind', async () => {
     const { server } = await startBackend();
-    sim.faults.failNext({ count: 3, pathIncludes: '/pods', method: 'GET' });
     const id = await launch(server, 'lines 20');
     await untilStatus(server, id, ['running']);
+    sim.faults.failNext({ count: 3, pathIncludes: '/pods', method: 'GET', watch: false });
     sim.faults.dropWatches();
     sim.faults.compact();
     sim.faults.failNext({ count: 2, pathIncludes: '/pods', watch: true });
