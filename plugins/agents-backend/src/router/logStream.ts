@@ -22,6 +22,20 @@ export interface LogStreamOptions {
 
 const PAGE = 1000;
 
+const rendered = new WeakMap<LogLine[], string>();
+
+/** The SSE frames of consecutive lines, rendered once per batch whatever the number of viewers. */
+function renderFrames(lines: LogLine[]): string {
+  let frames = rendered.get(lines);
+  if (frames === undefined) {
+    frames = lines
+      .map(line => `id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`)
+      .join('');
+    rendered.set(lines, frames);
+  }
+  return frames;
+}
+
 /** Reads the resume cursor from `?after=` or, for a reconnecting EventSource, `Last-Event-ID`. */
 export function readCursor(req: Request): number {
   const raw = (req.query.after as string | undefined) ?? req.header('last-event-id') ?? '0';
@@ -50,6 +64,9 @@ export async function streamSessionLog(
   const { store, hub, logger } = options;
   let sent = after;
   let closed = false;
+  // A viewer slower than the log stops taking live lines until its socket drains, then catches up
+  // from the database: memory per viewer stays bounded whatever the log's rate.
+  let lagging = false;
   let chain = Promise.resolve();
 
   res.writeHead(200, {
@@ -61,15 +78,14 @@ export async function streamSessionLog(
   res.flushHeaders?.();
   res.write('retry: 2000\n\n');
 
-  // One write per batch: with many viewers and fast logs, per-line writes dominate the cost.
+  // One write per batch: with many viewers and fast logs, per-line writes dominate the cost. A batch
+  // that follows on from what was sent is rendered once and shared by every viewer.
   const writeLines = (lines: LogLine[]) => {
-    let out = '';
-    for (const line of lines) {
-      if (line.seq <= sent) continue;
-      out += `id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`;
-      sent = line.seq;
-    }
-    if (out) res.write(out);
+    if (lines.length === 0) return;
+    const unsent = lines[0].seq === sent + 1 ? lines : lines.filter(line => line.seq > sent);
+    if (unsent.length === 0) return;
+    if (!res.write(renderFrames(unsent))) lagging = true;
+    sent = unsent[unsent.length - 1].seq;
   };
 
   const catchUp = async (upTo = Number.MAX_SAFE_INTEGER) => {
@@ -78,7 +94,7 @@ export async function streamSessionLog(
       const lines = await store.readLogLines(sessionId, sent, PAGE);
       const wanted = lines.filter(l => l.seq <= upTo);
       writeLines(wanted);
-      if (lines.length < PAGE || wanted.length < lines.length) return;
+      if (lagging || lines.length < PAGE || wanted.length < lines.length) return;
     }
   };
 
@@ -95,6 +111,7 @@ export async function streamSessionLog(
     enqueue(async () => {
       if (closed) return;
       if (event.type === 'lines') {
+        if (lagging) return;
         const first = event.lines[0]?.seq ?? 0;
         if (first > sent + 1) await catchUp(first - 1);
         writeLines(event.lines);
@@ -111,7 +128,7 @@ export async function streamSessionLog(
       const session = await store.getSession(sessionId);
       if (!session) return close();
       if (session.status !== lastStatus) onEvent({ type: 'status', status: session.status });
-      if (isTerminalStatus(session.status)) {
+      if (isTerminalStatus(session.status) && !lagging) {
         await catchUp();
         enqueue(() => {
           res.write(`event: end\ndata: ${JSON.stringify({ status: session.status, lastSeq: sent })}\n\n`);
@@ -120,6 +137,11 @@ export async function streamSessionLog(
       }
     });
 
+  res.on('drain', () => {
+    if (!lagging) return;
+    lagging = false;
+    enqueue(() => catchUp());
+  });
   const unsubscribe = hub.subscribe(sessionId, onEvent);
   const pollTimer = setInterval(poll, options.pollIntervalMs);
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs);
