@@ -26,6 +26,8 @@ export class Launcher {
       namespace: string;
       defaultImage: string;
       harnessProviders: Map<string, HarnessProvider>;
+      /** How long one API call may take before the launch counts as failed. */
+      apiTimeoutMs?: number;
     },
   ) {}
 
@@ -55,11 +57,15 @@ export class Launcher {
     }
     hub.publish(session.id, { type: 'status', status: 'starting' });
 
+    const timeoutMs = this.deps.apiTimeoutMs ?? 30_000;
     try {
-      await core.createNamespacedSecret({ namespace, body: secret });
-      const created: V1Pod = await core.createNamespacedPod({ namespace, body: pod });
+      await withTimeout(core.createNamespacedSecret({ namespace, body: secret }), timeoutMs);
+      const created: V1Pod = await withTimeout(
+        core.createNamespacedPod({ namespace, body: pod }),
+        timeoutMs,
+      );
       // A JSON patch (the client's default content type) that makes the pod own its secret.
-      await core.patchNamespacedSecret({
+      await withTimeout(core.patchNamespacedSecret({
         name: secret.metadata!.name!,
         namespace,
         body: [
@@ -78,7 +84,7 @@ export class Launcher {
             ],
           },
         ],
-      });
+      }), timeoutMs);
       return true;
     } catch (error) {
       const reason = describeApiError(error);
@@ -97,6 +103,18 @@ export class Launcher {
       return true;
     }
   }
+}
+
+/** Rejects when a call to the API server has not answered in time, so no launch waits forever. */
+function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the API server did not answer within ${ms} ms`)),
+      ms,
+    );
+  });
+  return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** A one-line description of a Kubernetes API error (its Status message when there is one). */

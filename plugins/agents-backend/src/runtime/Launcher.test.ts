@@ -1,0 +1,76 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { mockServices } from '@backstage/backend-test-utils';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import { SessionStore } from '../database/SessionStore';
+import { databaseServiceFor } from '../__testUtils__/testDatabases';
+import { LogHub } from '../logs/LogHub';
+import { Launcher } from './Launcher';
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+
+async function setup(core: Partial<CoreV1Api>) {
+  const store = await SessionStore.create({
+    database: databaseServiceFor(await databases.init('SQLITE_3')),
+  });
+  const launcher = new Launcher({
+    core: core as CoreV1Api,
+    store,
+    hub: new LogHub(),
+    logger: mockServices.logger.mock(),
+    namespace: 'agents',
+    defaultImage: 'harness:test',
+    harnessProviders: new Map(),
+    apiTimeoutMs: 200,
+  });
+  const { session } = await store.createSession({
+    entityRef: 'component:default/payments',
+    repoUrl: 'https://github.com/example-org/payments',
+    workBranchPrefix: 'agents/',
+    harness: 'opencode',
+    prompt: 'Work',
+    policy: {
+      name: 'default',
+      snapshot: {
+        egressProfile: 'github-only',
+        timeoutSeconds: 60,
+        resources: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' },
+      },
+    },
+    origin: { kind: 'api' },
+    createdBy: 'user:default/jane',
+  });
+  return { store, launcher, session };
+}
+
+describe('Launcher', () => {
+  it('fails the session and cleans up when the API server does not answer', async () => {
+    const deleted: string[] = [];
+    const { store, launcher, session } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      createNamespacedPod: () => new Promise(() => {}),
+      deleteNamespacedPod: async ({ name }: any) => deleted.push(`pod/${name}`) as any,
+      deleteNamespacedSecret: async ({ name }: any) => deleted.push(`secret/${name}`) as any,
+    });
+    expect(await launcher.launch(session)).toBe(true);
+    const failed = await store.getSession(session.id);
+    expect(failed!.status).toBe('failed');
+    expect(failed!.runs[0].reason).toContain('did not answer within 200 ms');
+    const name = `agents-run-${session.runs[0].id}`;
+    expect(deleted).toEqual([`pod/${name}`, `secret/${name}`]);
+  });
+
+  it('launches a session once, however many callers race for it', async () => {
+    const pods: string[] = [];
+    const { launcher, session } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      createNamespacedPod: async ({ body }: any) => {
+        pods.push(body.metadata.name);
+        return { metadata: { name: body.metadata.name, uid: 'uid-1' } } as any;
+      },
+      patchNamespacedSecret: async () => ({}) as any,
+    });
+    const results = await Promise.all([1, 2, 3].map(() => launcher.launch(session)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(pods).toHaveLength(1);
+  });
+});
