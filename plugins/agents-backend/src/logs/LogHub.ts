@@ -33,9 +33,4 @@ export class LogHub {
       listener(event);
     }
   }
-
-  /** Number of sessions with at least one live viewer. */
-  get watchedSessions(): number {
-    return this.listeners.size;
-  }
 }

@@ -86,15 +86,14 @@ export class Reconciler {
       const pod = pods.get(run.id);
       if (session.status === 'pending') {
         await this.options.launcher.launch(session);
-      } else if (pod) {
-        await this.reconcilePod(pod);
-      } else if (Date.now() - Date.parse(session.updatedAt) > LAUNCH_GRACE_MS) {
+      } else if (!pod && Date.now() - Date.parse(session.updatedAt) > LAUNCH_GRACE_MS) {
         // Not within the grace period of a launch still creating its pod: the pod is gone.
         await this.finish(session.id, run.id, 'failed', {
           reason: 'The pod disappeared before the run finished',
         });
       }
     }
+    // Every pod once: live runs move on, finished and orphaned ones are cleaned up.
     for (const pod of pods.values()) {
       await this.reconcilePod(pod);
     }
