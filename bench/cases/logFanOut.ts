@@ -1,5 +1,6 @@
 import { startKubeSim, startProcessKubelet } from '@backstage-agents/kube-sim';
 import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
+import { newSessionInput } from '@backstage-agents/plugin-agents-backend/src/__testUtils__/newSessionInput';
 import { LogHub } from '@backstage-agents/plugin-agents-backend/src/logs/LogHub';
 import { SessionLogs } from '@backstage-agents/plugin-agents-backend/src/logs/SessionLogs';
 import { streamSessionLog } from '@backstage-agents/plugin-agents-backend/src/router/logStream';
@@ -34,16 +35,9 @@ export async function logFanOutCase(): Promise<Row[]> {
   const db = await sqlite();
   const store = await SessionStore.create({ database: { getClient: async () => db.knex } });
   const hub = new LogHub();
-  const { session } = await store.createSession({
-    entityRef: 'component:default/bench',
-    repoUrl: 'https://github.com/org/bench',
-    workBranchPrefix: 'agents/',
-    harness: 'opencode',
-    prompt: 'bench',
-    policy: { name: 'default', snapshot: {} },
-    origin: { kind: 'api' },
-    createdBy: 'user:default/bench',
-  });
+  const { session } = await store.createSession(
+    newSessionInput({ entityRef: 'component:default/bench', prompt: 'bench' }),
+  );
   await store.transition(session.id, 'starting');
   await store.transition(session.id, 'running');
 

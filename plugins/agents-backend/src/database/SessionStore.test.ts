@@ -6,27 +6,14 @@ import {
   databaseServiceFor,
 } from '../__testUtils__/testDatabases';
 import { MIGRATIONS_DIR } from './migrations';
-import { SessionStore, type NewSession } from './SessionStore';
+import { SessionStore } from './SessionStore';
+import { newSessionInput } from '../__testUtils__/newSessionInput';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 
-function newSession(overrides: Partial<NewSession> = {}): NewSession {
-  return {
-    entityRef: 'component:default/payments',
-    entityOwnerRef: 'group:default/team-a',
-    repoUrl: 'https://github.com/example-org/payments',
-    baseBranch: 'main',
-    workBranchPrefix: 'agents/',
-    harness: 'opencode',
-    prompt: 'Add a refund endpoint',
-    policy: { name: 'default', snapshot: { timeoutSeconds: 60 } },
-    origin: { kind: 'api' },
-    createdBy: 'user:default/jane',
-    ...overrides,
-  };
-}
+const newSession = newSessionInput;
 
 describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: TestDatabaseId) => {
   let knex: Knex;

@@ -15,6 +15,7 @@ import { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import { SessionService } from '../service/SessionService';
 import { createRouter } from './createRouter';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
+import { newSessionInput } from '../__testUtils__/newSessionInput';
 
 jest.setTimeout(60_000);
 
@@ -108,16 +109,7 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
   });
 
   async function newSession() {
-    const { session } = await store.createSession({
-      entityRef: 'component:default/payments',
-      repoUrl: 'https://github.com/example-org/payments',
-      workBranchPrefix: 'agents/',
-      harness: 'opencode',
-      prompt: 'Work',
-      policy: { name: 'default', snapshot: {} },
-      origin: { kind: 'api' },
-      createdBy: 'user:default/jane',
-    });
+    const { session } = await store.createSession(newSessionInput({ prompt: 'Work' }));
     return { id: session.id, runId: session.runs[0].id };
   }
 

@@ -1,8 +1,8 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { SessionStore } from '../database/SessionStore';
 import { databaseServiceFor } from '../__testUtils__/testDatabases';
+import { newSessionInput } from '../__testUtils__/newSessionInput';
 import { LogHub } from '../logs/LogHub';
 import { Launcher } from './Launcher';
 
@@ -22,23 +22,7 @@ async function setup(core: Partial<CoreV1Api>) {
     harnessProviders: new Map(),
     apiTimeoutMs: 200,
   });
-  const { session } = await store.createSession({
-    entityRef: 'component:default/payments',
-    repoUrl: 'https://github.com/example-org/payments',
-    workBranchPrefix: 'agents/',
-    harness: 'opencode',
-    prompt: 'Work',
-    policy: {
-      name: 'default',
-      snapshot: {
-        egressProfile: 'github-only',
-        timeoutSeconds: 60,
-        resources: { cpu: '1', memory: '1Gi', ephemeralStorage: '1Gi' },
-      },
-    },
-    origin: { kind: 'api' },
-    createdBy: 'user:default/jane',
-  });
+  const { session } = await store.createSession(newSessionInput({ prompt: 'Work' }));
   return { store, launcher, session };
 }
 
