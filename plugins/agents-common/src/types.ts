@@ -1,5 +1,8 @@
-/** The coding agents a session can run. */
-export const HARNESS_NAMES = ['opencode', 'claude-code', 'codex'] as const;
+/**
+ * The coding agents a session can run. `demo` is a deterministic stand-in for development
+ * (no API keys, no model); production configuration never enables it.
+ */
+export const HARNESS_NAMES = ['opencode', 'claude-code', 'codex', 'demo'] as const;
 
 /** @public */
 export type HarnessName = (typeof HARNESS_NAMES)[number];
@@ -81,6 +84,8 @@ export type Session = {
   headCommit?: string;
   summary?: string;
   bundle?: SessionBundle;
+  /** The GitHub issue a webhook-triggered session works on. */
+  issueUrl?: string;
   parentSessionId?: string;
 };
 
@@ -89,7 +94,8 @@ export type RunKind = 'initial' | 'resume' | 'retry';
 
 /** The structured outcome a harness prints as its final `AGENTS_RESULT` line. */
 export type HarnessResult = {
-  status: 'succeeded' | 'failed';
+  /** `interrupted`: the harness was stopped (cancel, deadline) and saved its partial work. */
+  status: 'succeeded' | 'failed' | 'interrupted';
   headCommit?: string;
   filesChanged?: number;
   harnessSessionId?: string;

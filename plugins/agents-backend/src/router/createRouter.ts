@@ -90,6 +90,17 @@ export async function createRouter(options: RouterOptions) {
     );
   });
 
+  router.get('/launch-options', async (req, res) => {
+    const { credentials, ref } = await caller(req);
+    res.json(
+      await sessions.launchOptions(
+        { entityRef: req.query.entityRef, templateRef: req.query.templateRef },
+        credentials,
+        ref,
+      ),
+    );
+  });
+
   router.post('/sessions', async (req, res) => {
     const { credentials, ref } = await caller(req);
     const body = req.body;

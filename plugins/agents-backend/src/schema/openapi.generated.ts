@@ -71,10 +71,12 @@ export const spec = {
       },
       "HarnessName": {
         "type": "string",
+        "description": "`demo` is a deterministic development stand-in; production configuration never offers it.",
         "enum": [
           "opencode",
           "claude-code",
-          "codex"
+          "codex",
+          "demo"
         ]
       },
       "SessionStatus": {
@@ -232,6 +234,10 @@ export const spec = {
           },
           "bundle": {
             "$ref": "#/components/schemas/SessionBundle"
+          },
+          "issueUrl": {
+            "type": "string",
+            "description": "The GitHub issue a webhook-triggered session works on."
           },
           "parentSessionId": {
             "type": "string",
@@ -406,6 +412,95 @@ export const spec = {
           "prompt"
         ],
         "additionalProperties": false
+      },
+      "Policy": {
+        "type": "object",
+        "description": "A resolved policy; what a session on the entity may run and with which limits.",
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "allowedHarnesses": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/HarnessName"
+            }
+          },
+          "defaultHarness": {
+            "$ref": "#/components/schemas/HarnessName"
+          },
+          "egressProfile": {
+            "type": "string"
+          },
+          "image": {
+            "type": "string"
+          },
+          "resources": {
+            "type": "object",
+            "properties": {
+              "cpu": {
+                "type": "string"
+              },
+              "memory": {
+                "type": "string"
+              },
+              "ephemeralStorage": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "cpu",
+              "memory",
+              "ephemeralStorage"
+            ]
+          },
+          "timeoutSeconds": {
+            "type": "integer"
+          },
+          "runtimeClassName": {
+            "type": "string"
+          },
+          "maxConcurrentPerEntity": {
+            "type": "integer"
+          },
+          "maxConcurrentGlobal": {
+            "type": "integer"
+          },
+          "draftPullRequest": {
+            "type": "boolean"
+          }
+        },
+        "required": [
+          "name",
+          "allowedHarnesses",
+          "defaultHarness",
+          "egressProfile",
+          "resources",
+          "timeoutSeconds",
+          "draftPullRequest"
+        ],
+        "additionalProperties": true
+      },
+      "LaunchOptions": {
+        "type": "object",
+        "properties": {
+          "policy": {
+            "$ref": "#/components/schemas/Policy"
+          },
+          "canCreate": {
+            "type": "boolean",
+            "description": "Whether the caller may start a session on the entity."
+          },
+          "reason": {
+            "type": "string",
+            "description": "Why not, when canCreate is false."
+          }
+        },
+        "required": [
+          "policy",
+          "canCreate"
+        ],
+        "additionalProperties": false
       }
     },
     "responses": {
@@ -521,6 +616,45 @@ export const spec = {
               "application/json": {
                 "schema": {
                   "$ref": "#/components/schemas/SessionWithRuns"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/launch-options": {
+      "get": {
+        "operationId": "GetLaunchOptions",
+        "description": "The policy that applies to a new session on the entity, and whether the caller may start one.",
+        "parameters": [
+          {
+            "name": "entityRef",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            }
+          },
+          {
+            "name": "templateRef",
+            "in": "query",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The launch options.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/LaunchOptions"
                 }
               }
             }

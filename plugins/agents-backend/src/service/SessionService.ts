@@ -17,6 +17,7 @@ import {
   agentsSessionResumePermission,
   isSessionStatus,
   SESSION_LIMITS,
+  type AgentsPolicy,
   type HarnessName,
   type Page,
   type Session,
@@ -154,6 +155,39 @@ export class SessionService {
     });
     if (created.created) this.deps.runtime?.sessionQueued(created.session);
     return created;
+  }
+
+  /**
+   * What a caller would get when starting a session on an entity: the policy that applies and
+   * whether they may start one at all. Lets a UI offer only what the backend would accept.
+   */
+  async launchOptions(
+    input: { entityRef: string; templateRef?: string },
+    credentials: BackstageCredentials,
+    createdBy: string,
+  ): Promise<{ policy: AgentsPolicy; canCreate: boolean; reason?: string }> {
+    const entityRef = normalizeEntityRef(input.entityRef);
+    if (input.templateRef !== undefined) normalizeEntityRef(input.templateRef, 'template', 'templateRef');
+    const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`Entity ${entityRef} was not found in the catalog`);
+    }
+    const policy = await this.deps.policyResolver.resolve({ entity, templateRef: input.templateRef });
+    try {
+      resolveEntitySource(entity, this.deps.repoUrlRewrites);
+      await this.deps.authorizer.authorize(
+        agentsSessionCreatePermission,
+        credentials,
+        { entityRef, entityOwnerRef: resolveEntityOwner(entity), createdBy },
+        `start agent sessions on ${entityRef}`,
+      );
+      return { policy, canCreate: true };
+    } catch (error) {
+      if (error instanceof NotAllowedError || error instanceof InputError) {
+        return { policy, canCreate: false, reason: error.message };
+      }
+      throw error;
+    }
   }
 
   async get(id: string, credentials: BackstageCredentials): Promise<SessionWithRuns> {
