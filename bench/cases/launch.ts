@@ -53,6 +53,7 @@ export async function launchCase(): Promise<Row[]> {
     hub,
     logger,
     harnessProviders: new Map(),
+    apiUrl: 'http://localhost:7007/api/agents',
   });
   const sessions = new SessionService({
     store,

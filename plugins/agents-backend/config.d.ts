@@ -34,6 +34,52 @@ export interface Config {
       resyncInterval?: HumanDuration | string;
       /** How long one replica holds the reconciler before handing over. Default 1 minute. */
       reconcilerLease?: HumanDuration | string;
+      /**
+       * The agents API as harness pods reach it, for bundle transfers, e.g.
+       * http://backstage.backstage.svc.cluster.local:7007/api/agents. Defaults to the plugin's
+       * internal base URL from discovery.
+       */
+      backendUrl?: string;
+    };
+
+    /** Where session bundles (snapshots of a harness's state) are kept. */
+    bundles?: {
+      /**
+       * `database` (default): chunked rows in Backstage's database. `s3`: an S3-compatible object
+       * store, configured below. A backend module can replace both.
+       */
+      store?: 'database' | 's3';
+      s3?: {
+        bucket: string;
+        /** Prepended to every object key, e.g. agents/bundles/ */
+        prefix?: string;
+        region?: string;
+        /** For S3-compatible stores (MinIO, Ceph…): their endpoint URL. */
+        endpoint?: string;
+        /** Path-style URLs, as most S3-compatible stores need. */
+        forcePathStyle?: boolean;
+        /** Static credentials; without them the AWS SDK's default chain applies (IRSA, instance roles). */
+        accessKeyId?: string;
+        /** @visibility secret */
+        secretAccessKey?: string;
+      };
+      /**
+       * How long after its run ends a run token may still transfer bundles (a cancelled run uploads
+       * during its grace period). Default 2 minutes.
+       */
+      uploadGrace?: HumanDuration | string;
+    };
+
+    /** Options of individual harnesses. */
+    harnesses?: {
+      /**
+       * A deterministic stand-in that edits the repository without any model, so a development
+       * setup shows the whole flow. Never enable it in production.
+       */
+      demo?: {
+        /** @default false */
+        enabled?: boolean;
+      };
     };
 
     git?: {
@@ -56,10 +102,13 @@ export interface Config {
      */
     policies?: {
       [name: string]: {
-        /** Harnesses sessions under this policy may run: opencode, claude-code, codex. */
-        allowedHarnesses?: Array<'opencode' | 'claude-code' | 'codex'>;
+        /**
+         * Harnesses sessions under this policy may run: opencode, claude-code, codex, and demo where
+         * agents.harnesses.demo.enabled is true.
+         */
+        allowedHarnesses?: Array<'opencode' | 'claude-code' | 'codex' | 'demo'>;
         /** The harness used when a request names none. */
-        defaultHarness?: 'opencode' | 'claude-code' | 'codex';
+        defaultHarness?: 'opencode' | 'claude-code' | 'codex' | 'demo';
         /**
          * The egress profile of the harness pods: github-only, internet, or a custom allowlist
          * shipped as NetworkPolicies.
@@ -85,6 +134,8 @@ export interface Config {
         maxConcurrentGlobal?: number;
         /** Whether pull requests are opened as drafts. */
         draftPullRequest?: boolean;
+        /** The largest session bundle a run may upload: bytes, or a quantity like 512Mi (default 1Gi). */
+        maxBundleSize?: number | string;
       };
     };
 

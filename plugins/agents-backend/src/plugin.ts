@@ -2,7 +2,9 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { Duration } from 'luxon';
 import { agentsPermissions } from '@backstage-agents/plugin-agents-common';
 import {
   agentsBundleStoreExtensionPoint,
@@ -14,7 +16,13 @@ import {
   type HarnessProvider,
   type PolicyResolver,
 } from '@backstage-agents/plugin-agents-node';
+import { BundleService } from './bundles/BundleService';
+import { DatabaseBundleStore } from './bundles/DatabaseBundleStore';
+import { S3BundleStore } from './bundles/S3BundleStore';
+import { BundleRecordStore } from './database/BundleRecordStore';
 import { SessionStore } from './database/SessionStore';
+import { builtinHarnessProviders } from './harnesses/builtinHarnessProviders';
+import { createBundleRouter } from './router/bundleRouter';
 import { LogHub } from './logs/LogHub';
 import { SessionAuthorizer } from './permissions/SessionAuthorizer';
 import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
@@ -68,6 +76,7 @@ export const agentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
+        discovery: coreServices.discovery,
       },
       async init({
         config,
@@ -80,8 +89,29 @@ export const agentsPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         scheduler,
+        discovery,
       }) {
         const store = await SessionStore.create({ database });
+        const client = await database.getClient();
+        for (const provider of builtinHarnessProviders(config)) {
+          // A module's provider for the same harness replaces the built-in one.
+          if (!harnessProviders.has(provider.name)) harnessProviders.set(provider.name, provider);
+        }
+        const bundleContent =
+          bundleStore ??
+          (config.getOptionalString('agents.bundles.store') === 's3'
+            ? S3BundleStore.fromConfig(config)
+            : new DatabaseBundleStore(client));
+        const bundles = new BundleService({
+          records: new BundleRecordStore(client),
+          store: bundleContent,
+          logger,
+          uploadGraceMs: config.has('agents.bundles.uploadGrace')
+            ? Duration.fromObject(
+                readDurationFromConfig(config, { key: 'agents.bundles.uploadGrace' }),
+              ).toMillis()
+            : 2 * 60_000,
+        });
         permissionsRegistry.addResourceType({
           resourceRef: agentsSessionResourceRef,
           permissions: agentsPermissions,
@@ -95,7 +125,14 @@ export const agentsPlugin = createBackendPlugin({
         );
         const clusterSettings = readClusterSettings(config);
         const runtime = clusterSettings
-          ? new AgentsRuntime({ settings: clusterSettings, store, hub, logger, harnessProviders })
+          ? new AgentsRuntime({
+              settings: clusterSettings,
+              store,
+              hub,
+              logger,
+              harnessProviders,
+              apiUrl: clusterSettings.backendUrl ?? (await discovery.getBaseUrl('agents')),
+            })
           : undefined;
         if (!runtime) {
           logger.warn('agents.kubernetes is not configured: sessions are stored but not run');
@@ -114,14 +151,27 @@ export const agentsPlugin = createBackendPlugin({
           runtime,
         });
         await runtime?.start(scheduler);
+        await scheduler.scheduleTask({
+          id: 'agents-bundle-gc',
+          frequency: { minutes: 30 },
+          timeout: { minutes: 5 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            const removed = await bundles.collectGarbage();
+            if (removed) logger.info(`Removed ${removed} abandoned bundle uploads`);
+          },
+        });
 
         // The API description is public, as for Backstage's own plugins' documentation.
         httpRouter.addAuthPolicy({ path: '/openapi.json', allow: 'unauthenticated' });
+        // Harness pods authenticate bundle transfers with their run token instead.
+        httpRouter.addAuthPolicy({ path: '/runs', allow: 'unauthenticated' });
+        httpRouter.use(createBundleRouter({ bundles, logger, config }));
         httpRouter.use(
           await createRouter({ sessions, store, hub, httpAuth, auditor, logger, config }),
         );
         logger.info(
-          `Agents backend ready (harness providers: ${[...harnessProviders.keys()].join(', ') || 'none yet'}; bundle store: ${bundleStore ? 'module' : 'database'})`,
+          `Agents backend ready (harness providers: ${[...harnessProviders.keys()].join(', ') || 'none yet'}; bundle store: ${bundleContent.name})`,
         );
       },
     });

@@ -100,6 +100,8 @@ export type HarnessResult = {
   filesChanged?: number;
   harnessSessionId?: string;
   summary?: string;
+  /** Whether the run pushed new commits to the work branch. */
+  pushed?: boolean;
 };
 
 /** One ephemeral execution of the harness for a session: a pod. */
@@ -166,4 +168,6 @@ export type AgentsPolicy = {
   maxConcurrentPerEntity?: number;
   maxConcurrentGlobal?: number;
   draftPullRequest: boolean;
+  /** The largest session bundle a run may upload, in bytes. */
+  maxBundleBytes: number;
 };

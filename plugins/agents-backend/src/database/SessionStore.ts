@@ -70,6 +70,10 @@ export interface StatusChange {
     result?: HarnessResult;
     podName?: string;
     namespace?: string;
+    /** Set when the run is claimed for launch: the hash of its run token. */
+    runTokenHash?: string;
+    /** Set when the run is claimed for launch: the bundle it restores. */
+    inputBundleId?: string;
   };
 }
 
@@ -248,6 +252,12 @@ export class SessionStore {
           ...(change.run?.namespace !== undefined
             ? { namespace: change.run.namespace }
             : {}),
+          ...(change.run?.runTokenHash !== undefined
+            ? { run_token_hash: change.run.runTokenHash }
+            : {}),
+          ...(change.run?.inputBundleId !== undefined
+            ? { input_bundle_id: change.run.inputBundleId }
+            : {}),
         });
     });
     return (await this.getSession(id))!;
@@ -378,6 +388,7 @@ export class SessionStore {
     if (ids.length === 0) return new Map();
     const bundles: BundleRow[] = await this.db('agents_bundles')
       .whereIn('id', ids)
+      .where({ state: 'complete' })
       .select('id', 'session_id', 'run_id', 'digest', 'size_bytes', 'storage', 'location', 'created_at');
     return new Map(bundles.map(b => [b.id, b]));
   }

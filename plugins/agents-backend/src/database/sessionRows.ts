@@ -56,6 +56,9 @@ export interface RunRow {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  run_token_hash?: string | null;
+  input_bundle_id?: string | null;
+  bundle_id?: string | null;
 }
 
 /** A row of `agents_bundles` without its content. */
@@ -67,6 +70,8 @@ export interface BundleRow {
   size_bytes: number | string;
   storage: string;
   location: string | null;
+  /** `uploading` until the content is stored and verified, then `complete`. */
+  state?: string;
   created_at: string;
 }
 

@@ -13,15 +13,19 @@ import type {
 import { readDurationFromConfig } from '@backstage/config';
 import { Duration } from 'luxon';
 
+/** The real coding agents; `demo` is only offered where configuration enables it. */
+const REAL_HARNESSES = HARNESS_NAMES.filter(h => h !== 'demo');
+
 /** What a policy is when configuration says nothing: locked down, one hour, modest resources. */
 const DEFAULT_POLICY: AgentsPolicy = {
   name: 'default',
-  allowedHarnesses: [...HARNESS_NAMES],
+  allowedHarnesses: REAL_HARNESSES,
   defaultHarness: 'opencode',
   egressProfile: 'github-only',
   resources: { cpu: '2', memory: '4Gi', ephemeralStorage: '10Gi' },
   timeoutSeconds: 3600,
   draftPullRequest: true,
+  maxBundleBytes: 1024 ** 3,
 };
 
 /**
@@ -44,6 +48,16 @@ export class ConfigPolicyResolver implements PolicyResolver {
     for (const name of policiesConfig?.keys() ?? []) {
       if (name === 'default') continue;
       policies.set(name, readPolicy(name, policiesConfig!.getConfig(name), base));
+    }
+    // The demo harness changes code without any model: never let it run where it isn't wanted.
+    if (!config.getOptionalBoolean('agents.harnesses.demo.enabled')) {
+      for (const policy of policies.values()) {
+        if (policy.allowedHarnesses.includes('demo')) {
+          throw new Error(
+            `agents.policies.${policy.name} allows the demo harness, which is for development only; set agents.harnesses.demo.enabled: true to use it (never in production)`,
+          );
+        }
+      }
     }
 
     // A list, not a map: template refs contain ':' and '/', which config keys cannot.
@@ -117,5 +131,31 @@ function readPolicy(
       config.getOptionalNumber('maxConcurrentGlobal') ?? base.maxConcurrentGlobal,
     draftPullRequest:
       config.getOptionalBoolean('draftPullRequest') ?? base.draftPullRequest,
+    maxBundleBytes: config.has('maxBundleSize')
+      ? readByteSize(config, 'maxBundleSize', name)
+      : base.maxBundleBytes,
   };
+}
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+};
+
+/** A size as a number of bytes or a Kubernetes-style quantity such as `512Mi` or `2G`. */
+function readByteSize(config: Config, key: string, policy: string): number {
+  const value = config.get(key);
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return value;
+  const match = typeof value === 'string' ? /^(\d+)(Ki|Mi|Gi|K|M|G)?$/.exec(value.trim()) : null;
+  if (!match) {
+    throw new InputError(
+      `agents.policies.${policy}.${key} must be a number of bytes or a quantity like 512Mi or 1Gi, not ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(match[1]) * BYTE_UNITS[match[2] ?? ''];
 }

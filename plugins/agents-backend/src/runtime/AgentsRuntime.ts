@@ -35,6 +35,8 @@ export class AgentsRuntime implements SessionRuntime {
       hub: LogHub;
       logger: LoggerService;
       harnessProviders: Map<string, HarnessProvider>;
+      /** The agents API as harness pods reach it. */
+      apiUrl: string;
     },
   ) {
     const { settings, store, hub, logger } = deps;
@@ -46,6 +48,7 @@ export class AgentsRuntime implements SessionRuntime {
       logger,
       namespace: settings.namespace,
       defaultImage: settings.defaultImage,
+      apiUrl: deps.apiUrl,
       harnessProviders: deps.harnessProviders,
     });
     this.reconciler = new Reconciler({

@@ -19,6 +19,7 @@ async function setup(core: Partial<CoreV1Api>) {
     logger: mockServices.logger.mock(),
     namespace: 'agents',
     defaultImage: 'harness:test',
+    apiUrl: 'http://backstage.test/api/agents',
     harnessProviders: new Map(),
     apiTimeoutMs: 200,
   });

@@ -6,7 +6,7 @@ import type {
 } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import { randomBytes } from 'node:crypto';
+import { issueRunToken } from '../bundles/runTokens';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { buildRunManifests } from './runManifests';
@@ -25,6 +25,8 @@ export class Launcher {
       logger: LoggerService;
       namespace: string;
       defaultImage: string;
+      /** The agents API as harness pods reach it. */
+      apiUrl: string;
       harnessProviders: Map<string, HarnessProvider>;
       /** How long one API call may take before the launch counts as failed. */
       apiTimeoutMs?: number;
@@ -36,19 +38,36 @@ export class Launcher {
     const { core, store, hub, namespace } = this.deps;
     const run = session.runs[session.runs.length - 1];
     const policy = session.policy.snapshot as unknown as AgentsPolicy;
+    const runToken = issueRunToken();
+    // A resume continues the harness's own conversation from the latest run that reported one.
+    const harnessSessionId = [...session.runs]
+      .reverse()
+      .find(r => r.id !== run.id && r.result?.harnessSessionId)?.result?.harnessSessionId;
+    const harnessSpec = this.deps.harnessProviders
+      .get(session.harness)
+      ?.containerSpec({ session, run, harnessSessionId });
     const { secret, pod } = buildRunManifests({
       session,
       run,
       policy,
       namespace,
       defaultImage: this.deps.defaultImage,
-      runToken: randomBytes(32).toString('base64url'),
+      runToken: runToken.token,
       gitToken: '',
-      harnessEnv: this.deps.harnessProviders.get(session.harness)?.containerSpec({ session, run }).env,
+      apiUrl: this.deps.apiUrl,
+      inputBundle: session.bundle ? { digest: session.bundle.digest } : undefined,
+      harnessSessionId,
+      harnessEnv: harnessSpec?.env,
+      envFromSecrets: harnessSpec?.envFromSecrets,
     });
     try {
       await store.transition(session.id, 'starting', {
-        run: { podName: pod.metadata!.name, namespace },
+        run: {
+          podName: pod.metadata!.name,
+          namespace,
+          runTokenHash: runToken.hash,
+          inputBundleId: session.bundle?.id,
+        },
       });
     } catch (error) {
       // Another replica (or a cancel) changed the session first: nothing to launch here.

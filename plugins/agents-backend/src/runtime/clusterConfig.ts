@@ -16,6 +16,8 @@ export interface ClusterSettings {
   resyncIntervalMs: number;
   /** How long one replica holds the reconciler before handing it to whichever replica is next. */
   leaseMs: number;
+  /** The agents API as harness pods reach it; undefined means discovery's internal URL. */
+  backendUrl?: string;
 }
 
 const DEFAULT_IMAGE = 'ghcr.io/backstage-agents/harness:latest';
@@ -54,5 +56,6 @@ export function readClusterSettings(config: Config): ClusterSettings | undefined
     finishedPodTtlMs: ms(k8s, 'finishedPodTtl', 10 * 60_000),
     resyncIntervalMs: ms(k8s, 'resyncInterval', 30_000),
     leaseMs: ms(k8s, 'reconcilerLease', 60_000),
+    backendUrl: k8s.getOptionalString('backendUrl'),
   };
 }

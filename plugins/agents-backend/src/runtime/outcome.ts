@@ -28,6 +28,13 @@ export function runOutcome(pod: V1Pod, result: HarnessResult | undefined): RunOu
   if (phase === 'Succeeded' && result?.status === 'succeeded') {
     return { status: 'succeeded', exitCode: exitCode ?? 0 };
   }
+  if (result?.status === 'interrupted') {
+    return {
+      status: 'failed',
+      exitCode,
+      reason: 'The harness was stopped before it finished; its partial work is on the work branch',
+    };
+  }
   if (phase === 'Succeeded') {
     return {
       status: 'failed',

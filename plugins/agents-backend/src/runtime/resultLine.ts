@@ -6,7 +6,7 @@ export function parseResultLine(line: string): HarnessResult | undefined {
   if (!line.startsWith(`${RESULT_PREFIX} `)) return undefined;
   try {
     const value = JSON.parse(line.slice(RESULT_PREFIX.length + 1));
-    if (value?.status !== 'succeeded' && value?.status !== 'failed') return undefined;
+    if (!['succeeded', 'failed', 'interrupted'].includes(value?.status)) return undefined;
     return {
       status: value.status,
       headCommit: typeof value.headCommit === 'string' ? value.headCommit : undefined,
@@ -14,6 +14,7 @@ export function parseResultLine(line: string): HarnessResult | undefined {
       harnessSessionId:
         typeof value.harnessSessionId === 'string' ? value.harnessSessionId : undefined,
       summary: typeof value.summary === 'string' ? value.summary.slice(0, 10_000) : undefined,
+      pushed: typeof value.pushed === 'boolean' ? value.pushed : undefined,
     };
   } catch {
     return undefined;

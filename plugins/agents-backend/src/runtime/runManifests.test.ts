@@ -27,6 +27,7 @@ const policy: AgentsPolicy = {
   timeoutSeconds: 1800,
   runtimeClassName: 'gvisor',
   draftPullRequest: true,
+  maxBundleBytes: 1024 ** 3,
 };
 
 const build = (overrides: Partial<AgentsPolicy> = {}) =>
@@ -38,6 +39,7 @@ const build = (overrides: Partial<AgentsPolicy> = {}) =>
     defaultImage: 'ghcr.io/example/agents-harness:1.0.0',
     runToken: 'run-token-value',
     gitToken: 'git-token-value',
+    apiUrl: 'http://backstage.test/api/agents',
   });
 
 describe('buildRunManifests', () => {

@@ -32,8 +32,16 @@ export interface RunManifestInput {
   runToken: string;
   /** A repo-scoped Git token; empty until a Git provider mints one. */
   gitToken: string;
+  /** The agents API as the pod reaches it; bundles are transferred under `<apiUrl>/runs/<run>/bundle`. */
+  apiUrl: string;
+  /** The bundle the run restores (the session's latest), when there is one. */
+  inputBundle?: { digest: string };
+  /** The harness's own session id from an earlier run, so a resume continues that conversation. */
+  harnessSessionId?: string;
   /** Extra environment from the harness provider. */
   harnessEnv?: Record<string, string>;
+  /** Secrets whose keys the harness gets as environment (its API keys), from the harness provider. */
+  envFromSecrets?: string[];
 }
 
 /**
@@ -56,6 +64,7 @@ export function buildRunManifests(input: RunManifestInput): {
     [ENTITY_LABEL]: entityLabelValue(session.entityRef),
   };
   const annotations = { [ENTITY_REF_ANNOTATION]: session.entityRef };
+  const bundleUrl = `${input.apiUrl.replace(/\/+$/, '')}/runs/${run.id}/bundle`;
 
   const secret: V1Secret = {
     apiVersion: 'v1',
@@ -81,6 +90,11 @@ export function buildRunManifests(input: RunManifestInput): {
     AGENTS_GIT_TOKEN_FILE: `${SECRETS_DIR}/git-token`,
     AGENTS_RUN_TOKEN_FILE: `${SECRETS_DIR}/run-token`,
     AGENTS_RESULT_PREFIX: RESULT_PREFIX,
+    AGENTS_BUNDLE_UPLOAD_URL: bundleUrl,
+    ...(input.inputBundle
+      ? { AGENTS_BUNDLE_URL: bundleUrl, AGENTS_BUNDLE_DIGEST: input.inputBundle.digest }
+      : {}),
+    ...(input.harnessSessionId ? { AGENTS_HARNESS_SESSION_ID: input.harnessSessionId } : {}),
     AGENTS_WORKSPACE: '/workspace',
     HOME: '/home/agent',
     ...input.harnessEnv,
@@ -111,6 +125,9 @@ export function buildRunManifests(input: RunManifestInput): {
           imagePullPolicy: 'IfNotPresent',
           workingDir: '/workspace',
           env: Object.entries(env).map(([key, value]) => ({ name: key, value })),
+          ...(input.envFromSecrets?.length
+            ? { envFrom: input.envFromSecrets.map(name => ({ secretRef: { name } })) }
+            : {}),
           resources: {
             requests: {
               cpu: policy.resources.cpu,

@@ -1,31 +1,23 @@
 import type { Readable } from 'node:stream';
 
-/** Where a stored bundle lives and how to check it. */
-export interface StoredBundle {
-  id: string;
-  sessionId: string;
-  runId?: string;
-  /** `sha256:<hex>` of the archive. */
-  digest: string;
-  sizeBytes: number;
-  createdAt: string;
-}
-
 /**
- * Keeps session bundles: opaque archives of a harness's state directory. The database store is the
- * default; an S3-compatible store can replace it through the bundle store extension point.
+ * Keeps the content of session bundles: opaque archives of a harness's state directory. The backend
+ * owns everything else about a bundle (its record, digest, size, which run made it and which run
+ * restores it), so a store only moves bytes under a key it is given.
+ *
+ * The database store is the default; an S3-compatible store ships with the backend, and a module
+ * can replace both through the bundle store extension point.
  */
 export interface BundleStore {
-  /** Streams an archive in; rejects it when `expectedDigest` is given and does not match. */
-  put(options: {
-    sessionId: string;
-    runId?: string;
-    content: Readable;
-    expectedDigest?: string;
-  }): Promise<StoredBundle>;
-  /** Streams an archive out, or undefined when there is no such bundle. */
-  get(
-    bundleId: string,
-  ): Promise<{ bundle: StoredBundle; content: Readable } | undefined>;
-  delete(bundleId: string): Promise<void>;
+  /** A short name recorded with each bundle, e.g. `database` or `s3`. */
+  readonly name: string;
+  /**
+   * Stores `content` under `key`, streaming. Resolves only once everything is durable. When the
+   * stream errors (a digest mismatch, an aborted upload), rejects and leaves nothing under `key`.
+   */
+  write(key: string, content: Readable): Promise<void>;
+  /** Streams the content stored under `key`, or undefined when there is none. */
+  read(key: string): Promise<Readable | undefined>;
+  /** Removes whatever is stored under `key`; succeeds when there is nothing. */
+  delete(key: string): Promise<void>;
 }

@@ -15,6 +15,11 @@ export interface HarnessLaunchInput {
 /** The harness-specific part of a run's container; the common contract is set by the launcher. */
 export interface HarnessContainerSpec {
   env: Record<string, string>;
+  /**
+   * Secrets in the agents namespace whose keys become environment variables of the harness, such
+   * as the agent's API keys. Created by the platform team; never read by the backend.
+   */
+  envFromSecrets?: string[];
 }
 
 /**
