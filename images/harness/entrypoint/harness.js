@@ -1,0 +1,95 @@
+// @ts-check
+'use strict';
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const { forEachLine } = require('./output');
+
+/**
+ * @typedef {object} HarnessAdapter
+ * @property {string} name
+ * @property {string[]} stateDirectories  relative to HOME: what a bundle holds
+ * @property {(input: { prompt: string, workdir: string, harnessSessionId?: string, env: NodeJS.ProcessEnv }) => { file: string, args: string[], stdin?: string }} command
+ * @property {(line: string) => { log?: string[], sessionId?: string, summary?: string, error?: string }} parseLine
+ */
+
+/**
+ * Loads the adapter of a harness: a module named by AGENTS_HARNESS_ADAPTER (a custom image's own
+ * harness), else the built-in `adapters/<name>.js`.
+ *
+ * @param {string} harness
+ * @param {string | undefined} modulePath
+ * @returns {HarnessAdapter}
+ */
+function loadAdapter(harness, modulePath) {
+  if (!/^[a-z0-9-]+$/.test(harness)) throw new Error(`Invalid harness name '${harness}'`);
+  const target = modulePath ?? path.join(__dirname, 'adapters', `${harness}.js`);
+  try {
+    return require(target);
+  } catch (error) {
+    throw new Error(`No adapter for harness '${harness}' (${target}): ${/** @type {Error} */ (error).message}`);
+  }
+}
+
+/**
+ * Runs the harness headless in its own process group, turning its output into log lines and
+ * collecting what it reports: its session id, a summary, an error.
+ *
+ * @param {{ adapter: HarnessAdapter, prompt: string, workdir: string, harnessSessionId?: string, env: NodeJS.ProcessEnv, print: (text: string) => void }} options
+ */
+function startHarness(options) {
+  const { adapter, print } = options;
+  const command = adapter.command({
+    prompt: options.prompt,
+    workdir: options.workdir,
+    harnessSessionId: options.harnessSessionId,
+    env: options.env,
+  });
+  const child = spawn(command.file, command.args, {
+    cwd: options.workdir,
+    env: options.env,
+    detached: true,
+    stdio: [command.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (command.stdin !== undefined && child.stdin) child.stdin.end(command.stdin);
+
+  /** @type {{ sessionId?: string, summary?: string, error?: string }} */
+  const facts = { sessionId: options.harnessSessionId };
+  forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stdout), line => {
+    let parsed;
+    try {
+      parsed = adapter.parseLine(line);
+    } catch {
+      parsed = { log: [line] };
+    }
+    for (const text of parsed.log ?? []) print(text);
+    if (parsed.sessionId) facts.sessionId = parsed.sessionId;
+    if (parsed.summary) facts.summary = parsed.summary;
+    if (parsed.error) facts.error = parsed.error;
+  });
+  forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stderr), line => print(line));
+
+  /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null, spawnError?: Error }>} */
+  const exited = new Promise(resolve => {
+    child.on('error', error => resolve({ code: null, signal: null, spawnError: error }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+
+  /** Asks the harness to stop (SIGTERM to its group), then kills it after `graceMs`. */
+  const stop = async (/** @type {number} */ graceMs) => {
+    const group = (/** @type {NodeJS.Signals} */ signal) => {
+      try {
+        if (child.pid) process.kill(-child.pid, signal);
+      } catch {
+        // already gone
+      }
+    };
+    group('SIGTERM');
+    const timer = setTimeout(() => group('SIGKILL'), graceMs);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  return { exited, stop, facts, command };
+}
+
+module.exports = { loadAdapter, startHarness };
