@@ -17,9 +17,10 @@ export AGENTS_DATA_DIR="${AGENTS_DATA_DIR:-$ROOT/.data}"
 mkdir -p "$AGENTS_DATA_DIR/sqlite" "$AGENTS_DATA_DIR/kube"
 bash scripts/dev-repos.sh
 
-# The harness image runs as the development harness (scripts/dev-harness.js).
+# The harness image runs its real entrypoint (images/harness/entrypoint) as a local process; the
+# development config offers the demo agent, which needs no API keys.
 cat > "$AGENTS_DATA_DIR/kube/images.yaml" <<YAML
-'ghcr.io/backstage-agents/harness:*': ['$(command -v node)', '$ROOT/scripts/dev-harness.js']
+'ghcr.io/backstage-agents/harness:*': ['$(command -v node)', '$ROOT/images/harness/entrypoint/main.js']
 YAML
 rm -f "$AGENTS_DATA_DIR/kube/config"
 node packages/kube-sim/bin/kube-sim --kubeconfig "$AGENTS_DATA_DIR/kube/config" \

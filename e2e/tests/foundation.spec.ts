@@ -71,6 +71,7 @@ test('a session runs as a pod under the cluster simulator and can be resumed', a
   const logs = await request.get(`${BACKEND}/api/agents/sessions/${id}/logs`, { headers });
   const body = await logs.text();
   expect(body).toContain(`Pushed ${workBranch}`);
+  expect(body).toContain('Uploaded the session bundle');
   expect(body).toContain('event: end');
 
   const resumed = await request.post(`${BACKEND}/api/agents/sessions/${id}/resume`, {
@@ -82,7 +83,9 @@ test('a session runs as a pod under the cluster simulator and can be resumed', a
   const session = await (await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })).json();
   expect(session.runs.map((r: { phase: string }) => r.phase)).toEqual(['succeeded', 'succeeded']);
   const again = await (await request.get(`${BACKEND}/api/agents/sessions/${id}/logs?after=5`, { headers })).text();
-  expect(again).toContain(`Resuming work branch ${workBranch}`);
+  expect(again).toContain(`Continuing work branch ${workBranch}`);
+  expect(again).toMatch(/resumed [0-9a-f-]+: 1 earlier turn\(s\); last prompt: Add a subtract function/);
+  expect(session.bundle.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 });
 
 test('the OpenAPI document is served', async ({ request }) => {

@@ -97,6 +97,7 @@ export function buildRunManifests(input: RunManifestInput): {
     ...(input.harnessSessionId ? { AGENTS_HARNESS_SESSION_ID: input.harnessSessionId } : {}),
     AGENTS_WORKSPACE: '/workspace',
     HOME: '/home/agent',
+    TMPDIR: '/tmp',
     ...input.harnessEnv,
   };
 
