@@ -56,3 +56,14 @@ export {
   kubeconfigDocument,
   writeKubeconfig,
 } from './kubeconfig';
+export {
+  LATEST_POLICY_MINOR,
+  evaluatePodSecurity,
+  namespacePolicy,
+} from './server/podSecurity';
+export type {
+  PodSecurityLevel,
+  PodSecurityMode,
+  PodSecurityPolicy,
+  PodSecurityResult,
+} from './server/podSecurity';

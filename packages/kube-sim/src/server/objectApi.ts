@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { applyPatch } from './patch';
 import { admitCreate, admitUpdate } from './admission';
+import { admitPodSecurity } from './podSecurity';
 import { ResourceType, apiVersionOf, findType } from './resources';
 import { Selector } from './selectors';
 import {
@@ -83,6 +84,12 @@ export class ObjectApi {
 
   create(type: ResourceType, namespace: string | undefined, body: any): any {
     const obj = this.prepareForCreate(type, namespace, body);
+    // Pod Security Admission validates after defaulting and before storage, like the real plugin.
+    if (type === PODS)
+      admitPodSecurity(
+        this.store.get(NAMESPACES, undefined, obj.metadata.namespace),
+        obj,
+      );
     if (this.store.get(type, obj.metadata.namespace, obj.metadata.name)) {
       throw alreadyExists(refOf(type, obj.metadata.name));
     }
