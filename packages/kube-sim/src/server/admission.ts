@@ -1,3 +1,5 @@
+import { admitWorkloadCreate } from './workloadResources';
+
 /**
  * Defaulting the real API server applies on create, so clients (and
  * `kubectl describe`) see familiar objects.
@@ -5,6 +7,7 @@
 export function admitCreate(kind: string, obj: any): void {
   if (kind === 'Pod') applyPodDefaults(obj);
   if (kind === 'Secret') normaliseSecret(obj);
+  admitWorkloadCreate(kind, obj);
   if (kind === 'Namespace') {
     obj.metadata.labels = {
       ...obj.metadata.labels,

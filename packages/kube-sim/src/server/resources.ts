@@ -1,3 +1,5 @@
+import { WORKLOAD_RESOURCE_TYPES } from './workloadResources';
+
 /** The resource types the simulator serves, with the facts discovery, routing and selectors need. */
 export interface ResourceType {
   group: string;
@@ -155,6 +157,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     singular: 'rolebinding',
     namespaced: true,
   },
+  ...WORKLOAD_RESOURCE_TYPES,
 ];
 
 export function apiVersionOf(type: ResourceType): string {

@@ -1,4 +1,5 @@
 import { ResourceType } from './resources';
+import { workloadColumns } from './workloadTables';
 
 /**
  * Server-side printing: kubectl asks for `Table` objects (Accept `as=Table`)
@@ -9,7 +10,7 @@ export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept);
 }
 
-interface Column {
+export interface Column {
   name: string;
   type: string;
   format?: string;
@@ -171,6 +172,7 @@ const COLUMNS: Record<string, Column[]> = {
     },
     { name: 'Message', type: 'string', cell: e => e.message ?? '' },
   ],
+  ...workloadColumns(name, age),
 };
 
 function columnsOf(type: ResourceType): Column[] {

@@ -2,6 +2,7 @@ import { Pod, Secret, ConfigMap, Namespace } from 'kubernetes-models/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ResourceType } from './resources';
 import { invalid } from './statusErrors';
+import { WORKLOAD_SCHEMAS, workloadCauses } from './workloadResources';
 
 type Cause = { field?: string; message: string };
 
@@ -12,6 +13,7 @@ const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
   ConfigMap,
   Namespace,
   NetworkPolicy,
+  ...WORKLOAD_SCHEMAS,
 };
 
 const DNS_SUBDOMAIN =
@@ -120,6 +122,7 @@ export function validateObject(type: ResourceType, obj: any): void {
     ...nameCauses(type, obj),
     ...schemaCauses(type, obj),
     ...kindSpecificCauses(type, obj),
+    ...workloadCauses(type.kind, obj),
   ];
   if (causes.length > 0) {
     throw invalid(
