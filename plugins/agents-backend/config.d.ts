@@ -70,8 +70,15 @@ export interface Config {
       uploadGrace?: HumanDuration | string;
     };
 
-    /** Options of individual harnesses. */
+    /**
+     * Options of individual harnesses: the model the agent uses (passed as AGENTS_HARNESS_MODEL) and
+     * a Secret in the agents namespace whose keys become the agent's environment (its API keys,
+     * e.g. ANTHROPIC_API_KEY). The backend never reads that Secret; pods reference it.
+     */
     harnesses?: {
+      opencode?: { model?: string; credentialsSecret?: string };
+      'claude-code'?: { model?: string; credentialsSecret?: string };
+      codex?: { model?: string; credentialsSecret?: string };
       /**
        * A deterministic stand-in that edits the repository without any model, so a development
        * setup shows the whole flow. Never enable it in production.

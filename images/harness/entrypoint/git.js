@@ -97,15 +97,18 @@ class Git {
   }
 
   /**
-   * Pushes HEAD to the work branch when it has commits the remote lacks.
+   * Pushes HEAD to the work branch when it has commits the remote lacks; a new branch without any
+   * commit of its own is not pushed.
    *
    * @param {string} workBranch
+   * @param {string} startCommit where this run started
    * @returns {Promise<boolean>} whether anything was pushed
    */
-  async pushIfAhead(workBranch) {
+  async pushIfAhead(workBranch, startCommit) {
     const remote = await this.run('ls-remote', '--heads', 'origin', `refs/heads/${workBranch}`);
     const head = await this.head();
-    if (remote.split(/\s+/)[0] === head) return false;
+    const remoteHead = remote.split(/\s+/)[0];
+    if (remoteHead ? remoteHead === head : head === startCommit) return false;
     await this.run('push', '--quiet', 'origin', `HEAD:refs/heads/${workBranch}`);
     return true;
   }

@@ -147,7 +147,7 @@ async function saveWork({ contract, git, startCommit, status, out }) {
     ].join('\n'),
   );
   if (committed) out.step('Committed the changes the agent left');
-  const pushed = await git.pushIfAhead(contract.workBranch);
+  const pushed = await git.pushIfAhead(contract.workBranch, startCommit);
   const headCommit = await git.head();
   out.step(pushed ? `Pushed ${contract.workBranch} at ${headCommit.slice(0, 12)}` : 'Nothing new to push');
   return { headCommit, filesChanged: await git.filesChangedSince(startCommit), pushed };
