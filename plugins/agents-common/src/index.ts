@@ -8,3 +8,8 @@ export * from './types';
 export * from './statusModel';
 export * from './permissions';
 export * from './limits';
+export type {
+  paths as AgentsApiPaths,
+  components as AgentsApiComponents,
+  operations as AgentsApiOperations,
+} from './generated/openapi';
