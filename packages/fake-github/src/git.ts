@@ -1,0 +1,262 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Identity of commits the fake writes itself (initial commits, merges, seeded files). */
+export const FAKE_IDENTITY = {
+  name: 'GitHub',
+  email: 'noreply@github.com',
+};
+
+export interface GitResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/**
+ * Environment for every git the fake runs: the user's and the system's config are ignored, so a
+ * developer's settings (hooks paths, default branch, signing) never leak into the fake's repositories.
+ */
+export function gitEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    LANG: 'C',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_AUTHOR_NAME: FAKE_IDENTITY.name,
+    GIT_AUTHOR_EMAIL: FAKE_IDENTITY.email,
+    GIT_COMMITTER_NAME: FAKE_IDENTITY.name,
+    GIT_COMMITTER_EMAIL: FAKE_IDENTITY.email,
+    ...extra,
+  };
+}
+
+/** Runs git, resolving with its output and exit code (never rejecting on a non-zero exit). */
+export function runGit(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      args,
+      {
+        cwd: options.cwd,
+        env: gitEnv(options.env),
+        maxBuffer: 64 * 1024 * 1024,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (error && typeof (error as any).code !== 'number') {
+          reject(error);
+          return;
+        }
+        resolve({
+          stdout,
+          stderr,
+          code: error ? ((error as any).code as number) : 0,
+        });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+  });
+}
+
+/** Like runGit, but throws with git's stderr on failure and returns trimmed stdout. */
+export async function git(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<string> {
+  const result = await runGit(args, options);
+  if (result.code !== 0) {
+    throw new Error(
+      `git ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`,
+    );
+  }
+  return result.stdout.trim();
+}
+
+const ZERO = '0000000000000000000000000000000000000000';
+
+/** Read and write helpers over one bare repository. */
+export class BareRepository {
+  constructor(readonly dir: string) {}
+
+  private git(args: string[], options: { input?: string; env?: any } = {}) {
+    return git(['--git-dir', this.dir, ...args], options);
+  }
+
+  /** The branch HEAD points at (GitHub's default branch). */
+  async defaultBranch(): Promise<string> {
+    const result = await runGit([
+      '--git-dir',
+      this.dir,
+      'symbolic-ref',
+      '--short',
+      'HEAD',
+    ]);
+    return result.code === 0 ? result.stdout.trim() : 'main';
+  }
+
+  /** The commit a branch points at, or undefined when it does not exist. */
+  async branchSha(branch: string): Promise<string | undefined> {
+    const result = await runGit([
+      '--git-dir',
+      this.dir,
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      `refs/heads/${branch}^{commit}`,
+    ]);
+    return result.code === 0 ? result.stdout.trim() : undefined;
+  }
+
+  /** How many commits `head` has that `base` does not (`git rev-list --count base..head`). */
+  async commitsAhead(base: string, head: string): Promise<number> {
+    const out = await this.git(['rev-list', '--count', `${base}..${head}`]);
+    return Number(out);
+  }
+
+  /** Lines added/deleted and files changed from the merge base of `base` and `head` to `head`. */
+  async diffStat(
+    base: string,
+    head: string,
+  ): Promise<{ additions: number; deletions: number; changedFiles: number }> {
+    const out = await this.git(['diff', '--numstat', `${base}...${head}`]);
+    let additions = 0;
+    let deletions = 0;
+    let changedFiles = 0;
+    for (const line of out.split('\n')) {
+      if (!line) continue;
+      const [a, d] = line.split('\t');
+      changedFiles += 1;
+      additions += Number(a) || 0;
+      deletions += Number(d) || 0;
+    }
+    return { additions, deletions, changedFiles };
+  }
+
+  /**
+   * Commits files on a branch without a work tree: starts from `parent` (a commit, or nothing for a root
+   * commit), writes the files into a temporary index and moves the branch with a compare-and-swap.
+   */
+  async commitFiles(options: {
+    branch: string;
+    files: Record<string, string>;
+    message: string;
+    parent?: string;
+    author?: { name: string; email: string };
+  }): Promise<string> {
+    const tmp = await mkdtemp(join(tmpdir(), 'fake-github-index-'));
+    try {
+      const env = { GIT_INDEX_FILE: join(tmp, 'index') };
+      if (options.parent)
+        await this.git(['read-tree', options.parent], { env });
+      for (const [path, content] of Object.entries(options.files)) {
+        const blob = await this.git(['hash-object', '-w', '--stdin'], {
+          input: content,
+        });
+        await this.git(
+          [
+            'update-index',
+            '--add',
+            '--cacheinfo',
+            `100644,${blob},${path.replace(/^\/+/, '')}`,
+          ],
+          { env },
+        );
+      }
+      const tree = await this.git(['write-tree'], { env });
+      const authorEnv = options.author
+        ? {
+            GIT_AUTHOR_NAME: options.author.name,
+            GIT_AUTHOR_EMAIL: options.author.email,
+          }
+        : {};
+      const commit = await this.git(
+        [
+          'commit-tree',
+          tree,
+          ...(options.parent ? ['-p', options.parent] : []),
+          '-m',
+          options.message,
+        ],
+        { env: authorEnv },
+      );
+      await this.git([
+        'update-ref',
+        `refs/heads/${options.branch}`,
+        commit,
+        options.parent ?? ZERO,
+      ]);
+      return commit;
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Merges `head` into the `base` branch on the server, as the merge button does: a merge commit
+   * (`merge`), or one commit with the merged tree on top of base (`squash`). Returns the new commit, or
+   * undefined when the branches conflict.
+   */
+  async merge(options: {
+    base: string;
+    head: string;
+    method: 'merge' | 'squash';
+    message: string;
+  }): Promise<string | undefined> {
+    const baseSha = await this.branchSha(options.base);
+    if (!baseSha) return undefined;
+    const merged = await runGit([
+      '--git-dir',
+      this.dir,
+      'merge-tree',
+      '--write-tree',
+      '--no-messages',
+      baseSha,
+      options.head,
+    ]);
+    if (merged.code !== 0) return undefined;
+    const tree = merged.stdout.split('\n')[0].trim();
+    const parents =
+      options.method === 'merge'
+        ? ['-p', baseSha, '-p', options.head]
+        : ['-p', baseSha];
+    const commit = await this.git([
+      'commit-tree',
+      tree,
+      ...parents,
+      '-m',
+      options.message,
+    ]);
+    await this.git([
+      'update-ref',
+      `refs/heads/${options.base}`,
+      commit,
+      baseSha,
+    ]);
+    return commit;
+  }
+}
+
+/** Creates a bare repository whose default branch holds one initial commit with the given files. */
+export async function initBareRepository(
+  dir: string,
+  options: { defaultBranch: string; files: Record<string, string> },
+): Promise<BareRepository> {
+  await git(['init', '--quiet', '--bare', '-b', options.defaultBranch, dir]);
+  await git(['--git-dir', dir, 'config', 'http.receivepack', 'true']);
+  const repo = new BareRepository(dir);
+  await repo.commitFiles({
+    branch: options.defaultBranch,
+    files: options.files,
+    message: 'Initial commit',
+  });
+  return repo;
+}
