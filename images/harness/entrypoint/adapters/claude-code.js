@@ -1,0 +1,256 @@
+'use strict';
+// Claude Code as a harness: `claude -p --output-format stream-json --verbose`, one JSON message per line.
+//
+//   first run:  claude -p --output-format stream-json --verbose --permission-mode bypassPermissions
+//               [--model <m>] [extra args]                                          < prompt
+//   resume:     … the same, plus --resume <session-id>                              < prompt
+//
+// The prompt goes on stdin: with -p and no prompt argument, Claude Code reads the prompt from stdin.
+//
+// Permissions: `--permission-mode bypassPermissions` (the same mode `--dangerously-skip-permissions`
+// selects). In -p mode nobody can answer a permission prompt, and every edit or command that would
+// ask is refused, so the run would do nothing useful. The pod is the sandbox: non-root, read-only
+// root filesystem, no service-account token, all capabilities dropped, default-deny egress. Claude
+// Code refuses this mode as root; the image runs as uid 1000.
+//
+// Messages (all carry `session_id`):
+//   {"type":"system","subtype":"init","session_id":"…","model":"…","cwd":"…",…}
+//   {"type":"assistant","message":{"content":[{"type":"text","text":"…"},{"type":"tool_use","name":"Edit","input":{…}}]},…}
+//   {"type":"user","message":{"content":[{"type":"tool_result","is_error":false,…}]},…}
+//   {"type":"result","subtype":"success","is_error":false,"result":"…","num_turns":3,"duration_ms":…,"total_cost_usd":…}
+//
+// State: sessions are ~/.claude/projects/<cwd with every non-alphanumeric character as ->/<id>.jsonl
+// (plus a <id>/ directory for sub-agents and large tool results); the task lists are ~/.claude/todos.
+// Credentials (~/.claude/.credentials.json), settings, caches, shell snapshots and debug logs stay out.
+// `--resume <id>` only finds a session under the project directory of the *current* working
+// directory: prepareResume() moves a restored session there when the work tree's path changed.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+const MAX_TEXT_LINES = 20;
+const MAX_LINE = 400;
+
+function clip(text, max = MAX_LINE) {
+  const s = String(text);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function textLines(prefix, text) {
+  const lines = String(text)
+    .split(/\r?\n/)
+    .map(l => l.trimEnd())
+    .filter(l => l.trim() !== '');
+  const shown = lines.slice(0, MAX_TEXT_LINES).map(l => clip(`${prefix} ${l}`));
+  if (lines.length > MAX_TEXT_LINES) {
+    shown.push(`${prefix} … (${lines.length - MAX_TEXT_LINES} more lines)`);
+  }
+  return shown;
+}
+
+function firstLine(text) {
+  return String(text ?? '').split(/\r?\n/).find(l => l.trim() !== '')?.trim() ?? '';
+}
+
+function relativePath(p, workdir) {
+  if (typeof p !== 'string') return '';
+  const base = (workdir || process.cwd()).replace(/\/+$/, '');
+  return p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p;
+}
+
+function options(env = {}) {
+  const model = env.AGENTS_HARNESS_MODEL?.trim();
+  if (model && (/\s/.test(model) || model.startsWith('-') || model.length > 200)) {
+    throw new Error(`AGENTS_HARNESS_MODEL is not a model name: ${JSON.stringify(clip(model, 80))}`);
+  }
+  let extra = [];
+  const raw = env.AGENTS_HARNESS_ARGS?.trim();
+  if (raw) {
+    try {
+      extra = JSON.parse(raw);
+    } catch {
+      throw new Error('AGENTS_HARNESS_ARGS must be a JSON array of strings');
+    }
+    if (!Array.isArray(extra) || !extra.every(a => typeof a === 'string')) {
+      throw new Error('AGENTS_HARNESS_ARGS must be a JSON array of strings');
+    }
+  }
+  return { model: model || undefined, extra };
+}
+
+function checkSessionId(id) {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(id) || id.startsWith('-')) {
+    throw new Error(`not a harness session id: ${JSON.stringify(clip(String(id), 80))}`);
+  }
+  return id;
+}
+
+/** The directory name Claude Code gives a working directory under ~/.claude/projects. */
+function projectDirName(cwd) {
+  return String(cwd).replace(/[^a-zA-Z0-9]/g, '-');
+}
+
+/**
+ * Before a resume: if the restored session file sits under another project directory (the work tree
+ * was checked out at a different path than in the earlier run), move it, with its companion
+ * directory, under the current one so that `--resume` finds it. Returns where the session file is.
+ */
+function prepareResume({ home, workdir, harnessSessionId }) {
+  const id = checkSessionId(harnessSessionId);
+  const projects = path.join(home, '.claude', 'projects');
+  const target = path.join(projects, projectDirName(workdir));
+  const wanted = path.join(target, `${id}.jsonl`);
+  if (fs.existsSync(wanted)) return { sessionFile: wanted, moved: false };
+  let entries = [];
+  try {
+    entries = fs.readdirSync(projects, { withFileTypes: true });
+  } catch {
+    return { sessionFile: undefined, moved: false };
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const from = path.join(projects, entry.name, `${id}.jsonl`);
+    if (!fs.existsSync(from)) continue;
+    fs.mkdirSync(target, { recursive: true });
+    fs.renameSync(from, wanted);
+    const companion = path.join(projects, entry.name, id);
+    if (fs.existsSync(companion)) fs.renameSync(companion, path.join(target, id));
+    return { sessionFile: wanted, moved: true };
+  }
+  return { sessionFile: undefined, moved: false };
+}
+
+function describeTool(block, workdir) {
+  const name = String(block.name ?? 'tool');
+  const input = block.input && typeof block.input === 'object' ? block.input : {};
+  let what;
+  switch (name) {
+    case 'Bash':
+      what = firstLine(input.command);
+      break;
+    case 'Grep':
+    case 'Glob':
+      what = input.pattern;
+      break;
+    case 'WebFetch':
+      what = input.url;
+      break;
+    case 'WebSearch':
+      what = input.query;
+      break;
+    case 'Task':
+    case 'Agent':
+      what = input.description;
+      break;
+    case 'TodoWrite':
+      what = Array.isArray(input.todos) ? `${input.todos.length} todo(s)` : undefined;
+      break;
+    default: {
+      const file = input.file_path ?? input.notebook_path ?? input.path;
+      what = file !== undefined ? relativePath(file, workdir) : undefined;
+    }
+  }
+  return clip(what ? `[tool] ${name.toLowerCase()} ${what}` : `[tool] ${name.toLowerCase()}`);
+}
+
+function toolResultText(content) {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map(c => (typeof c?.text === 'string' ? c.text : '')).join('\n');
+  }
+  return '';
+}
+
+function resultLine(event) {
+  const bits = [event.subtype ?? 'done'];
+  if (typeof event.num_turns === 'number') bits.push(`${event.num_turns} turn(s)`);
+  if (typeof event.duration_ms === 'number') bits.push(`${(event.duration_ms / 1000).toFixed(1)} s`);
+  if (typeof event.total_cost_usd === 'number') bits.push(`$${event.total_cost_usd.toFixed(4)}`);
+  return `[result] ${bits.join(' · ')}`;
+}
+
+function parseLine(line, context = {}) {
+  const text = String(line ?? '');
+  let event;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    return { log: text.trim() ? [clip(text)] : [] };
+  }
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
+
+  const result = { log: [] };
+  const sessionId = event.session_id ?? event.sessionId;
+  if (typeof sessionId === 'string' && sessionId) result.sessionId = sessionId;
+
+  switch (event.type) {
+    case 'system':
+      if (event.subtype === 'init') {
+        result.log = [clip(`[session] claude-code ${sessionId ?? ''}${event.model ? ` (${event.model})` : ''}`)];
+      } else if (event.subtype) {
+        result.log = [clip(`[system] ${event.subtype}`)];
+      }
+      break;
+    case 'assistant': {
+      const content = Array.isArray(event.message?.content) ? event.message.content : [];
+      const texts = [];
+      for (const block of content) {
+        if (block?.type === 'text' && typeof block.text === 'string' && block.text.trim()) {
+          result.log.push(...textLines('[assistant]', block.text.trim()));
+          texts.push(block.text.trim());
+        } else if (block?.type === 'tool_use') {
+          result.log.push(describeTool(block, context.workdir));
+        } else if (block?.type === 'thinking' && block.thinking) {
+          result.log.push(clip(`[thinking] ${firstLine(block.thinking)}`));
+        }
+      }
+      if (texts.length) result.summary = texts.join('\n');
+      if (event.error) {
+        result.error = String(event.error);
+        result.log.push(clip(`[error] ${event.error}`));
+      }
+      break;
+    }
+    case 'user': {
+      const content = Array.isArray(event.message?.content) ? event.message.content : [];
+      for (const block of content) {
+        if (block?.type === 'tool_result' && block.is_error) {
+          result.log.push(clip(`[tool] error: ${firstLine(toolResultText(block.content))}`));
+        }
+      }
+      break;
+    }
+    case 'result': {
+      result.log = [resultLine(event)];
+      if (typeof event.result === 'string' && event.result.trim()) result.summary = event.result.trim();
+      if (event.is_error || (event.subtype && event.subtype !== 'success')) {
+        const errors = Array.isArray(event.errors) ? event.errors.filter(Boolean).join('; ') : '';
+        result.error = errors || (typeof event.result === 'string' && event.result) || String(event.subtype ?? 'error');
+        result.log.push(clip(`[error] ${result.error}`));
+      }
+      break;
+    }
+    case 'stream_event':
+      break;
+    default:
+      result.log = [clip(text)];
+  }
+  return result;
+}
+
+module.exports = {
+  name: 'claude-code',
+  stateDirectories: ['.claude/projects', '.claude/todos'],
+  stateExcludes: [],
+  command({ prompt, harnessSessionId, env = process.env }) {
+    const { model, extra } = options(env);
+    const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions'];
+    if (harnessSessionId) args.push('--resume', checkSessionId(harnessSessionId));
+    if (model) args.push('--model', model);
+    args.push(...extra);
+    return { file: 'claude', args, stdin: String(prompt ?? '') };
+  },
+  parseLine,
+  prepareResume,
+  projectDirName,
+};

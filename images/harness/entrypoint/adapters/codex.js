@@ -1,0 +1,197 @@
+'use strict';
+// The OpenAI Codex CLI as a harness: `codex exec --json`, one JSON event per line.
+//
+//   first run:  codex exec --json --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox
+//               [--model <m>] [extra args] -                                        < prompt
+//   resume:     codex exec --json --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox
+//               [--model <m>] [extra args] resume <thread-id> -                     < prompt
+//
+// `-` makes exec (and exec resume) read the prompt from stdin. The exec-level flags come before the
+// `resume` subcommand, where clap accepts every one of them (--json, --model and the bypass flag are
+// also global).
+//
+// Sandbox: `--dangerously-bypass-approvals-and-sandbox`, which the CLI documents for "environments
+// that are externally sandboxed". Its own sandbox (Landlock + seccomp) would be a second, weaker
+// layer inside the pod, may be unavailable under gVisor/Kata, and its workspace-write mode blocks the
+// network the egress profile already governs. `--skip-git-repo-check`: the work tree is a clone, but
+// with an fsGroup-owned volume git may call it "dubious ownership" and codex would refuse to start.
+//
+// Events:
+//   {"type":"thread.started","thread_id":"0199…"}          (the id `codex exec resume` takes)
+//   {"type":"turn.started"}
+//   {"type":"item.started"|"item.completed","item":{"id":"item_0","type":"command_execution","command":"…","exit_code":0,…}}
+//   {"type":"item.completed","item":{"type":"agent_message","text":"…"}}
+//   {"type":"item.completed","item":{"type":"file_change","changes":[{"path":"…","kind":"update"}],"status":"completed"}}
+//   {"type":"turn.completed","usage":{"input_tokens":…,"cached_input_tokens":…,"output_tokens":…}}
+//   {"type":"turn.failed","error":{"message":"…"}}   {"type":"error","message":"…"}
+//
+// State: ~/.codex/sessions/YYYY/MM/DD/rollout-<timestamp>-<thread-id>.jsonl; a resume appends to the
+// same file. auth.json, config.toml, logs and history stay out of the bundle.
+
+const MAX_TEXT_LINES = 20;
+const MAX_LINE = 400;
+
+function clip(text, max = MAX_LINE) {
+  const s = String(text);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+function textLines(prefix, text) {
+  const lines = String(text)
+    .split(/\r?\n/)
+    .map(l => l.trimEnd())
+    .filter(l => l.trim() !== '');
+  const shown = lines.slice(0, MAX_TEXT_LINES).map(l => clip(`${prefix} ${l}`));
+  if (lines.length > MAX_TEXT_LINES) {
+    shown.push(`${prefix} … (${lines.length - MAX_TEXT_LINES} more lines)`);
+  }
+  return shown;
+}
+
+function firstLine(text) {
+  return String(text ?? '').split(/\r?\n/).find(l => l.trim() !== '')?.trim() ?? '';
+}
+
+function relativePath(p, workdir) {
+  if (typeof p !== 'string') return '';
+  const base = (workdir || process.cwd()).replace(/\/+$/, '');
+  return p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p;
+}
+
+function options(env = {}) {
+  const model = env.AGENTS_HARNESS_MODEL?.trim();
+  if (model && (/\s/.test(model) || model.startsWith('-') || model.length > 200)) {
+    throw new Error(`AGENTS_HARNESS_MODEL is not a model name: ${JSON.stringify(clip(model, 80))}`);
+  }
+  let extra = [];
+  const raw = env.AGENTS_HARNESS_ARGS?.trim();
+  if (raw) {
+    try {
+      extra = JSON.parse(raw);
+    } catch {
+      throw new Error('AGENTS_HARNESS_ARGS must be a JSON array of strings');
+    }
+    if (!Array.isArray(extra) || !extra.every(a => typeof a === 'string')) {
+      throw new Error('AGENTS_HARNESS_ARGS must be a JSON array of strings');
+    }
+  }
+  return { model: model || undefined, extra };
+}
+
+function checkSessionId(id) {
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(id) || id.startsWith('-')) {
+    throw new Error(`not a harness session id: ${JSON.stringify(clip(String(id), 80))}`);
+  }
+  return id;
+}
+
+const CHANGE_VERBS = { add: 'add', delete: 'delete', update: 'edit' };
+
+function describeItem(item, started, workdir) {
+  switch (item.type) {
+    case 'command_execution': {
+      const cmd = clip(`[tool] bash ${firstLine(item.command)}`);
+      if (started) return [cmd];
+      if (typeof item.exit_code === 'number' && item.exit_code !== 0) return [`${cmd} (exit ${item.exit_code})`];
+      if (item.status === 'declined' || item.status === 'failed') return [`${cmd} (${item.status})`];
+      return [];
+    }
+    case 'file_change': {
+      if (started) return [];
+      const changes = Array.isArray(item.changes) ? item.changes : [];
+      const lines = changes.map(c =>
+        clip(`[tool] ${CHANGE_VERBS[c?.kind] ?? 'edit'} ${relativePath(c?.path, workdir)}`),
+      );
+      if (item.status === 'failed') lines.push('[tool] patch failed');
+      return lines;
+    }
+    case 'mcp_tool_call':
+      return started ? [clip(`[tool] mcp ${item.server ?? ''}.${item.tool ?? ''}`)] : item.error ? [clip(`[tool] mcp ${item.tool} failed: ${item.error.message ?? ''}`)] : [];
+    case 'web_search':
+      return started ? [] : [clip(`[tool] search ${item.query ?? ''}`)];
+    case 'agent_message':
+      return started ? [] : textLines('[assistant]', item.text ?? '');
+    case 'reasoning':
+      return started || !item.text ? [] : [clip(`[thinking] ${firstLine(item.text)}`)];
+    case 'todo_list': {
+      if (started || !Array.isArray(item.items)) return [];
+      const done = item.items.filter(t => t?.completed).length;
+      return [`[plan] ${done}/${item.items.length} done`];
+    }
+    case 'error':
+      return started ? [] : [clip(`[warning] ${item.message ?? ''}`)];
+    default:
+      return [];
+  }
+}
+
+function parseLine(line, context = {}) {
+  const text = String(line ?? '');
+  let event;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    return { log: text.trim() ? [clip(text)] : [] };
+  }
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
+
+  const result = { log: [] };
+  switch (event.type) {
+    case 'thread.started':
+      if (typeof event.thread_id === 'string' && event.thread_id) {
+        result.sessionId = event.thread_id;
+        result.log = [clip(`[session] codex ${event.thread_id}`)];
+      }
+      break;
+    case 'item.started':
+    case 'item.updated':
+    case 'item.completed': {
+      const item = event.item && typeof event.item === 'object' ? event.item : {};
+      if (event.type === 'item.updated') break;
+      result.log = describeItem(item, event.type === 'item.started', context.workdir);
+      if (event.type === 'item.completed' && item.type === 'agent_message' && typeof item.text === 'string' && item.text.trim()) {
+        result.summary = item.text.trim();
+      }
+      break;
+    }
+    case 'turn.completed': {
+      const u = event.usage ?? {};
+      result.log = [`[usage] ${u.input_tokens ?? 0} in (${u.cached_input_tokens ?? 0} cached) / ${u.output_tokens ?? 0} out tokens`];
+      break;
+    }
+    case 'turn.failed': {
+      const message = String(event.error?.message ?? 'turn failed');
+      result.error = message;
+      result.log = [clip(`[error] ${message}`)];
+      break;
+    }
+    case 'error': {
+      const message = String(event.message ?? event.error?.message ?? 'error');
+      result.error = message;
+      result.log = [clip(`[error] ${message}`)];
+      break;
+    }
+    case 'turn.started':
+    case 'item.plan.delta':
+      break;
+    default:
+      result.log = [clip(text)];
+  }
+  return result;
+}
+
+module.exports = {
+  name: 'codex',
+  stateDirectories: ['.codex/sessions'],
+  stateExcludes: [],
+  command({ prompt, harnessSessionId, env = process.env }) {
+    const { model, extra } = options(env);
+    const args = ['exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox'];
+    if (model) args.push('--model', model);
+    args.push(...extra);
+    if (harnessSessionId) args.push('resume', checkSessionId(harnessSessionId));
+    args.push('-');
+    return { file: 'codex', args, stdin: String(prompt ?? '') };
+  },
+  parseLine,
+};
