@@ -4,8 +4,12 @@ import {
 } from '@backstage/backend-plugin-api';
 import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { Duration } from 'luxon';
-import { agentsPermissions } from '@backstage-agents/plugin-agents-common';
+import {
+  agentsPermissions,
+  SESSIONS_SIGNAL_CHANNEL,
+} from '@backstage-agents/plugin-agents-common';
 import {
   agentsBundleStoreExtensionPoint,
   agentsHarnessProvidersExtensionPoint,
@@ -77,6 +81,7 @@ export const agentsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
+        signals: signalsServiceRef,
       },
       async init({
         config,
@@ -90,6 +95,7 @@ export const agentsPlugin = createBackendPlugin({
         catalog,
         scheduler,
         discovery,
+        signals,
       }) {
         const store = await SessionStore.create({ database });
         const client = await database.getClient();
@@ -119,6 +125,17 @@ export const agentsPlugin = createBackendPlugin({
           getResources: refs => Promise.all(refs.map(id => store.getSession(id))),
         });
         const hub = new LogHub();
+        // Lists in the UI refresh on these; they carry only the id and status, and clients read
+        // the session itself with their own permissions.
+        hub.onStatus((sessionId, status) => {
+          signals
+            .publish({
+              recipients: { type: 'broadcast' },
+              channel: SESSIONS_SIGNAL_CHANNEL,
+              message: { sessionId, status },
+            })
+            .catch(error => logger.warn(`Publishing a session status signal failed: ${error}`));
+        });
         const authorizer = new SessionAuthorizer(
           permissions,
           permissionsRegistry.getPermissionRuleset(agentsSessionResourceRef),

@@ -14,6 +14,13 @@ type Listener = (event: SessionEvent) => void;
  */
 export class LogHub {
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly statusListeners = new Set<(sessionId: string, status: SessionStatus) => void>();
+
+  /** Hears every session's status changes (to forward them as Backstage signals). */
+  onStatus(listener: (sessionId: string, status: SessionStatus) => void): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
 
   subscribe(sessionId: string, listener: Listener): () => void {
     let set = this.listeners.get(sessionId);
@@ -31,6 +38,9 @@ export class LogHub {
   publish(sessionId: string, event: SessionEvent): void {
     for (const listener of this.listeners.get(sessionId) ?? []) {
       listener(event);
+    }
+    if (event.type === 'status') {
+      for (const listener of this.statusListeners) listener(sessionId, event.status);
     }
   }
 }
