@@ -143,13 +143,15 @@ export class BareRepository {
 
   /**
    * Commits files on a branch without a work tree: starts from `parent` (a commit, or nothing for a root
-   * commit), writes the files into a temporary index and moves the branch with a compare-and-swap.
+   * commit), writes the files into a temporary index and moves the branch with a compare-and-swap
+   * from `current` (the branch's commit now; omitted when the branch is new).
    */
   async commitFiles(options: {
     branch: string;
     files: Record<string, string>;
     message: string;
     parent?: string;
+    current?: string;
     author?: { name: string; email: string };
   }): Promise<string> {
     const tmp = await mkdtemp(join(tmpdir(), 'fake-github-index-'));
@@ -192,7 +194,7 @@ export class BareRepository {
         'update-ref',
         `refs/heads/${options.branch}`,
         commit,
-        options.parent ?? ZERO,
+        options.current ?? ZERO,
       ]);
       return commit;
     } finally {

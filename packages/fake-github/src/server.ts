@@ -732,16 +732,20 @@ export async function startFakeGitHub(
     async commitFiles(owner, name, commit) {
       const repo = repoOrThrow(owner, name);
       const git = store.git(repo);
-      const from = commit.from ?? commit.branch;
-      const parent =
-        (await git.branchSha(from)) ??
-        (await git.branchSha(await git.defaultBranch()));
+      const current = await git.branchSha(commit.branch);
+      const parent = commit.from
+        ? await git.branchSha(commit.from)
+        : current ?? (await git.branchSha(await git.defaultBranch()));
+      if (commit.from && !parent)
+        throw new AdminError(404, `No branch ${commit.from}`);
       try {
         return await git.commitFiles({
           branch: commit.branch,
           files: commit.files,
-          message: commit.message ?? `Update ${Object.keys(commit.files).join(', ')}`,
+          message:
+            commit.message ?? `Update ${Object.keys(commit.files).join(', ')}`,
           parent,
+          current,
         });
       } catch (error) {
         throw new AdminError(409, (error as Error).message);
