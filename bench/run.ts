@@ -3,6 +3,7 @@
  * this machine in this run; compare them as ratios within one run, not across machines.
  * Run one case with `yarn bench <name>`.
  */
+import { bundlesCase } from './cases/bundles';
 import { launchCase } from './cases/launch';
 import { logFanOutCase } from './cases/logFanOut';
 import { sessionStoreCase } from './cases/sessionStore';
@@ -12,6 +13,7 @@ const CASES: Record<string, { title: string; run: () => Promise<Row[]> }> = {
   sessions: { title: 'Session store: create and list', run: sessionStoreCase },
   launch: { title: 'Launch overhead: request to pod created', run: launchCase },
   logs: { title: 'Log fan-out: one pod, many viewers', run: logFanOutCase },
+  bundles: { title: 'Session bundles: upload and download over loopback', run: bundlesCase },
 };
 
 async function main() {

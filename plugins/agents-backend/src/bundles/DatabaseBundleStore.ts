@@ -2,8 +2,12 @@ import type { BundleStore } from '@backstage-agents/plugin-agents-node';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
 
-/** Rows of this size keep memory flat whatever the bundle's size, and inserts few. */
-const CHUNK_BYTES = 2 * 1024 * 1024;
+/**
+ * Rows of a few MiB keep memory flat whatever the bundle's size, and commits few. PostgreSQL gets
+ * smaller rows: its driver sends and receives bytea as hex text, twice the size in memory.
+ */
+const chunkBytesFor = (db: Knex) =>
+  /pg|postgres/.test(String(db.client.config?.client)) ? 1024 * 1024 : 4 * 1024 * 1024;
 const TABLE = 'agents_bundle_chunks';
 
 /**
@@ -13,14 +17,22 @@ const TABLE = 'agents_bundle_chunks';
 export class DatabaseBundleStore implements BundleStore {
   readonly name = 'database';
 
-  constructor(private readonly db: Knex, private readonly chunkBytes = CHUNK_BYTES) {}
+  private readonly chunkBytes: number;
+
+  constructor(private readonly db: Knex, chunkBytes?: number) {
+    this.chunkBytes = chunkBytes ?? chunkBytesFor(db);
+  }
 
   async write(key: string, content: Readable): Promise<void> {
     let seq = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
+    // One insert in flight while the next chunk arrives: reading and writing overlap, and at most
+    // two chunks are in memory.
+    let inFlight: Promise<unknown> = Promise.resolve();
     const insert = async (data: Buffer) => {
-      await this.db(TABLE).insert({ bundle_key: key, seq: seq++, data });
+      await inFlight;
+      inFlight = this.db(TABLE).insert({ bundle_key: key, seq: seq++, data });
     };
     try {
       for await (const chunk of content) {
@@ -37,7 +49,9 @@ export class DatabaseBundleStore implements BundleStore {
       }
       // Always at least one row, so an existing key can be told from a missing one.
       if (pendingBytes > 0 || seq === 0) await insert(Buffer.concat(pending, pendingBytes));
+      await inFlight;
     } catch (error) {
+      await inFlight.catch(() => undefined);
       await this.delete(key);
       throw error;
     }
