@@ -77,7 +77,12 @@ export class Actions {
 
   async createIssue(
     repo: RepoRecord,
-    fields: { title: string; body?: string | null; labels?: string[]; user: UserRef },
+    fields: {
+      title: string;
+      body?: string | null;
+      labels?: string[];
+      user: UserRef;
+    },
   ): Promise<{ issue: IssueRecord; deliveries: WebhookDelivery[] }> {
     const issue = this.store.addIssue(repo, {
       title: fields.title,
@@ -250,9 +255,9 @@ export class Actions {
         ? {
             installation: {
               id: installation.id,
-              node_id: Buffer.from(`fake:installation:${installation.id}`).toString(
-                'base64url',
-              ),
+              node_id: Buffer.from(
+                `fake:installation:${installation.id}`,
+              ).toString('base64url'),
             },
           }
         : {}),

@@ -11,8 +11,7 @@ type Handler = (
   url: URL,
 ) => Promise<{ status: number; body?: unknown }>;
 
-const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> =
-  [];
+const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
 const route = (method: string, path: string, handler: Handler) =>
   routes.push({
     method,

@@ -32,11 +32,10 @@ describe('GitHub App authentication', () => {
     const octokit = appOctokit();
     const { data: app } = await octokit.apps.getAuthenticated();
     expect(app).toMatchObject({ id: APP_ID, slug: 'agents-app' });
-    const installations = await octokit.paginate(
-      octokit.apps.listInstallations,
-      { per_page: 1 },
-    );
-    expect(installations.map(i => [i.id, i.account?.login])).toEqual([
+    const installations = await octokit.paginate('GET /app/installations', {
+      per_page: 1,
+    });
+    expect(installations.map(i => [i.id, (i.account as any)?.login])).toEqual([
       [11, 'acme'],
       [12, 'solo'],
     ]);
@@ -78,7 +77,11 @@ describe('GitHub App authentication', () => {
       () => signAppJwt({ issuer: 999, privateKeyPem: APP_KEYS.privateKeyPem }),
       'A JSON web token could not be decoded',
     ],
-    ['garbage', () => 'eyJhbGciOi.not-a.jwt', 'A JSON web token could not be decoded'],
+    [
+      'garbage',
+      () => 'eyJhbGciOi.not-a.jwt',
+      'A JSON web token could not be decoded',
+    ],
     [
       'an algorithm other than RS256',
       () => jwt({ alg: 'RS512' }),
@@ -118,8 +121,8 @@ describe('GitHub App authentication', () => {
     const error = await new Octokit({
       baseUrl: bed.fake.apiUrl,
       auth: data.token,
-    })
-      .apps.getAuthenticated()
+    }).apps
+      .getAuthenticated()
       .catch(e => e);
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/A JSON web token could not be decoded/);
@@ -178,10 +181,8 @@ describe('installation access tokens', () => {
     await expect(
       scoped.repos.get({ owner: 'acme', repo: 'gadgets' }),
     ).rejects.toMatchObject({ status: 404 });
-    const listed = await scoped.paginate(
-      scoped.apps.listReposAccessibleToInstallation,
-    );
-    expect((listed as any[]).map(r => r.name)).toEqual(['widgets']);
+    const listed = await scoped.paginate('GET /installation/repositories');
+    expect(listed.map(r => r.name)).toEqual(['widgets']);
     expect(bed.fake.state.tokens().at(-1)).toMatchObject({
       installationId: 11,
       repositories: ['widgets'],

@@ -68,7 +68,11 @@ export function authenticate(
   }
   const pat = store.pats.get(secret);
   if (pat) return { kind: 'pat', pat };
-  if (options.allowJwt && credential.scheme !== 'basic' && looksLikeJwt(secret)) {
+  if (
+    options.allowJwt &&
+    credential.scheme !== 'basic' &&
+    looksLikeJwt(secret)
+  ) {
     const issuers = [...store.apps.values()].map(app => ({
       ids: [String(app.appId), app.clientId],
       publicKeyPem: app.publicKeyPem,
@@ -132,7 +136,9 @@ export function requirePermission(
   wanted: Array<[string, PermissionLevel]>,
   doc: string,
 ): void {
-  if (wanted.some(([n, l]) => levelAtLeast(permissionOf(principal, n, repo), l)))
+  if (
+    wanted.some(([n, l]) => levelAtLeast(permissionOf(principal, n, repo), l))
+  )
     return;
   if (principal.kind === 'anonymous')
     throw new GitHubError(401, 'Requires authentication', doc);

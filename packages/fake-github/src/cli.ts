@@ -119,14 +119,19 @@ export async function main(
     out(
       `App ${values['app-id']}${
         values['private-key-out']
-          ? `, private key written to ${resolve(cwd, values['private-key-out'])}`
+          ? `, private key written to ${resolve(
+              cwd,
+              values['private-key-out'],
+            )}`
           : ' (no --private-key-out: the key is not saved)'
       }`,
     );
     for (const i of installations)
       out(
         `  installation ${i.id} on ${i.account}: ${
-          i.repositories === 'all' ? 'all repositories' : i.repositories.join(', ')
+          i.repositories === 'all'
+            ? 'all repositories'
+            : i.repositories.join(', ')
         }`,
       );
   }

@@ -134,7 +134,10 @@ describe('rate limit headers and fault injection', () => {
   });
 
   it('fails git requests too', async () => {
-    bed.fake.faults.failNext({ kind: 'server-error', pathIncludes: '/info/refs' });
+    bed.fake.faults.failNext({
+      kind: 'server-error',
+      pathIncludes: '/info/refs',
+    });
     const run = await gitClient([
       'ls-remote',
       authedGitUrl(bed.fake, 'acme', 'widgets', 'ghp_alice'),

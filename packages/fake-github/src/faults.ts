@@ -49,7 +49,8 @@ export class Faults {
   /** Makes the next `count` matching GitHub requests (REST or git) fail as `kind` describes. */
   failNext(spec: FaultSpec = {}): void {
     const kind = spec.kind ?? 'server-error';
-    if (!(kind in DEFAULT_STATUS)) throw new Error(`Unknown fault kind ${kind}`);
+    if (!(kind in DEFAULT_STATUS))
+      throw new Error(`Unknown fault kind ${kind}`);
     this.pendingFaults.push({
       remaining: spec.count ?? 1,
       fault: { ...spec, kind, status: spec.status ?? DEFAULT_STATUS[kind] },

@@ -58,7 +58,12 @@ describe('git smart HTTP', () => {
     });
     expect(push).toMatchObject({ code: 0 });
     const repo = bed.fake.state.repos().find(r => r.name === 'widgets')!;
-    const pushed = await git(['--git-dir', repo.dir, 'rev-parse', 'agents/work']);
+    const pushed = await git([
+      '--git-dir',
+      repo.dir,
+      'rev-parse',
+      'agents/work',
+    ]);
     const local = (await gitClient(['rev-parse', 'HEAD'], { cwd: dir })).stdout;
     expect(pushed).toBe(local.trim());
 
@@ -96,7 +101,10 @@ describe('git smart HTTP', () => {
     expect(response.headers.get('www-authenticate')).toBe(
       'Basic realm="GitHub"',
     );
-    const run = await gitClient(['ls-remote', bed.fake.gitUrl('acme', 'widgets')]);
+    const run = await gitClient([
+      'ls-remote',
+      bed.fake.gitUrl('acme', 'widgets'),
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/could not read Username|Authentication failed/);
   });
@@ -141,9 +149,12 @@ describe('git smart HTTP', () => {
       ).code,
     ).toBe(0);
     await gitClient(['commit', '--allow-empty', '-m', 'Empty'], { cwd: dir });
-    const push = await gitClient(['push', 'origin', 'HEAD:refs/heads/readonly'], {
-      cwd: dir,
-    });
+    const push = await gitClient(
+      ['push', 'origin', 'HEAD:refs/heads/readonly'],
+      {
+        cwd: dir,
+      },
+    );
     expect(push.code).not.toBe(0);
     expect(push.stderr).toMatch(/Permission to acme\/widgets\.git denied/);
   });

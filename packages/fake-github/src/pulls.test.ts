@@ -190,7 +190,12 @@ describe('pull requests and issues', () => {
       },
     ]);
     const missing = await octokit.pulls
-      .create({ ...repo, title: 'Missing', head: 'agents/missing', base: 'main' })
+      .create({
+        ...repo,
+        title: 'Missing',
+        head: 'agents/missing',
+        base: 'main',
+      })
       .catch(e => e);
     expect(missing.status).toBe(422);
     expect(missing.response.data.errors).toEqual([

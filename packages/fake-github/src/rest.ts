@@ -143,7 +143,12 @@ const userOf = (store: GitHubStore, principal: Principal): UserRef =>
 /** The REST endpoints; see the README for what each enforces. */
 export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
   /** The repository, or 404 (GitHub hides repositories the caller cannot reach). */
-  const visibleRepo = (req: RestRequest, owner: string, name: string, doc: string) => {
+  const visibleRepo = (
+    req: RestRequest,
+    owner: string,
+    name: string,
+    doc: string,
+  ) => {
     const repo = store.findRepo(owner, name);
     if (!repo || !canSee(store, req.principal, repo)) {
       if (req.principal.kind === 'app')
@@ -190,14 +195,8 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
       : ([['issues', level]] as Array<[string, 'read' | 'write']>);
 
   const routes: Route[] = [];
-  const route = (
-    method: string,
-    path: string,
-    handler: Route['handler'],
-  ) => {
-    const pattern = new RegExp(
-      `^${path.replace(/:[a-z_]+/g, '([^/]+)')}$`,
-    );
+  const route = (method: string, path: string, handler: Route['handler']) => {
+    const pattern = new RegExp(`^${path.replace(/:[a-z_]+/g, '([^/]+)')}$`);
     routes.push({ method, pattern, handler });
   };
 
@@ -230,39 +229,41 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     ),
   }));
 
+  route('POST', '/app/installations/:id/access_tokens', async (req, [id]) => {
+    const installation = ownInstallation(req, Number(id), DOC.accessToken);
+    const body = bodyObject(req);
+    const permissions = tokenPermissions(installation, body.permissions);
+    const repositories = tokenRepositories(store, installation, body);
+    const token = store.issueToken(installation, {
+      repositories,
+      permissions,
+    });
+    const repoList =
+      token.repositorySelection === 'selected'
+        ? await Promise.all(
+            (repositories ?? store.installationRepos(installation)).map(r =>
+              actions.repoJson(r, req.urls),
+            ),
+          )
+        : undefined;
+    return { status: 201, body: tokenJson(token, repoList) };
+  });
+
   route(
-    'POST',
-    '/app/installations/:id/access_tokens',
-    async (req, [id]) => {
-      const installation = ownInstallation(req, Number(id), DOC.accessToken);
-      const body = bodyObject(req);
-      const permissions = tokenPermissions(installation, body.permissions);
-      const repositories = tokenRepositories(store, installation, body);
-      const token = store.issueToken(installation, {
-        repositories,
-        permissions,
-      });
-      const repoList =
-        token.repositorySelection === 'selected'
-          ? await Promise.all(
-              (repositories ?? store.installationRepos(installation)).map(r =>
-                actions.repoJson(r, req.urls),
-              ),
-            )
-          : undefined;
-      return { status: 201, body: tokenJson(token, repoList) };
+    'GET',
+    '/repos/:owner/:repo/installation',
+    async (req, [owner, name]) => {
+      const app = requireApp(req, DOC.repoInstallation);
+      const repo = store.findRepo(owner, name);
+      const installation =
+        repo && app.installations.find(i => store.installationCovers(i, repo));
+      if (!installation) throw notFound(DOC.repoInstallation);
+      return {
+        status: 200,
+        body: installationJson(store, req.urls, installation),
+      };
     },
   );
-
-  route('GET', '/repos/:owner/:repo/installation', async (req, [owner, name]) => {
-    const app = requireApp(req, DOC.repoInstallation);
-    const repo = store.findRepo(owner, name);
-    const installation =
-      repo &&
-      app.installations.find(i => store.installationCovers(i, repo));
-    if (!installation) throw notFound(DOC.repoInstallation);
-    return { status: 200, body: installationJson(store, req.urls, installation) };
-  });
 
   for (const [prefix, doc] of [
     ['/orgs', DOC.orgInstallation],
@@ -336,8 +337,7 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
       const repo = visibleRepo(req, owner, name, DOC.branch);
       const ref = decodeURIComponent(branch);
       const sha = await store.git(repo).branchSha(ref);
-      if (!sha)
-        throw new GitHubError(404, 'Branch not found', DOC.branch);
+      if (!sha) throw new GitHubError(404, 'Branch not found', DOC.branch);
       const api = `${req.urls.api}/repos/${repo.owner}/${repo.name}`;
       return {
         status: 200,
@@ -358,7 +358,12 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
 
   route('GET', '/repos/:owner/:repo/pulls', async (req, [owner, name]) => {
     const repo = visibleRepo(req, owner, name, DOC.listPulls);
-    requirePermission(req.principal, repo, [['pull_requests', 'read']], DOC.listPulls);
+    requirePermission(
+      req.principal,
+      repo,
+      [['pull_requests', 'read']],
+      DOC.listPulls,
+    );
     const state = req.query.get('state') ?? 'open';
     const head = req.query.get('head');
     const base = req.query.get('base');
@@ -383,11 +388,7 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
       sort === 'updated' ? i.updatedAt : i.createdAt;
     pulls = [...pulls].sort((a, b) => {
       const cmp =
-        sortKey(a) === sortKey(b)
-          ? a.number - b.number
-          : sortKey(a) < sortKey(b)
-          ? -1
-          : 1;
+        sortKey(a).localeCompare(sortKey(b)) || a.number - b.number;
       return direction === 'asc' ? cmp : -cmp;
     });
     const { page, headers } = paginate(pulls, req);
@@ -402,7 +403,12 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
 
   route('POST', '/repos/:owner/:repo/pulls', async (req, [owner, name]) => {
     const repo = visibleRepo(req, owner, name, DOC.createPull);
-    requirePermission(req.principal, repo, [['pull_requests', 'write']], DOC.createPull);
+    requirePermission(
+      req.principal,
+      repo,
+      [['pull_requests', 'write']],
+      DOC.createPull,
+    );
     const body = bodyObject(req);
     const missing = ['title', 'head', 'base'].filter(
       f => typeof body[f] !== 'string' || !body[f],
@@ -490,116 +496,167 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     };
   });
 
-  route('GET', '/repos/:owner/:repo/pulls/:n', async (req, [owner, name, n]) => {
-    const repo = visibleRepo(req, owner, name, DOC.getPull);
-    requirePermission(req.principal, repo, [['pull_requests', 'read']], DOC.getPull);
-    const issue = findPull(repo, n, DOC.getPull);
-    return { status: 200, body: await actions.pullJson(repo, issue, req.urls) };
-  });
+  route(
+    'GET',
+    '/repos/:owner/:repo/pulls/:n',
+    async (req, [owner, name, n]) => {
+      const repo = visibleRepo(req, owner, name, DOC.getPull);
+      requirePermission(
+        req.principal,
+        repo,
+        [['pull_requests', 'read']],
+        DOC.getPull,
+      );
+      const issue = findPull(repo, n, DOC.getPull);
+      return {
+        status: 200,
+        body: await actions.pullJson(repo, issue, req.urls),
+      };
+    },
+  );
 
-  route('PATCH', '/repos/:owner/:repo/pulls/:n', async (req, [owner, name, n]) => {
-    const repo = visibleRepo(req, owner, name, DOC.updatePull);
-    requirePermission(req.principal, repo, [['pull_requests', 'write']], DOC.updatePull);
-    const issue = findPull(repo, n, DOC.updatePull);
-    const pull = issue.pull!;
-    const body = bodyObject(req);
-    if (body.state !== undefined && body.state !== 'open' && body.state !== 'closed')
-      throw validationFailed(DOC.updatePull, [
-        { resource: 'PullRequest', field: 'state', code: 'invalid' },
-      ]);
-    const git = store.git(repo);
-    if (typeof body.base === 'string' && body.base !== pull.baseRef) {
-      const baseSha = await git.branchSha(body.base);
-      if (!baseSha || issue.state !== 'open')
+  route(
+    'PATCH',
+    '/repos/:owner/:repo/pulls/:n',
+    async (req, [owner, name, n]) => {
+      const repo = visibleRepo(req, owner, name, DOC.updatePull);
+      requirePermission(
+        req.principal,
+        repo,
+        [['pull_requests', 'write']],
+        DOC.updatePull,
+      );
+      const issue = findPull(repo, n, DOC.updatePull);
+      const pull = issue.pull!;
+      const body = bodyObject(req);
+      if (
+        body.state !== undefined &&
+        body.state !== 'open' &&
+        body.state !== 'closed'
+      )
         throw validationFailed(DOC.updatePull, [
-          { resource: 'PullRequest', field: 'base', code: 'invalid' },
+          { resource: 'PullRequest', field: 'state', code: 'invalid' },
         ]);
-      pull.baseRef = body.base;
-      pull.baseSha = baseSha;
-    }
-    if (body.state === 'open' && issue.state === 'closed') {
-      if (pull.merged)
-        throw validationFailed(DOC.updatePull, [
-          {
-            resource: 'PullRequest',
-            code: 'custom',
-            field: 'state',
-            message: 'state cannot be changed. The pull request has been merged.',
-          },
-        ]);
-      const headSha = await git.branchSha(pull.headRef);
-      if (!headSha)
-        throw validationFailed(DOC.updatePull, [
-          {
-            resource: 'PullRequest',
-            code: 'custom',
-            field: 'state',
-            message: 'state cannot be changed. The head branch was deleted.',
-          },
-        ]);
-      const other = store
-        .issuesOf(repo)
-        .find(
-          i =>
-            i !== issue &&
-            i.pull &&
-            i.state === 'open' &&
-            i.pull.headRef === pull.headRef &&
-            i.pull.baseRef === pull.baseRef,
-        );
-      if (other)
-        throw validationFailed(DOC.updatePull, [
-          {
-            resource: 'PullRequest',
-            code: 'custom',
-            message: `A pull request already exists for ${repo.owner}:${pull.headRef}.`,
-          },
-        ]);
-      issue.state = 'open';
-      issue.closedAt = null;
-    } else if (body.state === 'closed') {
-      await actions.refreshPull(repo, issue);
-      actions.closeIssue(issue);
-    }
-    if (typeof body.title === 'string') issue.title = body.title;
-    if (typeof body.body === 'string' || body.body === null)
-      issue.body = body.body;
-    issue.updatedAt = new Date().toISOString();
-    return { status: 200, body: await actions.pullJson(repo, issue, req.urls) };
-  });
+      const git = store.git(repo);
+      if (typeof body.base === 'string' && body.base !== pull.baseRef) {
+        const baseSha = await git.branchSha(body.base);
+        if (!baseSha || issue.state !== 'open')
+          throw validationFailed(DOC.updatePull, [
+            { resource: 'PullRequest', field: 'base', code: 'invalid' },
+          ]);
+        pull.baseRef = body.base;
+        pull.baseSha = baseSha;
+      }
+      if (body.state === 'open' && issue.state === 'closed') {
+        if (pull.merged)
+          throw validationFailed(DOC.updatePull, [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              field: 'state',
+              message:
+                'state cannot be changed. The pull request has been merged.',
+            },
+          ]);
+        const headSha = await git.branchSha(pull.headRef);
+        if (!headSha)
+          throw validationFailed(DOC.updatePull, [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              field: 'state',
+              message: 'state cannot be changed. The head branch was deleted.',
+            },
+          ]);
+        const other = store
+          .issuesOf(repo)
+          .find(
+            i =>
+              i !== issue &&
+              i.pull &&
+              i.state === 'open' &&
+              i.pull.headRef === pull.headRef &&
+              i.pull.baseRef === pull.baseRef,
+          );
+        if (other)
+          throw validationFailed(DOC.updatePull, [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${repo.owner}:${pull.headRef}.`,
+            },
+          ]);
+        issue.state = 'open';
+        issue.closedAt = null;
+      } else if (body.state === 'closed') {
+        await actions.refreshPull(repo, issue);
+        actions.closeIssue(issue);
+      }
+      if (typeof body.title === 'string') issue.title = body.title;
+      if (typeof body.body === 'string' || body.body === null)
+        issue.body = body.body;
+      issue.updatedAt = new Date().toISOString();
+      return {
+        status: 200,
+        body: await actions.pullJson(repo, issue, req.urls),
+      };
+    },
+  );
 
-  route('PUT', '/repos/:owner/:repo/pulls/:n/merge', async (req, [owner, name, n]) => {
-    const repo = visibleRepo(req, owner, name, DOC.mergePull);
-    requirePermission(req.principal, repo, [['contents', 'write']], DOC.mergePull);
-    const issue = findPull(repo, n, DOC.mergePull);
-    const body = bodyObject(req);
-    const method = body.merge_method ?? 'merge';
-    if (method !== 'merge' && method !== 'squash')
-      throw validationFailed(DOC.mergePull, [
-        { resource: 'PullRequest', field: 'merge_method', code: 'invalid' },
-      ]);
-    const sha = await actions.mergePull(repo, issue, {
-      method,
-      user: userOf(store, req.principal),
-      commitTitle: body.commit_title,
-      commitMessage: body.commit_message,
-      sha: body.sha,
-    });
-    return {
-      status: 200,
-      body: { sha, merged: true, message: 'Pull Request successfully merged' },
-    };
-  });
+  route(
+    'PUT',
+    '/repos/:owner/:repo/pulls/:n/merge',
+    async (req, [owner, name, n]) => {
+      const repo = visibleRepo(req, owner, name, DOC.mergePull);
+      requirePermission(
+        req.principal,
+        repo,
+        [['contents', 'write']],
+        DOC.mergePull,
+      );
+      const issue = findPull(repo, n, DOC.mergePull);
+      const body = bodyObject(req);
+      const method = body.merge_method ?? 'merge';
+      if (method !== 'merge' && method !== 'squash')
+        throw validationFailed(DOC.mergePull, [
+          { resource: 'PullRequest', field: 'merge_method', code: 'invalid' },
+        ]);
+      const sha = await actions.mergePull(repo, issue, {
+        method,
+        user: userOf(store, req.principal),
+        commitTitle: body.commit_title,
+        commitMessage: body.commit_message,
+        sha: body.sha,
+      });
+      return {
+        status: 200,
+        body: {
+          sha,
+          merged: true,
+          message: 'Pull Request successfully merged',
+        },
+      };
+    },
+  );
 
   // ---- issues -------------------------------------------------------------------------------
 
-  route('GET', '/repos/:owner/:repo/issues/:n', async (req, [owner, name, n]) => {
-    const repo = visibleRepo(req, owner, name, DOC.getIssue);
-    const issue = findIssue(repo, n, DOC.getIssue);
-    requirePermission(req.principal, repo, issuePermission(issue, 'read'), DOC.getIssue);
-    await actions.refreshPull(repo, issue);
-    return { status: 200, body: issueJson(store, req.urls, issue) };
-  });
+  route(
+    'GET',
+    '/repos/:owner/:repo/issues/:n',
+    async (req, [owner, name, n]) => {
+      const repo = visibleRepo(req, owner, name, DOC.getIssue);
+      const issue = findIssue(repo, n, DOC.getIssue);
+      requirePermission(
+        req.principal,
+        repo,
+        issuePermission(issue, 'read'),
+        DOC.getIssue,
+      );
+      await actions.refreshPull(repo, issue);
+      return { status: 200, body: issueJson(store, req.urls, issue) };
+    },
+  );
 
   route(
     'GET',
@@ -723,7 +780,9 @@ function tokenRepositories(
       throw inaccessible;
     if (!result.includes(repo)) result.push(repo);
   };
-  const nameList = names === undefined ? [] : Array.isArray(names) ? names : [names];
+  let nameList: unknown[] = [];
+  if (Array.isArray(names)) nameList = names;
+  else if (names !== undefined) nameList = [names];
   for (const n of nameList) {
     if (typeof n !== 'string') throw inaccessible;
     add(store.findRepo(installation.account, n));

@@ -328,7 +328,9 @@ export function installationJson(
     access_tokens_url: `${urls.api}/app/installations/${installation.id}/access_tokens`,
     repositories_url: `${urls.api}/installation/repositories`,
     html_url: `${urls.web}/${
-      installation.accountType === 'User' ? 'settings' : `organizations/${installation.account}/settings`
+      installation.accountType === 'User'
+        ? 'settings'
+        : `organizations/${installation.account}/settings`
     }/installations/${installation.id}`,
     app_id: app.appId,
     app_slug: app.slug,

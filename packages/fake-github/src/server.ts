@@ -5,6 +5,7 @@ import { Actions } from './actions';
 import { handleAdmin, ADMIN_PREFIX } from './admin';
 import {
   authenticate,
+  loginOf,
   logAuth,
   Principal,
   readCredential,
@@ -336,7 +337,10 @@ export async function startFakeGitHub(
         };
       case 'unauthorized':
         return {
-          error: new GitHubError(fault.status, fault.message ?? 'Bad credentials'),
+          error: new GitHubError(
+            fault.status,
+            fault.message ?? 'Bad credentials',
+          ),
         };
       case 'not-found':
         return {
@@ -445,12 +449,7 @@ export async function startFakeGitHub(
           reset: b.reset,
         };
         status = 200;
-        sendJson(
-          res,
-          200,
-          { resources: { core }, rate: core },
-          headers,
-        );
+        sendJson(res, 200, { resources: { core }, rate: core }, headers);
         return;
       }
       const raw = await readBody(req);
@@ -585,11 +584,9 @@ export async function startFakeGitHub(
       auth = logAuth(decision.principal);
       const repo = store.findRepo(owner, name)!;
       const remoteUser =
-        decision.principal.kind === 'installation'
-          ? store.botUser(decision.principal.token.appId).login
-          : decision.principal.kind === 'pat'
-          ? decision.principal.pat.login
-          : 'anonymous';
+        decision.principal.kind === 'anonymous'
+          ? 'anonymous'
+          : loginOf(store, decision.principal);
       await runHttpBackend(store, req, res, {
         repoDir: repo.dir,
         service: endpoint,
@@ -851,7 +848,10 @@ export async function startFakeGitHub(
       }
       res.end(`fake-github: ${(error as Error)?.message ?? error}\n`);
     };
-    if (url.pathname === ADMIN_PREFIX || url.pathname.startsWith(`${ADMIN_PREFIX}/`)) {
+    if (
+      url.pathname === ADMIN_PREFIX ||
+      url.pathname.startsWith(`${ADMIN_PREFIX}/`)
+    ) {
       handleAdmin(fake, req, res, url, readBody).catch(done);
       return;
     }
@@ -873,12 +873,8 @@ export async function startFakeGitHub(
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const displayHost =
-    host === '0.0.0.0' || host === '::'
-      ? '127.0.0.1'
-      : host.includes(':')
-      ? `[${host}]`
-      : host;
+  let displayHost = host.includes(':') ? `[${host}]` : host;
+  if (host === '0.0.0.0' || host === '::') displayHost = '127.0.0.1';
   baseUrl = (options.publicUrl ?? `http://${displayHost}:${port}`).replace(
     /\/+$/,
     '',

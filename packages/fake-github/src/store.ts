@@ -66,8 +66,7 @@ export function isPermissionLevel(value: unknown): value is PermissionLevel {
   return typeof value === 'string' && value in LEVELS;
 }
 
-const BASE62 =
-  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /** A token in GitHub's format: prefix + 36 base62 characters. */
 export function randomToken(prefix: string): string {
@@ -306,6 +305,11 @@ export class GitHubStore {
     },
   ): IssuedToken {
     const now = Date.now();
+    let repositories: string[] | undefined;
+    if (options.repositories)
+      repositories = options.repositories.map(r => r.name);
+    else if (installation.repositories !== 'all')
+      repositories = this.installationRepos(installation).map(r => r.name);
     const token: IssuedToken = {
       token: randomToken('ghs_'),
       appId: installation.appId,
@@ -315,11 +319,7 @@ export class GitHubStore {
         options.repositories || installation.repositories !== 'all'
           ? 'selected'
           : 'all',
-      repositories: options.repositories
-        ? options.repositories.map(r => r.name)
-        : installation.repositories === 'all'
-        ? undefined
-        : this.installationRepos(installation).map(r => r.name),
+      repositories,
       permissions: options.permissions,
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(
@@ -390,7 +390,9 @@ export class GitHubStore {
       updatedAt: now,
       closedAt: null,
       comments: [],
-      pull: fields.pull ? { ...fields.pull, id: this.nextId('pull') } : undefined,
+      pull: fields.pull
+        ? { ...fields.pull, id: this.nextId('pull') }
+        : undefined,
     };
     for (const label of fields.labels ?? []) this.addLabel(repo, issue, label);
     list.push(issue);

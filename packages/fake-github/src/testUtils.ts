@@ -32,7 +32,12 @@ export async function startTestBed(
         slug: 'agents-app',
         installations: [
           { id: 11, account: 'acme', repositories: 'all' },
-          { id: 12, account: 'solo', repositories: ['one'], accountType: 'User' },
+          {
+            id: 12,
+            account: 'solo',
+            repositories: ['one'],
+            accountType: 'User',
+          },
         ],
       },
     ],

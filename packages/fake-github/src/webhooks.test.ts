@@ -54,12 +54,16 @@ describe('webhook deliveries', () => {
 
   it('delivers issues events signed with X-Hub-Signature-256 in GitHub shape', async () => {
     const before = receiver.received.length;
-    const { issue, deliveries } = await bed.fake.createIssue('acme', 'widgets', {
-      title: 'Add a subtract function',
-      body: 'Please',
-      labels: ['agents'],
-      user: 'maria',
-    });
+    const { issue, deliveries } = await bed.fake.createIssue(
+      'acme',
+      'widgets',
+      {
+        title: 'Add a subtract function',
+        body: 'Please',
+        labels: ['agents'],
+        user: 'maria',
+      },
+    );
     expect(deliveries.map(d => [d.event, d.action, d.status])).toEqual([
       ['issues', 'opened', 200],
       ['issues', 'labeled', 200],
@@ -140,7 +144,11 @@ describe('webhook deliveries', () => {
     expect(JSON.parse(deliveries[0].body)).toMatchObject({
       action: 'created',
       issue: { number: issue.number, comments: 1 },
-      comment: { id: comment.id, body: '/agents run Add tests', user: { login: 'maria' } },
+      comment: {
+        id: comment.id,
+        body: '/agents run Add tests',
+        user: { login: 'maria' },
+      },
       sender: { login: 'maria' },
       installation: { id: 11 },
     });
@@ -224,7 +232,10 @@ describe('webhook deliveries', () => {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();
-      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+      return {
+        status: response.status,
+        body: text ? JSON.parse(text) : undefined,
+      };
     };
     const created = await call('POST', '/repos/acme/widgets/issues', {
       title: 'From another process',
@@ -236,9 +247,13 @@ describe('webhook deliveries', () => {
       'opened',
       'labeled',
     ]);
-    const labels = await call('POST', `/repos/acme/widgets/issues/${number}/labels`, {
-      labels: ['urgent'],
-    });
+    const labels = await call(
+      'POST',
+      `/repos/acme/widgets/issues/${number}/labels`,
+      {
+        labels: ['urgent'],
+      },
+    );
     expect(labels.body.deliveries).toHaveLength(1);
     const comment = await call(
       'POST',
