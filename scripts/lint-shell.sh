@@ -3,7 +3,7 @@
 # files whose first line is a sh/bash/dash/ksh shebang (such as .ci/run). Exits non-zero on any
 # finding. Extra arguments go to shellcheck (e.g. --severity=warning).
 #   bash scripts/lint-shell.sh [shellcheck options...]
-# shellcheck comes from the distribution's packages: installed with apt-get when it is missing and
+# The linter comes from the distribution's packages: it is installed with apt-get when missing and
 # this runs as root on a Debian/Ubuntu machine; otherwise the script says what to install.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
