@@ -261,6 +261,18 @@ describe('the harness Dockerfile', () => {
     expect(checkDockerfile(DOCKERFILE, VERSIONS)).toEqual([]);
   });
 
+  it('has RUN steps that bash can parse', () => {
+    // Docker joins continued lines (backslash-newline removed) and runs RUN with the SHELL, bash.
+    const joined = DOCKERFILE.replace(/\\\n/g, '').split('\n');
+    const runs = joined.filter(l => /^RUN\s/.test(l)).map(l => l.replace(/^RUN\s+/, ''));
+    expect(runs.length).toBeGreaterThan(5);
+    for (const script of runs) {
+      const r = spawnSync('bash', ['-n', '-o', 'pipefail', '-c', script], { encoding: 'utf8' });
+      expect({ script, stderr: r.stderr }).toEqual({ script, stderr: '' });
+      expect(r.status).toBe(0);
+    }
+  });
+
   it('builds with every pin as a build arg through the documented one-liner', () => {
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     const fragment = "$(grep -E '^[A-Z0-9_]+=' versions.env | sed 's/^/--build-arg /')";
