@@ -10,7 +10,8 @@ import path from 'node:path';
 describe('generated OpenAPI types', () => {
   it('match plugins/agents-backend/src/schema/openapi.yaml', () => {
     const packageDir = path.resolve(__dirname, '../..');
-    const script: string = require(path.join(packageDir, 'package.json')).scripts['generate:client'];
+    const script: string = require(path.join(packageDir, 'package.json'))
+      .scripts['generate:client'];
     const [, input] = script.split(' ');
     const cli = path.join(
       path.dirname(require.resolve('openapi-typescript/package.json')),
@@ -23,7 +24,10 @@ describe('generated OpenAPI types', () => {
         cwd: packageDir,
         stdio: 'pipe',
       });
-      const committed = fs.readFileSync(path.join(__dirname, 'openapi.ts'), 'utf8');
+      const committed = fs.readFileSync(
+        path.join(__dirname, 'openapi.ts'),
+        'utf8',
+      );
       const regenerated = fs.readFileSync(output, 'utf8');
       if (regenerated !== committed) {
         throw new Error(

@@ -1,0 +1,58 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  AgentsCreateSessionRequest,
+  AgentsLaunchOptions,
+  AgentsListSessionsQuery,
+  AgentsLogStreamEvent,
+  AgentsSessionPage,
+  AgentsSessionWithRuns,
+} from './types';
+
+/** Options of {@link AgentsApi.streamLogs}. @public */
+export type AgentsLogStreamOptions = {
+  /** The seq of the last line the caller already has; 0 for the whole log. */
+  after: number;
+  /** Closes the stream. */
+  signal?: AbortSignal;
+  /** Called once the server has accepted the stream. */
+  onOpen?: () => void;
+  /** Called for every event, in order. */
+  onEvent: (event: AgentsLogStreamEvent) => void;
+};
+
+/**
+ * The agents backend's HTTP API (`/api/agents`), as the frontend uses it. Failed requests reject with a
+ * `ResponseError` from `@backstage/errors` that carries the server's error body.
+ *
+ * @public
+ */
+export interface AgentsApi {
+  /** A page of sessions the caller may read, newest first. */
+  listSessions(query: AgentsListSessionsQuery): Promise<AgentsSessionPage>;
+  /** A session with its runs. */
+  getSession(id: string): Promise<AgentsSessionWithRuns>;
+  /** Starts a session. */
+  createSession(
+    request: AgentsCreateSessionRequest,
+  ): Promise<AgentsSessionWithRuns>;
+  /** Cancels a session that has not finished. */
+  cancelSession(id: string): Promise<AgentsSessionWithRuns>;
+  /** Resumes a finished session with a follow-up prompt. */
+  resumeSession(id: string, prompt: string): Promise<AgentsSessionWithRuns>;
+  /** The policy that applies to a new session on the entity, and whether the caller may start one. */
+  getLaunchOptions(
+    entityRef: string,
+    options?: { templateRef?: string },
+  ): Promise<AgentsLaunchOptions>;
+  /**
+   * Follows a session's log (Server-Sent Events) from the line after `after`, calling `onEvent` for
+   * each event. Resolves when the stream closes: after an `end` event, when the connection drops, or
+   * when `signal` aborts. Reconnect with the last seq received to continue without gap or duplicate.
+   */
+  streamLogs(sessionId: string, options: AgentsLogStreamOptions): Promise<void>;
+}
+
+/** The {@link AgentsApi} reference. @public */
+export const agentsApiRef = createApiRef<AgentsApi>({
+  id: 'plugin.agents.service',
+});

@@ -1,0 +1,385 @@
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
+import type { Entity } from '@backstage/catalog-model';
+import { Route, Routes, useParams } from 'react-router-dom';
+import { agentsApiRef } from '../../api/AgentsApi';
+import { rootRouteRef } from '../../routes';
+import {
+  ENTITY_REF,
+  FakeAgentsApi,
+  errorResponse,
+} from '../../__testUtils__/fakeAgentsApi';
+import { FakeSignalApi } from '../../__testUtils__/signals';
+import { EntityAgentsContent, isAgentsAvailable } from './EntityAgentsContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-service',
+    namespace: 'default',
+    annotations: {
+      'backstage.io/source-location':
+        'url:https://github.com/example-org/payments-service/',
+    },
+  },
+  spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
+};
+
+function SessionPageStub() {
+  const { sessionId } = useParams();
+  return <p>Session page of {sessionId}</p>;
+}
+
+function render(api: FakeAgentsApi, signals = new FakeSignalApi()) {
+  return renderInTestApp(
+    <Routes>
+      <Route
+        path="/"
+        element={
+          <EntityProvider entity={entity}>
+            <EntityAgentsContent />
+          </EntityProvider>
+        }
+      />
+      <Route path="/agents/sessions/:sessionId" element={<SessionPageStub />} />
+    </Routes>,
+    {
+      apis: [
+        [agentsApiRef, api],
+        [signalApiRef, signals],
+        mockApis.permission(),
+      ],
+      mountedRoutes: { '/agents': rootRouteRef },
+    },
+  );
+}
+
+/** The prompts of the rows on screen, top to bottom. */
+function rowPrompts() {
+  return screen
+    .getAllByRole('link', { name: /^Task number \d+$/ })
+    .map(link => link.textContent);
+}
+
+describe('EntityAgentsContent', () => {
+  it('lists the entity sessions newest first with their status, harness, branch and author', async () => {
+    const api = new FakeAgentsApi(5);
+    await render(api);
+
+    await waitFor(() => expect(rowPrompts()).toHaveLength(5));
+    expect(rowPrompts()).toEqual([
+      'Task number 5',
+      'Task number 4',
+      'Task number 3',
+      'Task number 2',
+      'Task number 1',
+    ]);
+    expect(api.listCalls[0]).toMatchObject({
+      entityRef: ENTITY_REF,
+      limit: 20,
+    });
+    const statuses = screen
+      .getAllByTestId('session-status')
+      .map(chip => chip.textContent);
+    // Session 3 is pending: shown as queued.
+    expect(statuses).toEqual([
+      'timed out',
+      'cancelled',
+      'queued',
+      'running',
+      'failed',
+    ]);
+    expect(screen.getByText('agents/session-5')).toBeInTheDocument();
+    expect(screen.getAllByText('OpenCode')).toHaveLength(5);
+    expect(screen.getAllByText('jane').length).toBeGreaterThan(0);
+    expect(screen.getAllByText('1m 35s').length).toBeGreaterThan(0);
+    expect(screen.getByRole('link', { name: 'Task number 5' })).toHaveAttribute(
+      'href',
+      `/agents/sessions/${api.sessions[0].id}`,
+    );
+  });
+
+  it('shows the pull request and its state', async () => {
+    const api = new FakeAgentsApi(1);
+    api.sessions[0] = {
+      ...api.sessions[0],
+      prUrl: 'https://github.com/example-org/payments-service/pull/42',
+      prState: 'open',
+    };
+    await render(api);
+    const link = await screen.findByRole('link', { name: /#42/ });
+    expect(link).toHaveAttribute(
+      'href',
+      'https://github.com/example-org/payments-service/pull/42',
+    );
+    expect(screen.getByText('open')).toBeInTheDocument();
+  });
+
+  it('pages through 1,000 sessions with next and previous, 20 at a time', async () => {
+    const api = new FakeAgentsApi(1000);
+    await render(api);
+    await waitFor(() => expect(rowPrompts()).toHaveLength(20));
+    expect(rowPrompts()[0]).toBe('Task number 1000');
+    expect(rowPrompts()[19]).toBe('Task number 981');
+    expect(
+      screen.getByRole('button', { name: /previous page/i }),
+    ).toBeDisabled();
+
+    const next = () =>
+      fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    const previous = () =>
+      fireEvent.click(screen.getByRole('button', { name: /previous page/i }));
+    const showsPage = async (page: number) => {
+      await waitFor(() =>
+        expect(screen.getByText(`Page ${page}`)).toBeInTheDocument(),
+      );
+      await waitFor(() =>
+        expect(rowPrompts()[0]).toBe(`Task number ${1000 - (page - 1) * 20}`),
+      );
+      expect(rowPrompts()).toHaveLength(20);
+    };
+
+    next();
+    await showsPage(2);
+    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[19].id);
+    next();
+    await showsPage(3);
+    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[39].id);
+    previous();
+    await showsPage(2);
+    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[19].id);
+    previous();
+    await showsPage(1);
+    expect(api.listCalls.at(-1)?.cursor).toBeUndefined();
+    // One request per page shown, never the whole list.
+    expect(api.listCalls).toHaveLength(5);
+    expect(api.listCalls.every(q => q.limit === 20)).toBe(true);
+  }, 30_000);
+
+  it('ends at the last page', async () => {
+    const api = new FakeAgentsApi(45);
+    await render(api);
+    await waitFor(() => expect(rowPrompts()).toHaveLength(20));
+    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    await waitFor(() => expect(screen.getByText('Page 2')).toBeInTheDocument());
+    await waitFor(() => expect(rowPrompts()[0]).toBe('Task number 25'));
+    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    await waitFor(() =>
+      expect(rowPrompts()).toEqual([
+        'Task number 5',
+        'Task number 4',
+        'Task number 3',
+        'Task number 2',
+        'Task number 1',
+      ]),
+    );
+    expect(screen.getByText('Page 3')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /next page/i })).toBeDisabled();
+    expect(
+      screen.getByRole('button', { name: /previous page/i }),
+    ).toBeEnabled();
+  }, 30_000);
+
+  it('filters by status and by "mine", starting again from the first page', async () => {
+    const api = new FakeAgentsApi(100);
+    await render(api);
+    await waitFor(() => expect(rowPrompts()).toHaveLength(20));
+    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    await waitFor(() => expect(screen.getByText('Page 2')).toBeInTheDocument());
+
+    fireEvent.mouseDown(screen.getByRole('button', { name: /all statuses/i }));
+    fireEvent.click(await screen.findByRole('option', { name: 'succeeded' }));
+    await waitFor(() =>
+      expect(api.listCalls.at(-1)).toMatchObject({
+        status: 'succeeded',
+        cursor: undefined,
+      }),
+    );
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByTestId('session-status')
+          .every(c => c.textContent === 'succeeded'),
+      ).toBe(true),
+    );
+    expect(screen.queryByText('Page 2')).not.toBeInTheDocument();
+
+    fireEvent.mouseDown(screen.getByRole('button', { name: /succeeded/i }));
+    fireEvent.click(await screen.findByRole('option', { name: /^Unfinished/ }));
+    await waitFor(() =>
+      expect(api.listCalls.at(-1)).toMatchObject({
+        status: 'pending,starting,running',
+      }),
+    );
+
+    fireEvent.click(screen.getByRole('checkbox', { name: 'Only mine' }));
+    await waitFor(() =>
+      expect(api.listCalls.at(-1)).toMatchObject({ createdBy: 'me' }),
+    );
+    await waitFor(() => expect(screen.queryAllByText('jane')).toHaveLength(0));
+  }, 30_000);
+
+  it('explains the tab and how to start when the entity has no session', async () => {
+    const api = new FakeAgentsApi(0);
+    await render(api);
+    expect(
+      await screen.findByText('No agent sessions yet'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/Start one with "New session"/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: /new session/i }),
+    ).toBeInTheDocument();
+  });
+
+  it('offers no "New session" button, and says why, when the user may not start one', async () => {
+    const api = new FakeAgentsApi(2);
+    api.launchOptions = {
+      ...(api.launchOptions as any),
+      canCreate: false,
+      reason: 'Only the owners of payments-service may start sessions',
+    };
+    await render(api);
+    expect(
+      await screen.findByText(
+        'Only the owners of payments-service may start sessions',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: /new session/i }),
+    ).not.toBeInTheDocument();
+  });
+
+  it('shows a readable error when the sessions cannot be loaded', async () => {
+    const api = new FakeAgentsApi(0);
+    api.listError = await errorResponse(
+      403,
+      'You may not read sessions of this entity',
+      'NotAllowedError',
+    );
+    await render(api);
+    expect(
+      await screen.findByText(/Could not load the agent sessions/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(/You may not read sessions of this entity/).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('reloads when a signal announces a status change of one of the entity sessions', async () => {
+    const api = new FakeAgentsApi(3);
+    const signals = new FakeSignalApi();
+    await render(api, signals);
+    await waitFor(() => expect(rowPrompts()).toHaveLength(3));
+    const calls = api.listCalls.length;
+
+    api.replace({ ...api.sessions[0], status: 'succeeded' });
+    act(() =>
+      signals.publish('agents:sessions', {
+        sessionId: api.sessions[0].id,
+        entityRef: ENTITY_REF,
+        status: 'succeeded',
+      }),
+    );
+    await waitFor(() => expect(api.listCalls.length).toBe(calls + 1));
+    await waitFor(() =>
+      expect(screen.getAllByTestId('session-status')[0]).toHaveTextContent(
+        'succeeded',
+      ),
+    );
+
+    // Another entity's session: nothing to reload.
+    act(() =>
+      signals.publish('agents:sessions', {
+        sessionId: 'other',
+        entityRef: 'component:default/other',
+        status: 'running',
+      }),
+    );
+    expect(api.listCalls.length).toBe(calls + 1);
+  });
+
+  it('polls every 10 seconds while a session on the page is unfinished', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = new FakeAgentsApi(3); // session 3 is pending
+      await render(api);
+      await waitFor(() =>
+        expect(screen.getAllByTestId('session-status')).toHaveLength(3),
+      );
+      await act(async () => {
+        jest.advanceTimersByTime(10_000);
+      });
+      await waitFor(() => expect(api.listCalls.length).toBe(2));
+
+      // Once every session has finished, polling stops.
+      api.sessions = api.sessions.map(s => ({
+        ...s,
+        status: 'succeeded' as const,
+      }));
+      await act(async () => {
+        jest.advanceTimersByTime(10_000);
+      });
+      await waitFor(() => expect(api.listCalls.length).toBe(3));
+      await act(async () => {
+        jest.advanceTimersByTime(30_000);
+      });
+      expect(api.listCalls.length).toBe(3);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
+describe('isAgentsAvailable', () => {
+  it('needs a source location or a GitHub project slug', () => {
+    expect(isAgentsAvailable(entity)).toBe(true);
+    expect(
+      isAgentsAvailable({
+        metadata: { annotations: { 'github.com/project-slug': 'o/r' } },
+      }),
+    ).toBe(true);
+    expect(isAgentsAvailable({ metadata: {} })).toBe(false);
+  });
+});
+
+describe('New session', () => {
+  it('opens the dialog from the tab and goes to the new session page', async () => {
+    const api = new FakeAgentsApi(1);
+    await render(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /new session/i }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(
+      within(dialog).getByLabelText('Prompt'),
+      'Add a subtract function',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /start session/i }),
+    );
+    await waitFor(() =>
+      expect(api.created).toEqual([
+        {
+          entityRef: ENTITY_REF,
+          prompt: 'Add a subtract function',
+          harness: 'opencode',
+        },
+      ]),
+    );
+    expect(
+      await screen.findByText(`Session page of ${api.sessions[0].id}`),
+    ).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,1 @@
+export { EntityAgentsContent, isAgentsAvailable } from './EntityAgentsContent';

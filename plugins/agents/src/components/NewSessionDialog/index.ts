@@ -1,0 +1,5 @@
+export {
+  NewSessionDialog,
+  type NewSessionDialogProps,
+} from './NewSessionDialog';
+export { PolicySummary } from './PolicySummary';

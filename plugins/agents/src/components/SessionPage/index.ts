@@ -1,0 +1,2 @@
+export { AgentsRouter, AllSessionsPage } from './AgentsRouter';
+export { SessionPage } from './SessionPage';
