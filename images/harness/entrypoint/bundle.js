@@ -52,13 +52,14 @@ async function restoreBundle(options) {
 /**
  * Archives the state directories (relative to HOME) that exist; undefined when none does.
  *
- * @param {{ home: string, directories: string[], tmpDir: string }} options
+ * @param {{ home: string, directories: string[], excludes?: string[], tmpDir: string }} options
  */
 async function snapshotState(options) {
   const present = options.directories.filter(dir => fs.existsSync(path.join(options.home, dir)));
   if (present.length === 0) return undefined;
   const file = path.join(options.tmpDir, `agents-bundle-out-${process.pid}.tar.gz`);
-  await exec('tar', ['-czf', file, '-C', options.home, '--', ...present]);
+  const excludes = (options.excludes ?? []).map(pattern => `--exclude=${pattern}`);
+  await exec('tar', ['-czf', file, ...excludes, '-C', options.home, '--', ...present]);
   return { file, digest: await digestOf(file), sizeBytes: fs.statSync(file).size, directories: present };
 }
 

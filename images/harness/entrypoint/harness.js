@@ -1,6 +1,7 @@
 // @ts-check
 'use strict';
 const { spawn } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 const { forEachLine } = require('./output');
 
@@ -8,8 +9,11 @@ const { forEachLine } = require('./output');
  * @typedef {object} HarnessAdapter
  * @property {string} name
  * @property {string[]} stateDirectories  relative to HOME: what a bundle holds
+ * @property {string[]} [stateExcludes]  tar patterns left out of a bundle (credentials, logs)
  * @property {(input: { prompt: string, workdir: string, harnessSessionId?: string, env: NodeJS.ProcessEnv }) => { file: string, args: string[], stdin?: string }} command
- * @property {(line: string) => { log?: string[], sessionId?: string, summary?: string, error?: string }} parseLine
+ * @property {(line: string, context?: { workdir: string }) => { log?: string[], sessionId?: string, summary?: string, error?: string }} parseLine
+ * @property {(input: { home: string, workdir: string, harnessSessionId: string }) => void} [prepareResume]
+ *   adapts restored state to this pod before a resume (e.g. a working directory path in it)
  */
 
 /**
@@ -54,10 +58,12 @@ function startHarness(options) {
 
   /** @type {{ sessionId?: string, summary?: string, error?: string }} */
   const facts = { sessionId: options.harnessSessionId };
+  // The agent reports paths under its getcwd(), which has symlinks resolved.
+  const realWorkdir = fs.realpathSync(options.workdir);
   forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stdout), line => {
     let parsed;
     try {
-      parsed = adapter.parseLine(line);
+      parsed = adapter.parseLine(line, { workdir: realWorkdir });
     } catch {
       parsed = { log: [line] };
     }

@@ -79,6 +79,14 @@ async function main() {
         signal: abort.signal,
       });
       out.step(`Restored ${restored.sizeBytes} bytes (${restored.digest})`);
+      if (contract.harnessSessionId) {
+        adapter.prepareResume?.({
+          home: contract.home,
+          // The path the agent will see as its working directory (symlinks resolved, as getcwd does).
+          workdir: require('node:fs').realpathSync(git.repoDir),
+          harnessSessionId: contract.harnessSessionId,
+        });
+      }
     }
 
     if (!state.interrupted) {
@@ -160,6 +168,7 @@ async function saveBundle({ contract, out }) {
   const snapshot = await snapshotState({
     home: contract.home,
     directories: adapter.stateDirectories,
+    excludes: adapter.stateExcludes,
     tmpDir: contract.tmpDir,
   });
   if (!snapshot) {
