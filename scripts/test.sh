@@ -34,6 +34,9 @@ fi
 step "Type checking"
 yarn tsc
 
+step "Linting shell scripts"
+bash scripts/lint-shell.sh
+
 step "Unit and integration tests"
 results="$(mktemp)"
 jest_counts() {
