@@ -27,6 +27,11 @@ import { BundleRecordStore } from './database/BundleRecordStore';
 import { SessionStore } from './database/SessionStore';
 import { builtinHarnessProviders } from './harnesses/builtinHarnessProviders';
 import { createBundleRouter } from './router/bundleRouter';
+import { GitHubClients } from './github/GitHubClients';
+import { PullRequestService } from './github/PullRequestService';
+import { RunGitTokens } from './github/RunGitTokens';
+import { SessionLogs } from './logs/SessionLogs';
+import { ScmIntegrations } from '@backstage/integration';
 import { LogHub } from './logs/LogHub';
 import { SessionAuthorizer } from './permissions/SessionAuthorizer';
 import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
@@ -140,6 +145,19 @@ export const agentsPlugin = createBackendPlugin({
           permissions,
           permissionsRegistry.getPermissionRuleset(agentsSessionResourceRef),
         );
+        const integrations = ScmIntegrations.fromConfig(config);
+        const githubClients = new GitHubClients({ integrations, logger });
+        const pullRequests = new PullRequestService({
+          clients: githubClients,
+          integrations,
+          store,
+          logs: new SessionLogs(store, hub),
+          logger,
+          appBaseUrl:
+            config.getOptionalString('app.baseUrl') ??
+            config.getOptionalString('backend.baseUrl') ??
+            '',
+        });
         const clusterSettings = readClusterSettings(config);
         const runtime = clusterSettings
           ? new AgentsRuntime({
@@ -149,6 +167,8 @@ export const agentsPlugin = createBackendPlugin({
               logger,
               harnessProviders,
               apiUrl: clusterSettings.backendUrl ?? (await discovery.getBaseUrl('agents')),
+              gitTokens: new RunGitTokens(githubClients, integrations),
+              onRunFinished: sessionId => void pullRequests.sync(sessionId),
             })
           : undefined;
         if (!runtime) {
@@ -168,6 +188,13 @@ export const agentsPlugin = createBackendPlugin({
           runtime,
         });
         await runtime?.start(scheduler);
+        await scheduler.scheduleTask({
+          id: 'agents-pull-requests',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 30 },
+          fn: () => pullRequests.catchUp({ refreshOlderThanMinutes: 5 }),
+        });
         await scheduler.scheduleTask({
           id: 'agents-bundle-gc',
           frequency: { minutes: 30 },

@@ -168,6 +168,8 @@ export type AgentsPolicy = {
   maxConcurrentPerEntity?: number;
   maxConcurrentGlobal?: number;
   draftPullRequest: boolean;
+  /** Whether a pull request is opened when a run pushes (default true). */
+  openPullRequest?: boolean;
   /** The largest session bundle a run may upload, in bytes. */
   maxBundleBytes: number;
 };

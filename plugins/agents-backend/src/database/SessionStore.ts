@@ -7,6 +7,7 @@ import {
   type HarnessResult,
   type HarnessRun,
   type LogLine,
+  type PullRequestState,
   type RunKind,
   type Session,
   type SessionOriginRef,
@@ -42,6 +43,8 @@ export interface NewSession {
   createdBy: string;
   idempotencyKey?: string;
   parentSessionId?: string;
+  /** The GitHub issue the session works on (webhook-triggered sessions). */
+  issueUrl?: string;
 }
 
 export interface SessionListFilter {
@@ -133,6 +136,7 @@ export class SessionStore {
           status: 'pending',
           idempotency_key: input.idempotencyKey ?? null,
           parent_session_id: input.parentSessionId ?? null,
+          issue_url: input.issueUrl ?? null,
           created_at: timestamp,
           updated_at: timestamp,
         });
@@ -362,6 +366,44 @@ export class SessionStore {
     await this.db<RunRow>('agents_runs')
       .where({ id: runId })
       .update({ result: JSON.stringify(result) });
+  }
+
+  /** Records the session's pull request and the head commit it now reflects. */
+  async setPullRequest(
+    sessionId: string,
+    change: { url?: string; state?: PullRequestState; syncedCommit?: string },
+  ): Promise<void> {
+    await this.db<SessionRow>('agents_sessions')
+      .where({ id: sessionId })
+      .update({
+        ...(change.url !== undefined ? { pr_url: change.url } : {}),
+        ...(change.state !== undefined ? { pr_state: change.state } : {}),
+        ...(change.syncedCommit !== undefined ? { pr_synced_commit: change.syncedCommit } : {}),
+        updated_at: now(),
+      });
+  }
+
+  /**
+   * Finished sessions whose pushed head commit has no pull request update yet (a sync the backend
+   * missed, e.g. across a restart), oldest first.
+   */
+  async sessionsAwaitingPullRequest(limit: number): Promise<SessionWithRuns[]> {
+    const rows: SessionRow[] = await this.db<SessionRow>('agents_sessions')
+      .whereIn('status', [...TERMINAL])
+      .whereNotNull('head_commit')
+      .where(q => q.whereNull('pr_synced_commit').orWhereRaw('pr_synced_commit <> head_commit'))
+      .orderBy('seq', 'asc')
+      .limit(limit);
+    return Promise.all(rows.map(row => this.withRuns(row)));
+  }
+
+  /** Sessions with an open pull request, least recently updated first: candidates for a refresh. */
+  async sessionsWithOpenPullRequests(limit: number): Promise<Session[]> {
+    const rows: SessionRow[] = await this.db<SessionRow>('agents_sessions')
+      .where({ pr_state: 'open' })
+      .orderBy('updated_at', 'asc')
+      .limit(limit);
+    return rows.map(row => sessionFromRow(row));
   }
 
   /** How many log lines of a run are persisted: where a log follower resumes after a restart. */

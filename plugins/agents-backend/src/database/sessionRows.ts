@@ -33,6 +33,8 @@ export interface SessionRow {
   head_commit: string | null;
   summary: string | null;
   bundle_id: string | null;
+  pr_synced_commit?: string | null;
+  issue_url?: string | null;
   log_seq: number | string;
   created_at: string;
   updated_at: string;
@@ -115,6 +117,7 @@ export function sessionFromRow(row: SessionRow, bundle?: BundleRow): Session {
           createdAt: bundle.created_at,
         }
       : undefined,
+    issueUrl: row.issue_url ?? undefined,
     parentSessionId: optional(row.parent_session_id),
   };
 }

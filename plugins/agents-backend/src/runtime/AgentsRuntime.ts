@@ -9,7 +9,7 @@ import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import type { ClusterSettings } from './clusterConfig';
-import { describeApiError, Launcher } from './Launcher';
+import { describeApiError, Launcher, type GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
 import { Reconciler } from './Reconciler';
 import { RunLogFollower } from './RunLogFollower';
@@ -37,6 +37,8 @@ export class AgentsRuntime implements SessionRuntime {
       harnessProviders: Map<string, HarnessProvider>;
       /** The agents API as harness pods reach it. */
       apiUrl: string;
+      gitTokens?: GitTokenSource;
+      onRunFinished?: (sessionId: string) => void;
     },
   ) {
     const { settings, store, hub, logger } = deps;
@@ -50,6 +52,7 @@ export class AgentsRuntime implements SessionRuntime {
       defaultImage: settings.defaultImage,
       apiUrl: deps.apiUrl,
       harnessProviders: deps.harnessProviders,
+      gitTokens: deps.gitTokens,
     });
     this.reconciler = new Reconciler({
       core: this.core,
@@ -64,10 +67,12 @@ export class AgentsRuntime implements SessionRuntime {
         store,
         logs: new SessionLogs(store, hub),
         logger,
+        core: this.core,
       }),
       logger,
       finishedPodTtlMs: settings.finishedPodTtlMs,
       resyncIntervalMs: settings.resyncIntervalMs,
+      onRunFinished: deps.onRunFinished,
     });
   }
 

@@ -9,7 +9,14 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { issueRunToken } from '../bundles/runTokens';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
+import { runObjectName } from './labels';
 import { buildRunManifests } from './runManifests';
+
+/** Where a run's Git token comes from (the GitHub integration). */
+export interface GitTokenSource {
+  /** A short-lived token for the session's repository, or '' when it needs none; throws with a clear reason. */
+  tokenFor(session: SessionWithRuns): Promise<string>;
+}
 
 /**
  * Starts the latest run of a pending session: claims it (`pending → starting`, a conditional update,
@@ -30,6 +37,8 @@ export class Launcher {
       harnessProviders: Map<string, HarnessProvider>;
       /** How long one API call may take before the launch counts as failed. */
       apiTimeoutMs?: number;
+      /** Mints the run's repo-scoped Git token; none means the repository needs no token. */
+      gitTokens?: GitTokenSource;
     },
   ) {}
 
@@ -39,6 +48,32 @@ export class Launcher {
     const run = session.runs[session.runs.length - 1];
     const policy = session.policy.snapshot as unknown as AgentsPolicy;
     const runToken = issueRunToken();
+    const podName = runObjectName(run.id);
+    try {
+      await store.transition(session.id, 'starting', {
+        run: {
+          podName,
+          namespace,
+          runTokenHash: runToken.hash,
+          inputBundleId: session.bundle?.id,
+        },
+      });
+    } catch (error) {
+      // Another replica (or a cancel) changed the session first: nothing to launch here.
+      if (error instanceof ConflictError) return false;
+      throw error;
+    }
+    hub.publish(session.id, { type: 'status', status: 'starting' });
+
+    let gitToken = '';
+    try {
+      gitToken = (await this.deps.gitTokens?.tokenFor(session)) ?? '';
+    } catch (error) {
+      // Nothing was created yet: the session fails with GitHub's reason and nothing is left behind.
+      await this.fail(session.id, `No Git token for ${session.repoUrl}: ${(error as Error).message}`);
+      return true;
+    }
+
     // A resume continues the harness's own conversation from the latest run that reported one.
     const harnessSessionId = [...session.runs]
       .reverse()
@@ -53,28 +88,13 @@ export class Launcher {
       namespace,
       defaultImage: this.deps.defaultImage,
       runToken: runToken.token,
-      gitToken: '',
+      gitToken,
       apiUrl: this.deps.apiUrl,
       inputBundle: session.bundle ? { digest: session.bundle.digest } : undefined,
       harnessSessionId,
       harnessEnv: harnessSpec?.env,
       envFromSecrets: harnessSpec?.envFromSecrets,
     });
-    try {
-      await store.transition(session.id, 'starting', {
-        run: {
-          podName: pod.metadata!.name,
-          namespace,
-          runTokenHash: runToken.hash,
-          inputBundleId: session.bundle?.id,
-        },
-      });
-    } catch (error) {
-      // Another replica (or a cancel) changed the session first: nothing to launch here.
-      if (error instanceof ConflictError) return false;
-      throw error;
-    }
-    hub.publish(session.id, { type: 'status', status: 'starting' });
 
     const timeoutMs = this.deps.apiTimeoutMs ?? 30_000;
     try {
@@ -115,12 +135,16 @@ export class Launcher {
       await core
         .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
         .catch(() => undefined);
-      const failed = await store
-        .transition(session.id, 'failed', { run: { reason: `Could not create the pod: ${reason}` } })
-        .catch(() => undefined);
-      if (failed) hub.publish(session.id, { type: 'status', status: 'failed' });
+      await this.fail(session.id, `Could not create the pod: ${reason}`);
       return true;
     }
+  }
+
+  private async fail(sessionId: string, reason: string) {
+    const failed = await this.deps.store
+      .transition(sessionId, 'failed', { run: { reason } })
+      .catch(() => undefined);
+    if (failed) this.deps.hub.publish(sessionId, { type: 'status', status: 'failed' });
   }
 }
 

@@ -31,6 +31,8 @@ export interface ReconcilerOptions {
   logger: LoggerService;
   finishedPodTtlMs: number;
   resyncIntervalMs: number;
+  /** Told when a run has finished and its session is stored as finished (opens the pull request). */
+  onRunFinished?: (sessionId: string) => void;
 }
 
 /**
@@ -210,7 +212,10 @@ export class Reconciler {
         run: { exitCode: details.exitCode, reason: details.reason },
       })
       .catch(() => undefined);
-    if (finished) hub.publish(sessionId, { type: 'status', status });
+    if (finished) {
+      hub.publish(sessionId, { type: 'status', status });
+      this.options.onRunFinished?.(sessionId);
+    }
     this.followers.delete(runId);
   }
 

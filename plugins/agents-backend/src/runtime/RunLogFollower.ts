@@ -1,9 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { Log, type KubeConfig } from '@kubernetes/client-node';
+import { Log, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import type { SessionStore } from '../database/SessionStore';
 import type { SessionLogs } from '../logs/SessionLogs';
-import { HARNESS_CONTAINER } from './labels';
+import { HARNESS_CONTAINER, runObjectName } from './labels';
 import { parseResultLine, splitTimestamp } from './resultLine';
 
 const BATCH_LINES = 500;
@@ -32,15 +32,33 @@ export class RunLogFollower {
       store: SessionStore;
       logs: SessionLogs;
       logger: LoggerService;
+      /** Reads the run's Secret, so its tokens can be redacted from the log. */
+      core?: CoreV1Api;
     },
   ) {
     this.log = new Log(deps.kubeConfig);
+  }
+
+  /**
+   * Replaces the run's tokens in log lines. The harness entrypoint already redacts what it prints;
+   * this also covers anything that bypasses it. Tokens are read from the run's Secret, never stored.
+   */
+  private async redactorFor(runId: string): Promise<(line: string) => string> {
+    const secret = await this.deps.core
+      ?.readNamespacedSecret({ name: runObjectName(runId), namespace: this.deps.namespace })
+      .catch(() => undefined);
+    const values = ['git-token', 'run-token']
+      .map(key => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8').trim())
+      .filter(value => value.length >= 8);
+    if (values.length === 0) return line => line;
+    return line => values.reduce((out, value) => out.split(value).join('[redacted]'), line);
   }
 
   /** Resolves when the log has ended and every line is persisted; rejects when the stream fails. */
   async follow(run: FollowedRun, signal: AbortSignal): Promise<void> {
     const { store, logs } = this.deps;
     let skip = await store.countRunLogLines(run.runId);
+    const redact = await this.redactorFor(run.runId);
     let partial = '';
     let batch: Array<{ timestamp: string; line: string }> = [];
     let writes = Promise.resolve();
@@ -61,7 +79,7 @@ export class RunLogFollower {
         skip--;
         return;
       }
-      const entry = splitTimestamp(raw.replace(/\r$/, ''));
+      const entry = splitTimestamp(redact(raw.replace(/\r$/, '')));
       const result = parseResultLine(entry.line);
       if (result) {
         flush();

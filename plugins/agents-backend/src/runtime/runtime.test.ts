@@ -89,6 +89,8 @@ describe('the agents runtime under the cluster simulator', () => {
                 reconcilerLease: { seconds: 4 },
                 finishedPodTtl: { seconds: 0 },
               },
+              // The scripted harness clones nothing: a repository outside GitHub needs no token.
+              git: { rewrites: [{ from: 'https://github.com/', to: 'https://git.example.test/' }] },
               policies: {
                 default: { timeout: { seconds: 60 } },
                 short: { timeout: { seconds: 2 } },

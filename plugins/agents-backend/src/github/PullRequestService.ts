@@ -1,0 +1,180 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
+import type {
+  AgentsPolicy,
+  PullRequestState,
+  Session,
+  SessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
+import { DateTime } from 'luxon';
+import type { SessionStore } from '../database/SessionStore';
+import type { SessionLogs } from '../logs/SessionLogs';
+import type { GitHubClients } from './GitHubClients';
+import { describeGitHubError, isGitHubStatus } from './githubErrors';
+import { githubRepoOf, type GitHubRepo } from './githubRepo';
+
+const PR_PERMISSIONS = { contents: 'read', pull_requests: 'write' } as const;
+
+/**
+ * Opens the pull request of a session's work branch after a run pushed to it, or updates the one
+ * already open, and keeps its state (open, merged, closed) fresh. Progress and failures go to the
+ * session's log, where the user sees them. Rate limits and server errors are retried as GitHub
+ * advises; a sync that still fails is caught up by the periodic pass.
+ */
+export class PullRequestService {
+  private readonly inFlight = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly deps: {
+      clients: GitHubClients;
+      integrations: ScmIntegrationRegistry;
+      store: SessionStore;
+      logs: SessionLogs;
+      logger: LoggerService;
+      /** Where the session page lives, for the link in the pull request. */
+      appBaseUrl: string;
+    },
+  ) {}
+
+  /** Brings the pull request up to date with the session's latest run; never throws. */
+  sync(sessionId: string): Promise<void> {
+    const running = this.inFlight.get(sessionId);
+    if (running) return running;
+    const sync = this.syncNow(sessionId)
+      .catch(error => this.deps.logger.warn(`Pull request sync of session ${sessionId} failed: ${error}`))
+      .finally(() => this.inFlight.delete(sessionId));
+    this.inFlight.set(sessionId, sync);
+    return sync;
+  }
+
+  /** Catches up syncs that were missed and refreshes the state of open pull requests. */
+  async catchUp(options: { refreshOlderThanMinutes: number }): Promise<void> {
+    const { store } = this.deps;
+    for (const session of await store.sessionsAwaitingPullRequest(50)) {
+      await this.sync(session.id);
+    }
+    const stale = DateTime.utc().minus({ minutes: options.refreshOlderThanMinutes }).toISO()!;
+    for (const session of await store.sessionsWithOpenPullRequests(100)) {
+      if (session.updatedAt > stale) continue;
+      await this.refreshState(session).catch(error =>
+        this.deps.logger.warn(`Refreshing the pull request of session ${session.id} failed: ${error}`),
+      );
+    }
+  }
+
+  private async syncNow(sessionId: string): Promise<void> {
+    const { store, integrations } = this.deps;
+    const session = await store.getSession(sessionId);
+    if (!session?.headCommit) return;
+    const run = session.runs[session.runs.length - 1];
+    const policy = session.policy.snapshot as Partial<AgentsPolicy>;
+    const repo = githubRepoOf(session.repoUrl, integrations);
+    if (!repo || !run.result?.pushed || policy.openPullRequest === false) {
+      // Nothing to open: a repository outside GitHub, nothing new pushed, or a policy without PRs.
+      await store.setPullRequest(session.id, { syncedCommit: session.headCommit });
+      return;
+    }
+    try {
+      const pull = await this.upsert(session, repo, policy.draftPullRequest ?? true);
+      await store.setPullRequest(session.id, {
+        url: pull.url,
+        state: pull.state,
+        syncedCommit: session.headCommit,
+      });
+      await this.note(session, `${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
+    } catch (error) {
+      const message = describeGitHubError(error, `Opening the pull request of ${session.workBranch}`);
+      await this.note(session, message);
+      // Rate limits and server errors are worth another try later; other answers will not change.
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status !== 429 && status < 500 && !isRateLimited(error)) {
+        await store.setPullRequest(session.id, { syncedCommit: session.headCommit });
+      }
+      throw new Error(message);
+    }
+  }
+
+  private async upsert(session: SessionWithRuns, repo: GitHubRepo, draft: boolean) {
+    const octokit = await this.deps.clients.clientFor(repo, PR_PERMISSIONS);
+    const head = `${repo.owner}:${session.workBranch}`;
+    const findOpen = async () =>
+      (await octokit.rest.pulls.list({ owner: repo.owner, repo: repo.repo, head, state: 'open' })).data[0];
+    const { title, body } = this.describe(session);
+
+    let existing = await findOpen();
+    if (!existing) {
+      const base =
+        session.baseBranch ??
+        (await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo })).data.default_branch;
+      try {
+        const { data } = await octokit.rest.pulls.create({
+          owner: repo.owner,
+          repo: repo.repo,
+          head: session.workBranch,
+          base,
+          title,
+          body,
+          draft,
+        });
+        return { number: data.number, url: data.html_url, state: 'open' as PullRequestState, created: true };
+      } catch (error) {
+        // Another writer opened it in between: update that one instead.
+        if (!isGitHubStatus(error, 422)) throw error;
+        existing = await findOpen();
+        if (!existing) throw error;
+      }
+    }
+    const { data } = await octokit.rest.pulls.update({
+      owner: repo.owner,
+      repo: repo.repo,
+      pull_number: existing.number,
+      title,
+      body,
+    });
+    return { number: data.number, url: data.html_url, state: pullState(data), created: false };
+  }
+
+  private async refreshState(session: Session) {
+    const repo = githubRepoOf(session.repoUrl, this.deps.integrations);
+    const number = Number(/\/pull\/(\d+)/.exec(session.prUrl ?? '')?.[1]);
+    if (!repo || !number) return;
+    const octokit = await this.deps.clients.clientFor(repo, PR_PERMISSIONS);
+    const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
+    await this.deps.store.setPullRequest(session.id, { state: pullState(data) });
+  }
+
+  private describe(session: SessionWithRuns) {
+    const run = session.runs[session.runs.length - 1];
+    const summary = (run.result?.summary ?? session.summary ?? '').trim();
+    const firstLine = (summary || session.prompt.trim()).split('\n')[0];
+    const title = firstLine.length > 72 ? `${firstLine.slice(0, 71)}…` : firstLine;
+    const link = `${this.deps.appBaseUrl.replace(/\/+$/, '')}/agents/sessions/${session.id}`;
+    const closes = session.issueUrl ? `\n\nCloses ${session.issueUrl}` : '';
+    const body = [
+      summary || '_The agent left no summary._',
+      '',
+      '---',
+      `Opened by Agents for Backstage for session [${session.id.split('-')[0]}](${link}) (${session.harness}, ${session.runs.length} run${session.runs.length === 1 ? '' : 's'}) on \`${session.entityRef}\`.`,
+      '',
+      `> ${session.prompt.trim().split('\n')[0]}`,
+    ].join('\n');
+    return { title, body: `${body}${closes}` };
+  }
+
+  private async note(session: SessionWithRuns, line: string) {
+    const run = session.runs[session.runs.length - 1];
+    await this.deps.logs.append(session.id, run.id, [
+      { timestamp: DateTime.utc().toISO()!, line: `==> ${line}` },
+    ]);
+  }
+}
+
+function pullState(pull: { state: string; merged?: boolean | null; merged_at?: string | null }): PullRequestState {
+  if (pull.merged || pull.merged_at) return 'merged';
+  return pull.state === 'closed' ? 'closed' : 'open';
+}
+
+function isRateLimited(error: unknown): boolean {
+  const headers = (error as { response?: { headers?: Record<string, string> } }).response?.headers;
+  return headers?.['x-ratelimit-remaining'] === '0' || headers?.['retry-after'] !== undefined;
+}
