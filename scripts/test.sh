@@ -37,6 +37,7 @@ yarn tsc
 step "Linting shell scripts"
 bash scripts/lint-shell.sh
 
+bash scripts/install-helm.sh  # helm for the deploy tests (helm lint, helm template), into .tools/bin
 step "Unit and integration tests"
 results="$(mktemp)"
 jest_counts() {
