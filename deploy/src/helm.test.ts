@@ -1,12 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ENVIRONMENTS, Environment } from './lib/paths';
+import {
+  CHART_DIR,
+  ENVIRONMENTS,
+  Environment,
+  KUSTOMIZE_DIR,
+  helmBinary,
+} from './lib/paths';
 import {
   K8sObject,
   generatedNames,
   helmLint,
   helmTemplate,
   idOf,
+  kustomize,
+  parseObjects,
   renderOverlay,
+  run,
 } from './lib/render';
 import { schemaProblems } from './lib/schemas';
 import { harnessPolicies } from './lib/network';
@@ -97,6 +108,29 @@ describe('the Helm chart', () => {
     it(`renders the same objects as the ${env} overlay`, () => {
       expectSameObjects(helm(env), renderOverlay(env));
     });
+  });
+
+  it('renders the Kustomize base with its default values', () => {
+    const objects = parseObjects(
+      run(helmBinary(), ['template', 'agents-for-backstage', CHART_DIR]),
+    );
+    expect(schemaProblems(objects)).toEqual([]);
+    expectSameObjects(objects, kustomize(resolve(KUSTOMIZE_DIR, 'base')));
+  });
+
+  it('ships the same shared files as the Kustomize base and component', () => {
+    for (const [chartFile, kustomizeFile] of [
+      ['files/app-config.kubernetes.yaml', 'base/app-config.kubernetes.yaml'],
+      ['files/squid.conf', 'components/egress-proxy/squid.conf'],
+    ]) {
+      expect([
+        chartFile,
+        readFileSync(resolve(CHART_DIR, chartFile), 'utf8'),
+      ]).toEqual([
+        chartFile,
+        readFileSync(resolve(KUSTOMIZE_DIR, kustomizeFile), 'utf8'),
+      ]);
+    }
   });
 
   it('renders the Cilium FQDN policy like the Kustomize component', () => {
