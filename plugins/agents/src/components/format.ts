@@ -23,6 +23,11 @@ export function harnessLabel(harness: string): string {
   return HARNESS_LABELS[harness as AgentsHarnessName] ?? harness;
 }
 
+/** A harness's name for narrow places such as table cells; `demo` still says what it is. */
+export function harnessShortLabel(harness: string): string {
+  return harness === 'demo' ? 'Demo (dev stand-in)' : harnessLabel(harness);
+}
+
 const STATUS_LABELS: Record<AgentsSessionStatus, string> = {
   pending: 'queued',
   starting: 'starting',
@@ -50,6 +55,19 @@ export function shortRef(ref: string | undefined): string {
     return kind.toLocaleLowerCase('en-US') === 'user'
       ? `${ns}${name}`
       : `${kind.toLocaleLowerCase('en-US')}:${ns}${name}`;
+  } catch {
+    return ref;
+  }
+}
+
+/** Just the name of a user ref, for narrow places: `user:development/guest` → `guest`. */
+export function userName(ref: string | undefined): string {
+  if (!ref) return '';
+  try {
+    return parseEntityRef(ref, {
+      defaultKind: 'user',
+      defaultNamespace: 'default',
+    }).name;
   } catch {
     return ref;
   }

@@ -102,7 +102,7 @@ describe('EntityAgentsContent', () => {
     expect(screen.getByText('agents/session-5')).toBeInTheDocument();
     expect(screen.getAllByText('OpenCode')).toHaveLength(5);
     expect(screen.getAllByText('jane').length).toBeGreaterThan(0);
-    expect(screen.getAllByText('1m 35s').length).toBeGreaterThan(0);
+    expect(screen.getAllByText('took 1m 35s').length).toBeGreaterThan(0);
     expect(screen.getByRole('link', { name: 'Task number 5' })).toHaveAttribute(
       'href',
       `/agents/sessions/${api.sessions[0].id}`,

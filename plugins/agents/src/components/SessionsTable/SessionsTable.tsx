@@ -29,8 +29,8 @@ import {
   firstLine,
   formatRelative,
   formatTimestamp,
-  harnessLabel,
-  shortRef,
+  harnessShortLabel,
+  userName,
   statusLabel,
 } from '../format';
 import { PullRequestLink } from '../PullRequestLink';
@@ -61,7 +61,7 @@ const useStyles = makeStyles(theme => ({
   branch: {
     fontFamily: 'monospace',
     fontSize: '0.85em',
-    wordBreak: 'break-all',
+    overflowWrap: 'anywhere',
   },
   progress: { height: 2 },
 }));
@@ -125,12 +125,15 @@ export function SessionsTable(props: SessionsTableProps) {
     {
       title: 'Status',
       field: 'status',
-      width: '130px',
+      width: '120px',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: s => <SessionStatusChip status={s.status} />,
     },
     {
       title: 'Prompt',
       field: 'prompt',
+      width: '30%',
+      cellStyle: { minWidth: 200 },
       render: s => (
         <Link to={sessionLink({ sessionId: s.id })} title={s.prompt}>
           {firstLine(s.prompt) || '(empty prompt)'}
@@ -151,7 +154,7 @@ export function SessionsTable(props: SessionsTableProps) {
     {
       title: 'Harness',
       field: 'harness',
-      render: s => harnessLabel(s.harness),
+      render: s => harnessShortLabel(s.harness),
     },
     {
       title: 'Branch',
@@ -161,23 +164,30 @@ export function SessionsTable(props: SessionsTableProps) {
     {
       title: 'Pull request',
       field: 'prUrl',
+      cellStyle: { whiteSpace: 'nowrap' },
       render: s => <PullRequestLink url={s.prUrl} state={s.prState} />,
     },
     {
       title: 'Started by',
       field: 'createdBy',
-      render: s => shortRef(s.createdBy),
+      render: s => <span title={s.createdBy}>{userName(s.createdBy)}</span>,
     },
     {
       title: 'When',
       field: 'createdAt',
       render: s => (
-        <Tooltip title={formatTimestamp(s.createdAt)}>
-          <span>{formatRelative(s.createdAt)}</span>
-        </Tooltip>
+        <>
+          <Tooltip title={formatTimestamp(s.createdAt)}>
+            <span style={{ whiteSpace: 'nowrap' }}>
+              {formatRelative(s.createdAt)}
+            </span>
+          </Tooltip>
+          <Typography variant="caption" color="textSecondary" component="div">
+            {s.startedAt ? `took ${durationOf(s)}` : ''}
+          </Typography>
+        </>
       ),
     },
-    { title: 'Duration', field: 'finishedAt', render: s => durationOf(s) },
   ];
 
   const items = page?.items ?? [];
