@@ -1,0 +1,154 @@
+import {
+  expect,
+  test,
+  type APIRequestContext,
+  type Page,
+} from '@playwright/test';
+import path from 'node:path';
+
+/** Screenshots kept as artifacts of the run, beside the HTML report. */
+const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
+
+const BACKEND = 'http://localhost:7007';
+const ENTITY_PATH = '/catalog/default/component/payments-service';
+
+async function guestToken(request: APIRequestContext): Promise<string> {
+  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
+  expect(res.ok()).toBeTruthy();
+  return (await res.json()).backstageIdentity.token;
+}
+
+async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(page.getByText('payments-service')).toBeVisible();
+}
+
+async function openAgentsTab(page: Page, from: 'catalog' | 'url' = 'url') {
+  if (from === 'catalog')
+    await page.getByRole('link', { name: 'payments-service' }).click();
+  else await page.goto(ENTITY_PATH);
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Agents' })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`${ENTITY_PATH}/agents$`));
+  await expect(page.getByText('Agent sessions').first()).toBeVisible();
+}
+
+/** Starts a session from the tab's dialog and waits for its page; returns the session id. */
+async function startSession(page: Page, prompt: string): Promise<string> {
+  await page.getByRole('button', { name: 'New session' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.getByRole('region', { name: 'Policy' })).toBeVisible();
+  // The development configuration offers the demo harness; use it when it is there.
+  const harness = dialog.getByRole('button', { name: /Harness/ });
+  await harness.click();
+  const demo = page.getByRole('option', {
+    name: /Demo \(development stand-in\)/,
+  });
+  if (await demo.count()) await demo.click();
+  else await page.getByRole('option').first().click();
+  await dialog.getByLabel('Prompt').fill(prompt);
+  await dialog.getByRole('button', { name: 'Start session' }).click();
+  await expect(page).toHaveURL(/\/agents\/sessions\/[0-9a-f-]{36}$/);
+  return page.url().split('/').pop()!;
+}
+
+function sessionStatus(page: Page) {
+  return page.getByRole('definition').getByTestId('session-status');
+}
+
+test('a developer runs, resumes and cancels agent sessions from the Agents tab', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(240_000);
+  const headers = { Authorization: `Bearer ${await guestToken(request)}` };
+  await signIn(page);
+  await openAgentsTab(page, 'catalog');
+
+  // Start a session and watch it on its page.
+  const prompt = `Add a subtract function (${Date.now()})`;
+  const id = await startSession(page, prompt);
+  await expect(page.getByRole('heading', { name: prompt })).toBeVisible();
+  // Marks this document: if the page reloaded, the mark would be gone.
+  await page.evaluate(() => ((window as any).__agentsSessionPage = true));
+
+  const log = page.getByTestId('log-connection');
+  await expect(log).toHaveText(/· [1-9]\d* lines?$/, { timeout: 60_000 });
+  await expect(page.getByTestId('session-log')).toBeVisible();
+  await expect(sessionStatus(page)).toHaveText('succeeded', {
+    timeout: 90_000,
+  });
+  await expect(log).toHaveText(/^Complete · [1-9]\d* lines?$/);
+  const runs = page.getByTestId('run');
+  await expect(runs).toHaveCount(1);
+  await expect(runs.first()).toContainText('succeeded');
+
+  // The pull request shows once the backend reports one (when GitHub is configured).
+  const session = await (
+    await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })
+  ).json();
+  if (session.prUrl) {
+    await expect(
+      page.getByRole('link', { name: /#\d+|pull/ }).first(),
+    ).toHaveAttribute('href', session.prUrl);
+  }
+
+  // Resume with a follow-up prompt: a second run on the same page, live.
+  const linesBefore = Number(
+    (await log.textContent())?.match(/(\d+) lines?/)?.[1],
+  );
+  await page.getByRole('button', { name: 'Resume' }).click();
+  const resume = page.getByRole('dialog');
+  await resume.getByLabel('Follow-up prompt').fill('Also add tests for it');
+  await resume.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(runs).toHaveCount(2);
+  await expect(runs.nth(1)).toContainText('Also add tests for it');
+  await expect(sessionStatus(page)).toHaveText('succeeded', {
+    timeout: 90_000,
+  });
+  await expect(runs.nth(1)).toContainText('succeeded');
+  await expect
+    .poll(
+      async () => Number((await log.textContent())?.match(/(\d+) lines?/)?.[1]),
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBeGreaterThan(linesBefore);
+  expect(await page.evaluate(() => (window as any).__agentsSessionPage)).toBe(
+    true,
+  );
+  await page.setViewportSize({ width: 1440, height: 1500 });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'agents-session.png') });
+  await page.setViewportSize({ width: 1280, height: 720 });
+
+  // A slow session, cancelled while it runs.
+  await openAgentsTab(page);
+  await startSession(
+    page,
+    `Refactor the ledger slowly [stub:slow] (${Date.now()})`,
+  );
+  await expect(sessionStatus(page)).toHaveText('running', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Cancel session' }).click();
+  await page
+    .getByRole('dialog')
+    .getByRole('button', { name: 'Cancel session' })
+    .click();
+  await expect(sessionStatus(page)).toHaveText('cancelled', {
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible();
+
+  // Back on the tab, both sessions are listed, newest first.
+  await openAgentsTab(page);
+  const rows = page.getByRole('row');
+  await expect(rows.nth(1)).toContainText('cancelled');
+  await expect(rows.nth(1)).toContainText('[stub:slow]');
+  await expect(page.getByRole('link', { name: prompt })).toBeVisible();
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'agents-tab.png') });
+});
