@@ -310,6 +310,32 @@ describe('EntityAgentsContent', () => {
     expect(api.listCalls.length).toBe(calls + 1);
   });
 
+  it('reloads once for a burst of signals', async () => {
+    const api = new FakeAgentsApi(3);
+    const signals = new FakeSignalApi();
+    await render(api, signals);
+    await waitFor(() => expect(rowPrompts()).toHaveLength(3));
+    const calls = api.listCalls.length;
+    jest.useFakeTimers();
+    try {
+      // Messages without an entity ref may concern this entity: they reload too, coalesced.
+      for (let i = 0; i < 50; i++) {
+        act(() =>
+          signals.publish('agents:sessions', {
+            sessionId: `s${i}`,
+            status: 'pending',
+          }),
+        );
+      }
+      await act(async () => {
+        jest.advanceTimersByTime(2_500);
+      });
+      expect(api.listCalls.length).toBe(calls + 2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('polls every 10 seconds while a session on the page is unfinished', async () => {
     jest.useFakeTimers();
     try {

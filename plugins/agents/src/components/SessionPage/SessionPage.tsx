@@ -13,7 +13,10 @@ import {
 } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
-import { isTerminalStatus } from '@backstage-agents/plugin-agents-common';
+import {
+  SESSIONS_SIGNAL_CHANNEL,
+  isTerminalStatus,
+} from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from '../../api/AgentsApi';
 import type {
   AgentsSessionStatus,
@@ -27,11 +30,7 @@ import {
   shortRef,
   statusLabel,
 } from '../format';
-import {
-  POLL_INTERVAL_MS,
-  SESSIONS_SIGNAL_CHANNEL,
-  SessionsTable,
-} from '../SessionsTable';
+import { POLL_INTERVAL_MS, SessionsTable } from '../SessionsTable';
 import type { SessionSignal } from '../SessionsTable/useSessionList';
 import { RunTimeline } from './RunTimeline';
 import { SessionActions } from './SessionActions';

@@ -1,2 +1,2 @@
 export { SessionsTable, type SessionsTableProps } from './SessionsTable';
-export { SESSIONS_SIGNAL_CHANNEL, POLL_INTERVAL_MS } from './useSessionList';
+export { POLL_INTERVAL_MS } from './useSessionList';

@@ -1,14 +1,14 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
-import { isTerminalStatus } from '@backstage-agents/plugin-agents-common';
+import {
+  SESSIONS_SIGNAL_CHANNEL,
+  isTerminalStatus,
+} from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from '../../api/AgentsApi';
 import type { AgentsSessionPage, AgentsSessionStatus } from '../../api/types';
 
-/** The channel the backend publishes session status changes on. */
-export const SESSIONS_SIGNAL_CHANNEL = 'agents:sessions';
-
-/** What the backend publishes on {@link SESSIONS_SIGNAL_CHANNEL}. */
+/** What the backend publishes on the sessions channel (`entityRef` when it names the entity). */
 export type SessionSignal = {
   sessionId?: string;
   entityRef?: string;
@@ -17,6 +17,9 @@ export type SessionSignal = {
 
 /** How often a list with unfinished sessions is reloaded when no signal arrives. */
 export const POLL_INTERVAL_MS = 10_000;
+
+/** Signals arriving in a burst (a fan-out starting) cause one reload per this interval at most. */
+export const SIGNAL_RELOAD_INTERVAL_MS = 2_000;
 
 /** The status filter: every status, the unfinished ones, or one status. */
 export type StatusFilter = 'all' | 'active' | AgentsSessionStatus;
@@ -91,12 +94,24 @@ export function useSessionList(options: {
   ]);
 
   const { lastSignal } = useSignal<SessionSignal>(SESSIONS_SIGNAL_CHANNEL);
+  const lastSignalReload = useRef(0);
+  const pendingSignalReload = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => {
     if (!lastSignal) return;
     if (entityRef && lastSignal.entityRef && lastSignal.entityRef !== entityRef)
       return;
-    reload();
+    if (pendingSignalReload.current) return;
+    const wait =
+      lastSignalReload.current + SIGNAL_RELOAD_INTERVAL_MS - Date.now();
+    const run = () => {
+      pendingSignalReload.current = undefined;
+      lastSignalReload.current = Date.now();
+      reload();
+    };
+    if (wait <= 0) run();
+    else pendingSignalReload.current = setTimeout(run, wait);
   }, [lastSignal, entityRef, reload]);
+  useEffect(() => () => clearTimeout(pendingSignalReload.current), []);
 
   const unfinished = useMemo(
     () => state.page?.items.some(s => !isTerminalStatus(s.status)) ?? false,
