@@ -1,10 +1,18 @@
 #!/usr/bin/env node
-// Waits for the cluster simulator started by scripts/start.sh and creates the agents namespace.
+// Waits for the cluster simulator started by scripts/start.sh and creates the agents namespace as
+// deploy/ ships it (restricted Pod Security) with its NetworkPolicies: the backend refuses to launch
+// under an egress profile whose policies are missing, in development as in production.
 // Usage: node scripts/dev-cluster.js <kubeconfig>
 const fs = require('node:fs');
+const path = require('node:path');
+const { parseAllDocuments } = require('yaml');
+
+const BASE = path.join(__dirname, '../deploy/kustomize/base');
+const docs = file =>
+  parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON()).filter(Boolean);
 
 (async () => {
-  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
+  const { KubeConfig, CoreV1Api, NetworkingV1Api } = await import('@kubernetes/client-node');
   const file = process.argv[2];
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -15,8 +23,20 @@ const fs = require('node:fs');
         const core = config.makeApiClient(CoreV1Api);
         await core.readNamespace({ name: 'agents' }).catch(async error => {
           if (error.code !== 404) throw error;
-          await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+          const namespace = docs(path.join(BASE, 'namespaces.yaml')).find(d => d.metadata.name === 'agents');
+          await core.createNamespace({ body: namespace });
         });
+        const networking = config.makeApiClient(NetworkingV1Api);
+        const dir = path.join(BASE, 'networkpolicies');
+        for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.yaml') && !f.includes('example'))) {
+          for (const policy of docs(path.join(dir, file))) {
+            await networking
+              .createNamespacedNetworkPolicy({ namespace: 'agents', body: policy })
+              .catch(error => {
+                if (error.code !== 409) throw error;
+              });
+          }
+        }
         return;
       }
     } catch (error) {

@@ -1,3 +1,4 @@
+import { applyAgentsNamespace } from '@backstage-agents/plugin-agents-backend/src/__testUtils__/simulatedCluster';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -35,7 +36,7 @@ export async function launchCase(): Promise<Row[]> {
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   const sim = await startKubeSim({ kubeconfigPath });
   const core = sim.kubeConfig.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+  await applyAgentsNamespace(sim.kubeConfig);
   const db = await sqlite();
   const logger = silentLogger;
   const store = await SessionStore.create({ database: { getClient: async () => db.knex } });

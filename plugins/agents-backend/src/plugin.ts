@@ -174,10 +174,11 @@ export const agentsPlugin = createBackendPlugin({
         if (!runtime) {
           logger.warn('agents.kubernetes is not configured: sessions are stored but not run');
         }
+        const configPolicies = ConfigPolicyResolver.fromConfig(config);
         const sessions = new SessionService({
           store,
           catalog,
-          policyResolver: policyResolver ?? ConfigPolicyResolver.fromConfig(config),
+          policyResolver: policyResolver ?? configPolicies,
           authorizer,
           hub,
           workBranchPrefix:
@@ -188,6 +189,8 @@ export const agentsPlugin = createBackendPlugin({
           runtime,
         });
         await runtime?.start(scheduler);
+        // Not awaited: an unreachable cluster must not hold up the backend's start.
+        void runtime?.egressPolicies.checkAtStartup(configPolicies.egressProfiles());
         await scheduler.scheduleTask({
           id: 'agents-pull-requests',
           frequency: { minutes: 1 },

@@ -75,6 +75,11 @@ export class ConfigPolicyResolver implements PolicyResolver {
     return new ConfigPolicyResolver(policies, bindings);
   }
 
+  /** The egress profiles the configured policies use: the backend checks they are enforced. */
+  egressProfiles(): string[] {
+    return [...new Set([...this.policies.values()].map(p => p.egressProfile))];
+  }
+
   async resolve(request: PolicyResolutionRequest): Promise<AgentsPolicy> {
     const bound = request.templateRef
       ? this.templateBindings.get(request.templateRef)

@@ -4,7 +4,8 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { EgressPolicies } from './EgressPolicies';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { SessionLogs } from '../logs/SessionLogs';
@@ -27,6 +28,7 @@ export class AgentsRuntime implements SessionRuntime {
   private readonly core: CoreV1Api;
   private readonly launcher: Launcher;
   private readonly reconciler: Reconciler;
+  readonly egressPolicies: EgressPolicies;
 
   constructor(
     private readonly deps: {
@@ -43,6 +45,11 @@ export class AgentsRuntime implements SessionRuntime {
   ) {
     const { settings, store, hub, logger } = deps;
     this.core = settings.kubeConfig.makeApiClient(CoreV1Api);
+    this.egressPolicies = new EgressPolicies({
+      networking: settings.kubeConfig.makeApiClient(NetworkingV1Api),
+      namespace: settings.namespace,
+      logger,
+    });
     this.launcher = new Launcher({
       core: this.core,
       store,
@@ -53,6 +60,7 @@ export class AgentsRuntime implements SessionRuntime {
       apiUrl: deps.apiUrl,
       harnessProviders: deps.harnessProviders,
       gitTokens: deps.gitTokens,
+      egressPolicies: this.egressPolicies,
     });
     this.reconciler = new Reconciler({
       core: this.core,

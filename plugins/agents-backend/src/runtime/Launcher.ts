@@ -9,6 +9,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { issueRunToken } from '../bundles/runTokens';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
+import type { EgressPolicies } from './EgressPolicies';
 import { runObjectName } from './labels';
 import { buildRunManifests } from './runManifests';
 
@@ -39,6 +40,8 @@ export class Launcher {
       apiTimeoutMs?: number;
       /** Mints the run's repo-scoped Git token; none means the repository needs no token. */
       gitTokens?: GitTokenSource;
+      /** Refuses profiles whose NetworkPolicies are missing. */
+      egressPolicies?: EgressPolicies;
     },
   ) {}
 
@@ -64,6 +67,13 @@ export class Launcher {
       throw error;
     }
     hub.publish(session.id, { type: 'status', status: 'starting' });
+
+    try {
+      await this.deps.egressPolicies?.assertEnforced(policy.egressProfile);
+    } catch (error) {
+      await this.fail(session.id, `Refusing to launch: ${(error as Error).message}`);
+      return true;
+    }
 
     let gitToken = '';
     try {

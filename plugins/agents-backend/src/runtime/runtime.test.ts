@@ -8,7 +8,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { startKubeSim, startProcessKubelet, type KubeSim, type ProcessKubelet } from '@backstage-agents/kube-sim';
-import { CoreV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import type { Knex } from 'knex';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { agentsPlugin } from '../plugin';
+import { applyAgentsNamespace } from '../__testUtils__/simulatedCluster';
 
 jest.setTimeout(120_000);
 
@@ -49,7 +50,7 @@ describe('the agents runtime under the cluster simulator', () => {
     kubeconfigPath = path.join(dir, 'kubeconfig');
     sim = await startKubeSim({ kubeconfigPath });
     core = sim.kubeConfig.makeApiClient(CoreV1Api);
-    await core.createNamespace({ body: { metadata: { name: 'agents' } } });
+    await applyAgentsNamespace(sim.kubeConfig);
     kubelet = await startProcessKubelet({
       kubeConfig: sim.kubeConfig,
       images: { [IMAGE]: [process.execPath, path.join(__dirname, '__fixtures__', 'fake-harness.js')] },
@@ -252,5 +253,34 @@ describe('the agents runtime under the cluster simulator', () => {
         : true;
     await startBackend();
     await waitFor('the orphan secret to be removed', secretGone, 15_000);
+  });
+
+  it('refuses to launch under an egress profile whose NetworkPolicy is missing, until it is applied', async () => {
+    const networking = sim.kubeConfig.makeApiClient(NetworkingV1Api);
+    const name = 'agents-egress-github-only';
+    const saved = await networking.readNamespacedNetworkPolicy({ name, namespace: 'agents' });
+    await networking.deleteNamespacedNetworkPolicy({ name, namespace: 'agents' });
+    try {
+      const { server } = await startBackend();
+      const id = await launch(server, 'add refunds');
+      const refused = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+      expect(refused.status).toBe('failed');
+      expect(refused.runs[0].reason).toBe(
+        "Refusing to launch: egress profile 'github-only' is not enforced: NetworkPolicy agents-egress-github-only missing in namespace agents; apply the agents NetworkPolicies from deploy/ (docs/deploy.md)",
+      );
+      expect(await managedObjects()).toBe(0);
+
+      const { metadata, spec } = saved;
+      await networking.createNamespacedNetworkPolicy({
+        namespace: 'agents',
+        body: { metadata: { name: metadata!.name, labels: metadata!.labels }, spec },
+      });
+      const again = await launch(server, 'add refunds');
+      expect((await untilStatus(server, again, ['succeeded', 'failed', 'timed_out'])).status).toBe('succeeded');
+    } finally {
+      await networking
+        .createNamespacedNetworkPolicy({ namespace: 'agents', body: { metadata: { name: saved.metadata!.name, labels: saved.metadata!.labels }, spec: saved.spec } })
+        .catch(() => undefined);
+    }
   });
 });
