@@ -1,0 +1,130 @@
+import { agentsSessionReadPermission } from '@backstage-agents/plugin-agents-common';
+import { mockServices } from '@backstage/backend-test-utils';
+import { TestPipeline } from '@backstage/plugin-search-backend-node';
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fakeSessionsRouter, makeSession, type RecordedRequest } from '../__testUtils__/fakeAgentsApi';
+import { AgentSessionCollatorFactory } from './AgentSessionCollatorFactory';
+import type { AgentSessionDocument } from './AgentSessionDocument';
+
+describe('AgentSessionCollatorFactory', () => {
+  let server: Server;
+  let baseUrl: string;
+  const requests: RecordedRequest[] = [];
+  // 250 sessions: three pages of 100, 100 and 50.
+  const sessions = Array.from({ length: 250 }, (_, i) => makeSession(250 - i));
+  sessions[0] = {
+    ...sessions[0],
+    prompt: '\n  Fix the flaky refund test  \nIt fails on Mondays.',
+    summary: 'Pinned the clock in the refund test.',
+    prUrl: 'https://github.com/example-org/payments-service/pull/7',
+    prState: 'open',
+  };
+
+  beforeAll(async () => {
+    const app = express();
+    app.use('/api/agents', fakeSessionsRouter(sessions, requests));
+    app.get('/api/broken/sessions', (_req, res) => {
+      res.status(500).json({ error: { name: 'Error', message: 'database is down' } });
+    });
+    server = app.listen(0);
+    await new Promise(resolve => server.once('listening', resolve));
+    baseUrl = `http://localhost:${(server.address() as AddressInfo).port}/api`;
+  });
+
+  afterAll(() => new Promise(resolve => server.close(resolve)));
+  beforeEach(() => {
+    requests.length = 0;
+  });
+
+  function factory(plugin = 'agents') {
+    return new AgentSessionCollatorFactory({
+      discovery: mockServices.discovery.mock({
+        getBaseUrl: async (pluginId: string) =>
+          `${baseUrl}/${pluginId === 'agents' ? plugin : pluginId}`,
+      }),
+      auth: mockServices.auth(),
+    });
+  }
+
+  it('is typed agent-session and guarded by agents.session.read', () => {
+    const f = factory();
+    expect(f.type).toBe('agent-session');
+    expect(f.visibilityPermission).toBe(agentsSessionReadPermission);
+    expect(f.visibilityPermission.resourceType).toBe('agents-session');
+  });
+
+  it('streams every session across pages, newest first, with service credentials for agents', async () => {
+    const { documents } = await TestPipeline.fromCollator(
+      await factory().getCollator(),
+    ).execute();
+
+    expect(documents).toHaveLength(250);
+    expect(documents.map(d => d.location)).toEqual(
+      sessions.map(s => `/agents/sessions/${s.id}`),
+    );
+    expect(requests.map(r => [r.limit, r.cursor])).toEqual([
+      ['100', undefined],
+      ['100', Buffer.from('100').toString('base64url')],
+      ['100', Buffer.from('200').toString('base64url')],
+    ]);
+    for (const { authorization } of requests) {
+      // The mock auth service's token of the search plugin's own credentials, for the agents plugin.
+      expect(authorization).toMatch(/^Bearer mock-service-token:/);
+      expect(authorization).toContain('"sub":"plugin:test"');
+      expect(authorization).toContain('"target":"agents"');
+    }
+  });
+
+  it('maps a session to a document the search backend filters by session id', async () => {
+    const collator = factory().execute();
+    const { value } = await collator.next();
+    await collator.return(undefined);
+    const document = value as AgentSessionDocument;
+    const session = sessions[0];
+
+    expect(document).toEqual({
+      title: 'Fix the flaky refund test',
+      text: expect.any(String),
+      location: `/agents/sessions/${session.id}`,
+      entityRef: 'component:default/payments-service',
+      owner: 'group:default/team-a',
+      status: 'succeeded',
+      harness: 'opencode',
+      createdBy: 'user:default/alice',
+      createdAt: session.createdAt,
+      finishedAt: session.finishedAt,
+      workBranch: session.workBranch,
+      prUrl: 'https://github.com/example-org/payments-service/pull/7',
+      prState: 'open',
+      authorization: { resourceRef: session.id },
+    });
+    expect(document.text).toContain('It fails on Mondays.');
+    expect(document.text).toContain('Pinned the clock in the refund test.');
+    expect(document.text).toContain('opencode');
+    expect(document.text).toContain(session.workBranch);
+    expect(document.text).toContain('/pull/7');
+  });
+
+  it('reads the next page only when the consumer asks for more', async () => {
+    const collator = factory().execute();
+    for (let i = 0; i < 100; i++) await collator.next();
+    expect(requests).toHaveLength(1);
+    await collator.next();
+    expect(requests).toHaveLength(2);
+    await collator.return(undefined);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("fails the collation with the API's error", async () => {
+    const { documents, error } = await TestPipeline.fromCollator(
+      await factory('broken').getCollator(),
+    ).execute();
+    expect(documents).toEqual([]);
+    expect(error).toMatchObject({
+      name: 'ResponseError',
+      body: { error: { message: expect.stringContaining('database is down') } },
+    });
+  });
+});
