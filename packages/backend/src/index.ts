@@ -47,6 +47,7 @@ backend.add(import('@backstage/plugin-search-backend'));
 
 // search collators
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));
+backend.add(import('@backstage-agents/plugin-search-backend-module-agents'));
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));
