@@ -11,7 +11,7 @@ import { ConfigPolicyResolver } from '@backstage-agents/plugin-agents-backend/sr
 import { createRouter } from '@backstage-agents/plugin-agents-backend/src/router/createRouter';
 import { AgentsRuntime } from '@backstage-agents/plugin-agents-backend/src/runtime/AgentsRuntime';
 import { SessionService } from '@backstage-agents/plugin-agents-backend/src/service/SessionService';
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { Watch } from '@kubernetes/client-node';
 import express from 'express';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,7 +35,6 @@ export async function launchCase(): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-bench-launch-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   const sim = await startKubeSim({ kubeconfigPath });
-  const core = sim.kubeConfig.makeApiClient(CoreV1Api);
   await applyAgentsNamespace(sim.kubeConfig);
   const db = await sqlite();
   const logger = silentLogger;
@@ -137,7 +136,17 @@ export async function launchCase(): Promise<Row[]> {
           apiVersion: 'v1',
           kind: 'Pod',
           metadata: { name: `kubectl-bench-${i}`, namespace: 'agents' },
-          spec: { containers: [{ name: 'harness', image: 'ghcr.io/backstage-agents/harness:bench' }] },
+          // The least a pod needs to be admitted in the restricted agents namespace.
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'harness',
+                image: 'ghcr.io/backstage-agents/harness:bench',
+                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+              },
+            ],
+          },
         }),
       );
       const [ms] = await timed(() => run('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', podFile]));

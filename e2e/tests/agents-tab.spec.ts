@@ -86,16 +86,15 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
   await expect(runs).toHaveCount(1);
   await expect(runs.first()).toContainText('succeeded');
 
-  // The development app's repositories are local, so no pull request is opened and this check is
-  // skipped; once the development setup is wired to GitHub, every session reports one and it must show.
+  // The development setup's fake GitHub gets a pull request for the pushed work branch; the page
+  // shows its link without a reload.
+  await expect(
+    page.getByRole('link', { name: /#\d+|pull/ }).first(),
+  ).toHaveAttribute('href', /\/example-org\/payments-service\/pull\/\d+$/, { timeout: 60_000 });
   const session = await (
     await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })
   ).json();
-  if (session.prUrl) {
-    await expect(
-      page.getByRole('link', { name: /#\d+|pull/ }).first(),
-    ).toHaveAttribute('href', session.prUrl);
-  }
+  expect(session.prState).toBe('open');
 
   // Resume with a follow-up prompt: a second run on the same page, live.
   const linesBefore = Number(

@@ -37,7 +37,7 @@ test('the agents API creates and lists sessions for a signed-in guest', async ({
   expect(created.status()).toBe(201);
   const session = await created.json();
   expect(session).toMatchObject({ status: 'pending', prompt, baseBranch: 'main' });
-  expect(session.repoUrl).toMatch(/^file:\/\/.*\/git\/example-org\/payments-service$/);
+  expect(session.repoUrl).toBe('http://localhost:7008/example-org/payments-service');
 
   const listed = await request.get(`${BACKEND}/api/agents/sessions`, {
     headers,

@@ -152,6 +152,7 @@ export const agentsPlugin = createBackendPlugin({
           integrations,
           store,
           logs: new SessionLogs(store, hub),
+          hub,
           logger,
           appBaseUrl:
             config.getOptionalString('app.baseUrl') ??

@@ -8,6 +8,7 @@ import type {
 } from '@backstage-agents/plugin-agents-common';
 import { DateTime } from 'luxon';
 import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
 import type { SessionLogs } from '../logs/SessionLogs';
 import type { GitHubClients } from './GitHubClients';
 import { describeGitHubError, isGitHubStatus } from './githubErrors';
@@ -30,6 +31,7 @@ export class PullRequestService {
       integrations: ScmIntegrationRegistry;
       store: SessionStore;
       logs: SessionLogs;
+      hub: LogHub;
       logger: LoggerService;
       /** Where the session page lives, for the link in the pull request. */
       appBaseUrl: string;
@@ -82,6 +84,8 @@ export class PullRequestService {
         syncedCommit: session.headCommit,
       });
       await this.note(session, `${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
+      // Views of the session reload on this (a signal), and show the pull request.
+      this.deps.hub.publish(session.id, { type: 'status', status: session.status });
     } catch (error) {
       const message = describeGitHubError(error, `Opening the pull request of ${session.workBranch}`);
       await this.note(session, message);
@@ -140,7 +144,10 @@ export class PullRequestService {
     if (!repo || !number) return;
     const octokit = await this.deps.clients.clientFor(repo, PR_PERMISSIONS);
     const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
-    await this.deps.store.setPullRequest(session.id, { state: pullState(data) });
+    const state = pullState(data);
+    if (state === session.prState) return;
+    await this.deps.store.setPullRequest(session.id, { state });
+    this.deps.hub.publish(session.id, { type: 'status', status: session.status });
   }
 
   private describe(session: SessionWithRuns) {
