@@ -58,5 +58,6 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // Agents for Backstage
 backend.add(import('@backstage-agents/plugin-agents-backend'));
+backend.add(import('@backstage-agents/plugin-scaffolder-backend-module-agents'));
 
 backend.start();

@@ -1,0 +1,183 @@
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { ScmIntegrations } from '@backstage/integration';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { parseTasks, selectTasks } from '../speckit/parseTasks';
+import { buildTaskPrompt } from '../speckit/prompt';
+import { readSpecFiles } from '../speckit/readSpecFiles';
+import { findEntityByRepoUrl, normalizeEntityRef } from './entities';
+import { implementSpecExamples } from './implementSpec.examples';
+import {
+  createApi,
+  DRY_RUN_SESSION_ID,
+  HARNESSES,
+  idempotencyKey,
+  sessionUrl,
+  type AgentsActionsOptions,
+} from './shared';
+
+export const IMPLEMENT_SPEC_ACTION_ID = 'agents:speckit:implement';
+export const DEFAULT_BRANCH_PATTERN = 'specs/{feature}/{taskId}-async';
+
+const FEATURE = /^[A-Za-z0-9][\w.-]*$/;
+
+/** One session the action started (or found started by an earlier attempt of the task). */
+interface ChildSession {
+  taskId: string;
+  sessionId: string;
+  sessionUrl: string;
+  status: string;
+  workBranch?: string;
+  [key: string]: string | undefined;
+}
+
+/**
+ * `agents:speckit:implement`: reads a spec-kit feature's tasks.md from the component's repository and
+ * starts one agent session per open `[ASYNC]` task (and `[P]` task when asked), one after the other.
+ */
+export function createImplementSpecAction(options: AgentsActionsOptions) {
+  const api = createApi(options);
+  const integrations = ScmIntegrations.fromConfig(options.config);
+  return createTemplateAction({
+    id: IMPLEMENT_SPEC_ACTION_ID,
+    description:
+      "Starts one agent session per open [ASYNC] task of a spec-kit feature's specs/<feature>/tasks.md, each with the task, the spec and the plan, under the policy bound to this template.",
+    examples: implementSpecExamples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z.string().optional().describe('The component whose repository holds the spec. Give this or repoUrl.'),
+        repoUrl: z =>
+          z.string().optional().describe('The repository holding the spec; resolved to the catalog entity that annotates it.'),
+        feature: z => z.string().min(1).describe('The feature directory under specs/, e.g. 001-ledger.'),
+        includeParallel: z =>
+          z.boolean().optional().describe('Also start sessions for open [P] tasks (default false).'),
+        branchPattern: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              `Informational for now: the branch name intended for each task (default ${DEFAULT_BRANCH_PATTERN}); the agents backend names the work branches.`,
+            ),
+        harness: z =>
+          z.enum(HARNESSES).optional().describe("The agent harness; the policy's default when left out."),
+        maxTasks: z =>
+          z.number().int().positive().optional().describe('Refuse to start more sessions than this (default 50).'),
+      },
+      output: {
+        sessions: z =>
+          z
+            .array(
+              z.object({
+                taskId: z.string(),
+                sessionId: z.string(),
+                sessionUrl: z.string(),
+                status: z.string(),
+                workBranch: z.string().optional(),
+              }),
+            )
+            .describe('One entry per task handed to an agent, in the order of tasks.md.'),
+      },
+    },
+    async handler(ctx) {
+      const { input, logger } = ctx;
+      const feature = input.feature.trim();
+      if (!FEATURE.test(feature) || feature.includes('..')) {
+        throw new InputError(`feature '${input.feature}' is not a directory name under specs/ (e.g. 001-ledger)`);
+      }
+      const maxTasks = input.maxTasks ?? 50;
+      const branchPattern = input.branchPattern ?? DEFAULT_BRANCH_PATTERN;
+      const credentials = await ctx.getInitiatorCredentials();
+      const templateRef = ctx.templateInfo?.entityRef;
+
+      let entity: Entity | undefined;
+      if (input.entityRef?.trim()) {
+        const ref = normalizeEntityRef(input.entityRef);
+        entity = await options.catalog.getEntityByRef(ref, { credentials });
+        if (!entity) throw new NotFoundError(`Entity ${ref} was not found in the catalog`);
+      } else if (input.repoUrl?.trim()) {
+        entity = await findEntityByRepoUrl(input.repoUrl, options.catalog, credentials);
+      } else {
+        throw new InputError('Give either entityRef or repoUrl: the component whose repository holds the spec');
+      }
+      const entityRef = stringifyEntityRef(entity);
+
+      const files = await readSpecFiles({ entity, feature, urlReader: options.urlReader, integrations });
+      const parsed = parseTasks(files.tasks);
+      if (parsed.problems.length > 0) {
+        throw new InputError(
+          `${files.tasksUrl} has ${parsed.problems.length} malformed task line(s); fix them and run the template again:\n${parsed.problems
+            .map(p => `  line ${p.line}: ${p.message}: ${p.text}`)
+            .join('\n')}`,
+        );
+      }
+      const selected = selectTasks(parsed.tasks, { includeParallel: input.includeParallel ?? false });
+      const open = parsed.tasks.filter(t => !t.done).length;
+      logger.info(
+        `${files.tasksUrl}: ${parsed.tasks.length} tasks, ${open} open, ${selected.length} to hand to agents (${
+          input.includeParallel ? '[ASYNC] and [P]' : '[ASYNC]'
+        })`,
+      );
+      if (selected.length > maxTasks) {
+        throw new InputError(
+          `${selected.length} tasks would each start an agent session, more than maxTasks (${maxTasks}); raise maxTasks or split the feature`,
+        );
+      }
+      if (selected.length === 0) {
+        logger.warn('No open task to hand to agents: mark tasks [ASYNC] (or set includeParallel for [P] tasks)');
+        ctx.output('sessions', []);
+        return;
+      }
+
+      const sessions: ChildSession[] = [];
+      for (const task of selected) {
+        const branch = branchPattern.replace(/\{feature\}/g, feature).replace(/\{taskId\}/g, task.id);
+        if (ctx.isDryRun) {
+          logger.info(`Dry run: would start an agent session for ${task.id} on ${entityRef} (intended branch ${branch})`);
+          sessions.push({
+            taskId: task.id,
+            sessionId: DRY_RUN_SESSION_ID,
+            sessionUrl: sessionUrl(options.config, DRY_RUN_SESSION_ID),
+            status: 'dry-run',
+          });
+          continue;
+        }
+        const prompt = buildTaskPrompt({ feature, task, spec: files.spec, plan: files.plan });
+        const key = idempotencyKey(ctx.task.id, ctx.step?.id, feature, task.id);
+        let launched: { id: string; status: string; workBranch: string };
+        try {
+          launched = await ctx.checkpoint({
+            key: `agents.speckit.${ctx.step?.id ?? 'step'}.${task.id}`,
+            fn: async () => {
+              const s = await api.createSession(
+                { entityRef, prompt, harness: input.harness, templateRef, idempotencyKey: key },
+                credentials,
+              );
+              return { id: s.id, status: s.status, workBranch: s.workBranch };
+            },
+          });
+        } catch (error) {
+          const done = sessions.map(s => s.taskId).join(', ') || 'none';
+          throw new Error(
+            `Started ${sessions.length} of ${selected.length} agent sessions (${done}); starting the one for ${task.id} failed: ${
+              (error as Error).message
+            }. Retrying the task starts only the missing ones.`,
+          );
+        }
+        const url = sessionUrl(options.config, launched.id);
+        logger.info(
+          `${task.id}: agent session ${launched.id} is ${launched.status} on ${launched.workBranch} (intended ${branch}): ${url}`,
+        );
+        sessions.push({
+          taskId: task.id,
+          sessionId: launched.id,
+          sessionUrl: url,
+          status: launched.status,
+          workBranch: launched.workBranch,
+        });
+      }
+      ctx.output('sessions', sessions);
+    },
+  });
+}

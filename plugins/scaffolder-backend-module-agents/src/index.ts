@@ -1,0 +1,17 @@
+/**
+ * Scaffolder actions of Agents for Backstage: launch an agent session, or one per [ASYNC] task of a
+ * spec-kit feature.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleAgents as default } from './module';
+export { createLaunchSessionAction, LAUNCH_SESSION_ACTION_ID } from './actions/launchSession';
+export { createImplementSpecAction, IMPLEMENT_SPEC_ACTION_ID } from './actions/implementSpec';
+export type { AgentsActionsOptions } from './actions/shared';
+export {
+  parseTasks,
+  selectTasks,
+  type ParsedTasks,
+  type SpeckitTask,
+  type SpeckitTaskProblem,
+} from './speckit/parseTasks';

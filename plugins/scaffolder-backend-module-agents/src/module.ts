@@ -1,0 +1,32 @@
+import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createImplementSpecAction } from './actions/implementSpec';
+import { createLaunchSessionAction } from './actions/launchSession';
+
+/**
+ * The scaffolder module of Agents for Backstage: the `agents:session:launch` and
+ * `agents:speckit:implement` actions, which call the agents backend over HTTP on behalf of the
+ * template's initiator.
+ *
+ * @public
+ */
+export const scaffolderModuleAgents = createBackendModule({
+  pluginId: 'scaffolder',
+  moduleId: 'agents',
+  register(env) {
+    env.registerInit({
+      deps: {
+        scaffolder: scaffolderActionsExtensionPoint,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
+        config: coreServices.rootConfig,
+        urlReader: coreServices.urlReader,
+        catalog: catalogServiceRef,
+      },
+      async init({ scaffolder, ...deps }) {
+        scaffolder.addActions(createLaunchSessionAction(deps), createImplementSpecAction(deps));
+      },
+    });
+  },
+});

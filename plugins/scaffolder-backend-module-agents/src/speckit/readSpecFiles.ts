@@ -1,0 +1,63 @@
+import type { UrlReaderService } from '@backstage/backend-plugin-api';
+import { getEntitySourceLocation, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
+import { ANNOTATION_GITHUB_PROJECT_SLUG } from '../actions/entities';
+
+/** The files of a spec-kit feature; `spec` and `plan` are undefined when the repository lacks them. */
+export interface SpecFiles {
+  tasksUrl: string;
+  tasks: string;
+  spec?: string;
+  plan?: string;
+}
+
+/** The URL the entity's repository is read from: its source location, or its GitHub project's default branch. */
+export function entitySourceBase(entity: Entity): string {
+  const annotations = entity.metadata.annotations ?? {};
+  try {
+    const location = getEntitySourceLocation(entity);
+    if (location.type === 'url') return location.target;
+  } catch {
+    // no source location: try the slug
+  }
+  const slug = annotations[ANNOTATION_GITHUB_PROJECT_SLUG]?.trim();
+  if (slug) return `https://github.com/${slug}/blob/HEAD/`;
+  throw new InputError(
+    `Entity ${stringifyEntityRef(entity)} has no repository to read specs from: add the backstage.io/source-location (url:https://github.com/<org>/<repo>/tree/<branch>/) or the ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation`,
+  );
+}
+
+async function read(urlReader: UrlReaderService, url: string): Promise<string | undefined> {
+  try {
+    const response = await urlReader.readUrl(url);
+    return (await response.buffer()).toString('utf8');
+  } catch (error) {
+    if ((error as Error).name === 'NotFoundError') return undefined;
+    throw new Error(`Could not read ${url}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads `specs/<feature>/{tasks,spec,plan}.md` from the root of the entity's repository. */
+export async function readSpecFiles(opts: {
+  entity: Entity;
+  feature: string;
+  urlReader: UrlReaderService;
+  integrations: ScmIntegrationRegistry;
+}): Promise<SpecFiles> {
+  const base = entitySourceBase(opts.entity);
+  const urlOf = (file: string) =>
+    opts.integrations.resolveUrl({ url: `/specs/${opts.feature}/${file}`, base });
+  const tasksUrl = urlOf('tasks.md');
+  const [tasks, spec, plan] = await Promise.all([
+    read(opts.urlReader, tasksUrl),
+    read(opts.urlReader, urlOf('spec.md')),
+    read(opts.urlReader, urlOf('plan.md')),
+  ]);
+  if (tasks === undefined) {
+    throw new NotFoundError(
+      `${tasksUrl} was not found: is "${opts.feature}" a directory under specs/ with a tasks.md (run spec-kit's /tasks first)?`,
+    );
+  }
+  return { tasksUrl, tasks, spec, plan };
+}
