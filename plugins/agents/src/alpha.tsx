@@ -10,6 +10,15 @@ import DeveloperBoardIcon from '@material-ui/icons/DeveloperBoard';
 import { agentsApiRef } from './api/AgentsApi';
 import { AgentsClient } from './api/AgentsClient';
 import { entityContentRouteRef, rootRouteRef, sessionRouteRef } from './routes';
+import {
+  agentSessionSearchResultListItem,
+  agentSessionSearchResultType,
+} from './search/extensions';
+
+export {
+  agentSessionSearchResultListItem,
+  agentSessionSearchResultType,
+} from './search/extensions';
 
 /** The agents API client, on the app's fetch (with the user's token) and discovery APIs. */
 export const agentsApi = ApiBlueprint.make({
@@ -76,5 +85,11 @@ export default createFrontendPlugin({
     session: sessionRouteRef,
     entityContent: entityContentRouteRef,
   },
-  extensions: [agentsApi, agentsPage, agentsEntityContent],
+  extensions: [
+    agentsApi,
+    agentsPage,
+    agentsEntityContent,
+    agentSessionSearchResultListItem,
+    agentSessionSearchResultType,
+  ],
 });

@@ -15,3 +15,11 @@ export type { AgentsApi, AgentsLogStreamOptions } from './api/AgentsApi';
 export { AgentsClient } from './api/AgentsClient';
 export type * from './api/types';
 export { rootRouteRef, sessionRouteRef } from './routes';
+export {
+  AgentSessionSearchResultListItem,
+  AGENT_SESSION_RESULT_TYPE,
+} from './search';
+export type {
+  AgentSessionSearchResultListItemProps,
+  AgentSessionSearchDocument,
+} from './search';

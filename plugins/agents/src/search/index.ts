@@ -1,0 +1,8 @@
+export {
+  AgentSessionSearchResultListItem,
+  AGENT_SESSION_RESULT_TYPE,
+} from './AgentSessionSearchResultListItem';
+export type {
+  AgentSessionSearchResultListItemProps,
+  AgentSessionSearchDocument,
+} from './AgentSessionSearchResultListItem';
