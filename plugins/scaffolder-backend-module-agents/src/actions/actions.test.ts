@@ -1,0 +1,444 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import type { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { TemplateAction } from '@backstage/plugin-scaffolder-node';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'yaml';
+import { createImplementSpecAction } from './implementSpec';
+import { createLaunchSessionAction } from './launchSession';
+import type { AgentsActionsOptions } from './shared';
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'payments-service',
+      namespace: 'default',
+      annotations: {
+        'backstage.io/source-location': 'url:https://github.com/example-org/payments-service/tree/main/',
+      },
+    },
+    spec: { type: 'service', owner: 'group:default/team-a', lifecycle: 'production' },
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'API',
+    metadata: {
+      name: 'payments-api',
+      namespace: 'default',
+      annotations: { 'github.com/project-slug': 'example-org/payments-service' },
+    },
+    spec: { type: 'openapi', owner: 'group:default/team-a', lifecycle: 'production', definition: '' },
+  },
+];
+
+/** A stand-in for the agents REST API: sessions in memory, statuses advanced per read. */
+class FakeAgentsApi {
+  server!: http.Server;
+  baseUrl = '';
+  requests: Array<{ method: string; url: string; body?: any; authorization?: string }> = [];
+  sessions = new Map<string, any>();
+  byKey = new Map<string, string>();
+  /** The statuses successive GETs of a session report. */
+  progression: string[] = ['pending', 'starting', 'running', 'succeeded'];
+  reads = new Map<string, number>();
+  failCreate?: { status: number; body: unknown; afterCreates?: number };
+  creates = 0;
+
+  async start() {
+    this.server = http.createServer((req, res) => {
+      let raw = '';
+      req.on('data', c => (raw += c));
+      req.on('end', () => {
+        const body = raw ? JSON.parse(raw) : undefined;
+        this.requests.push({ method: req.method!, url: req.url!, body, authorization: req.headers.authorization });
+        const send = (status: number, value: unknown) => {
+          res.writeHead(status, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify(value));
+        };
+        if (req.method === 'POST' && req.url === '/api/agents/sessions') {
+          if (this.failCreate && this.creates >= (this.failCreate.afterCreates ?? 0)) {
+            send(this.failCreate.status, this.failCreate.body);
+            return;
+          }
+          const existing = body.idempotencyKey && this.byKey.get(body.idempotencyKey);
+          if (existing) {
+            send(200, this.sessions.get(existing));
+            return;
+          }
+          this.creates += 1;
+          const id = `00000000-0000-4000-8000-${String(this.creates).padStart(12, '0')}`;
+          const session = {
+            id,
+            entityRef: body.entityRef,
+            prompt: body.prompt,
+            harness: body.harness ?? 'demo',
+            status: 'pending',
+            workBranch: `agents/${id.slice(-4)}`,
+            runs: [],
+          };
+          this.sessions.set(id, session);
+          if (body.idempotencyKey) this.byKey.set(body.idempotencyKey, id);
+          send(201, session);
+          return;
+        }
+        const match = /^\/api\/agents\/sessions\/([^/]+)$/.exec(req.url ?? '');
+        if (req.method === 'GET' && match) {
+          const session = this.sessions.get(match[1]);
+          if (!session) {
+            send(404, { error: { name: 'NotFoundError', message: `Session ${match[1]} not found` } });
+            return;
+          }
+          const n = this.reads.get(session.id) ?? 0;
+          this.reads.set(session.id, n + 1);
+          session.status = this.progression[Math.min(n, this.progression.length - 1)];
+          if (session.status === 'succeeded') session.prUrl = 'https://github.com/example-org/payments-service/pull/7';
+          if (session.status === 'failed') session.runs = [{ phase: 'failed', reason: 'exit code 2' }];
+          send(200, session);
+          return;
+        }
+        send(404, { error: { name: 'NotFoundError', message: 'no route' } });
+      });
+    });
+    await new Promise<void>(resolve => this.server.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
+  }
+
+  stop() {
+    return new Promise(resolve => this.server.close(resolve));
+  }
+}
+
+const fixtures = path.join(__dirname, '../__fixtures__');
+const specFiles: Record<string, string> = {
+  'tasks.md': fs.readFileSync(path.join(fixtures, 'tasks.md'), 'utf8'),
+  'spec.md': '# Feature Specification: Ledger\n\nEvery payment is recorded once.\n',
+  'plan.md': '# Implementation Plan: Ledger\n\nA ledger table and a LedgerService.\n',
+};
+
+describe('scaffolder actions', () => {
+  const fake = new FakeAgentsApi();
+  let readUrls: string[];
+  let files: Record<string, string>;
+  let options: AgentsActionsOptions;
+
+  beforeAll(() => fake.start());
+  afterAll(() => fake.stop());
+
+  beforeEach(() => {
+    fake.requests = [];
+    fake.sessions.clear();
+    fake.byKey.clear();
+    fake.reads.clear();
+    fake.creates = 0;
+    fake.failCreate = undefined;
+    fake.progression = ['pending', 'starting', 'running', 'succeeded'];
+    readUrls = [];
+    files = { ...specFiles };
+    options = {
+      discovery: {
+        getBaseUrl: async (pluginId: string) => `${fake.baseUrl}/${pluginId}`,
+        getExternalBaseUrl: async (pluginId: string) => `${fake.baseUrl}/${pluginId}`,
+      },
+      auth: mockServices.auth({ pluginId: 'scaffolder' }),
+      config: new ConfigReader({ app: { baseUrl: 'http://localhost:3000/' } }),
+      catalog: catalogServiceMock({ entities }),
+      urlReader: {
+        readUrl: async (url: string) => {
+          readUrls.push(url);
+          const name = url.split('/').pop()!;
+          if (!(name in files)) {
+            const error = new Error(`${url} not found`);
+            error.name = 'NotFoundError';
+            throw error;
+          }
+          return { buffer: async () => Buffer.from(files[name]) } as any;
+        },
+        readTree: jest.fn(),
+        search: jest.fn(),
+      },
+      pollIntervalMs: 1,
+    };
+  });
+
+  // createMockActionContext takes only some fields (not step, checkpoint, isDryRun): the rest is laid over it.
+  const context = (input: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    ...createMockActionContext({
+      input: input as any,
+      templateInfo: { entityRef: 'template:default/fix-issue', baseUrl: 'file:///tmp' } as any,
+    }),
+    ...extra,
+  });
+
+  const outputs = (ctx: { output: unknown }) =>
+    Object.fromEntries((ctx.output as jest.Mock).mock.calls.map(([k, v]) => [k, v]));
+
+  /** Runs every step of every example of an action, as the scaffolder would with that input. */
+  async function runExamples(action: TemplateAction<any, any, any>) {
+    expect(action.examples?.length).toBeGreaterThan(0);
+    const results = [];
+    for (const [index, example] of action.examples!.entries()) {
+      const template = yaml.parse(example.example);
+      for (const step of template.steps) {
+        expect(step.action).toBe(action.id);
+        const ctx = context(step.input, {
+          task: { id: `example-task-${index}` },
+          step: { id: step.id, name: step.name },
+        });
+        await action.handler(ctx as any);
+        results.push({ description: example.description, input: step.input, output: outputs(ctx) });
+      }
+    }
+    return results;
+  }
+
+  describe('agents:session:launch', () => {
+    it('runs its examples', async () => {
+      const results = await runExamples(createLaunchSessionAction(options));
+      expect(results).toHaveLength(3);
+      expect(results[0].output).toMatchObject({ status: 'pending' });
+      expect(results[1].output).toMatchObject({ status: 'running' });
+      expect(results[2].output).toMatchObject({
+        status: 'succeeded',
+        prUrl: 'https://github.com/example-org/payments-service/pull/7',
+      });
+      const posts = fake.requests.filter(r => r.method === 'POST');
+      // repoUrl resolves to the component, not to the API that shares its repository
+      expect(posts.map(p => p.body.entityRef)).toEqual([
+        'component:default/payments-service',
+        'component:default/payments-service',
+        'component:default/payments-service',
+      ]);
+    });
+
+    it('starts a session on behalf of the initiator under the template, and returns its links', async () => {
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ entityRef: 'payments-service', prompt: 'Fix the rounding bug', harness: 'demo' });
+      await action.handler(ctx as any);
+
+      expect(fake.requests).toHaveLength(1);
+      const [post] = fake.requests;
+      expect(post.body).toEqual({
+        entityRef: 'component:default/payments-service',
+        prompt: 'Fix the rounding bug',
+        harness: 'demo',
+        templateRef: 'template:default/fix-issue',
+        idempotencyKey: 'scaffolder:mock-task-id:mock-step-id:-',
+      });
+      // a plugin request token for agents, issued on behalf of the mock user
+      expect(post.authorization).toMatch(/^Bearer /);
+      expect(post.authorization).toContain('user:default/mock');
+      expect(post.authorization).toContain('agents');
+
+      const out = outputs(ctx);
+      expect(out).toEqual({
+        sessionId: '00000000-0000-4000-8000-000000000001',
+        sessionUrl: 'http://localhost:3000/agents/sessions/00000000-0000-4000-8000-000000000001',
+        status: 'pending',
+      });
+    });
+
+    it('returns the same session when the task is retried', async () => {
+      const action = createLaunchSessionAction(options);
+      const first = context({ entityRef: 'component:default/payments-service', prompt: 'p' });
+      const second = context({ entityRef: 'component:default/payments-service', prompt: 'p' });
+      await action.handler(first as any);
+      await action.handler(second as any);
+      expect(outputs(first).sessionId).toBe(outputs(second).sessionId);
+      expect(fake.sessions.size).toBe(1);
+    });
+
+    it('uses the checkpoint of an earlier attempt instead of calling again', async () => {
+      const action = createLaunchSessionAction(options);
+      const stored = { id: 'cafe0000-0000-4000-8000-000000000000', status: 'starting', prUrl: null };
+      const checkpoint = jest.fn(async () => stored);
+      const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p' }, { checkpoint });
+      await action.handler(ctx as any);
+      expect(checkpoint).toHaveBeenCalledWith(expect.objectContaining({ key: 'agents.session.launch.mock-step-id' }));
+      expect(fake.requests).toHaveLength(0);
+      expect(outputs(ctx).sessionId).toBe(stored.id);
+    });
+
+    it('calls nothing in a dry run', async () => {
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p' }, { isDryRun: true });
+      await action.handler(ctx as any);
+      expect(fake.requests).toHaveLength(0);
+      expect(outputs(ctx)).toEqual({
+        sessionId: '00000000-0000-0000-0000-000000000000',
+        sessionUrl: 'http://localhost:3000/agents/sessions/00000000-0000-0000-0000-000000000000',
+        status: 'dry-run',
+      });
+    });
+
+    it('logs status changes while waiting', async () => {
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p', wait: 'finished' });
+      const info = jest.spyOn(ctx.logger, 'info');
+      await action.handler(ctx as any);
+      const lines = info.mock.calls.map(c => String(c[0]));
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('pending → starting'),
+          expect.stringContaining('starting → running'),
+          expect.stringContaining('running → succeeded'),
+        ]),
+      );
+    });
+
+    it('fails naming the last status when the wait times out', async () => {
+      fake.progression = ['pending'];
+      const action = createLaunchSessionAction({ ...options, pollIntervalMs: 5 });
+      const ctx = context({
+        entityRef: 'component:default/payments-service',
+        prompt: 'p',
+        wait: 'started',
+        timeoutMinutes: 0.001,
+      });
+      await expect(action.handler(ctx as any)).rejects.toThrow(
+        /Timed out after 0 s waiting for agent session .* to have started; its last status was 'pending'/,
+      );
+      expect(outputs(ctx).sessionId).toBeDefined();
+    });
+
+    it('fails when the session it waits for ends without success', async () => {
+      fake.progression = ['starting', 'failed'];
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p', wait: 'finished' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(/ended 'failed': exit code 2 \(http:\/\/localhost:3000\/agents\/sessions\//);
+    });
+
+    it("surfaces the backend's error body", async () => {
+      fake.failCreate = {
+        status: 403,
+        body: { error: { name: 'NotAllowedError', message: "Policy 'default' does not allow harness codex" } },
+      };
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p', harness: 'codex' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(
+        "Agents backend refused to start an agent session: NotAllowedError: Policy 'default' does not allow harness codex (HTTP 403)",
+      );
+    });
+
+    it('says when no entity has the repository', async () => {
+      const action = createLaunchSessionAction(options);
+      const ctx = context({ repoUrl: 'https://github.com/example-org/unknown', prompt: 'p' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(
+        /No catalog entity has the repository https:\/\/github.com\/example-org\/unknown/,
+      );
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('needs an entityRef or a repoUrl', async () => {
+      const action = createLaunchSessionAction(options);
+      await expect(action.handler(context({ prompt: 'p' }) as any)).rejects.toThrow(/Give either entityRef or repoUrl/);
+    });
+  });
+
+  describe('agents:speckit:implement', () => {
+    it('runs its examples', async () => {
+      const results = await runExamples(createImplementSpecAction(options));
+      expect(results[0].output.sessions.map((s: any) => s.taskId)).toEqual(['T004', 'T005', 'T007', 'T009']);
+      expect(results[1].output.sessions.map((s: any) => s.taskId)).toEqual([
+        'T004', 'T005', 'T006', 'T007', 'T009', 'T010', 'T011',
+      ]);
+      expect(readUrls).toContain('https://github.com/example-org/payments-service/tree/main/specs/001-ledger/tasks.md');
+    });
+
+    it('starts one session per open [ASYNC] task with the task, spec and plan in its prompt', async () => {
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
+      await action.handler(ctx as any);
+
+      const posts = fake.requests.filter(r => r.method === 'POST');
+      expect(posts.map(p => p.body.idempotencyKey)).toEqual([
+        'scaffolder:mock-task-id:mock-step-id:001-ledger:T004',
+        'scaffolder:mock-task-id:mock-step-id:001-ledger:T005',
+        'scaffolder:mock-task-id:mock-step-id:001-ledger:T007',
+        'scaffolder:mock-task-id:mock-step-id:001-ledger:T009',
+      ]);
+      const prompt: string = posts[1].body.prompt;
+      expect(prompt).toContain('Implement task T005 of the spec-kit feature "001-ledger"');
+      expect(prompt).toContain('Contract test for POST /ledger/entries (tests/contract/ledger.test.ts)');
+      expect(prompt).toContain('user story: US1');
+      expect(prompt).toContain('Every payment is recorded once.');
+      expect(prompt).toContain('A ledger table and a LedgerService.');
+      expect(posts.every(p => p.body.templateRef === 'template:default/fix-issue' && p.body.harness === 'demo')).toBe(true);
+
+      const { sessions } = outputs(ctx);
+      expect(sessions).toHaveLength(4);
+      expect(sessions[0]).toEqual({
+        taskId: 'T004',
+        sessionId: '00000000-0000-4000-8000-000000000001',
+        sessionUrl: 'http://localhost:3000/agents/sessions/00000000-0000-4000-8000-000000000001',
+        status: 'pending',
+        workBranch: 'agents/0001',
+      });
+
+      // a retry of the task starts nothing new
+      const retry = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
+      await action.handler(retry as any);
+      expect(fake.sessions.size).toBe(4);
+      expect(outputs(retry).sessions).toEqual(sessions);
+    });
+
+    it('fails listing the malformed task lines, starting nothing', async () => {
+      files['tasks.md'] = '## Phase 1\n- [ ] T001 [ASYNC] Fine\n- [ ] T01x [ASYNC] Bad id\n- [ ] T002 [ASYNK] Typo\n';
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(
+        /2 malformed task line\(s\)[\s\S]*line 3: malformed task id "T01x"[\s\S]*line 4: unknown marker "\[ASYNK\]"/,
+      );
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('refuses more tasks than maxTasks', async () => {
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', maxTasks: 2 });
+      await expect(action.handler(ctx as any)).rejects.toThrow(/4 tasks would each start an agent session, more than maxTasks \(2\)/);
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('says which sessions started when one fails', async () => {
+      fake.failCreate = {
+        status: 429,
+        body: { error: { name: 'TooManyRequestsError', message: 'slow down' } },
+        afterCreates: 2,
+      };
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(
+        /Started 2 of 4 agent sessions \(T004, T005\); starting the one for T007 failed: .*TooManyRequestsError: slow down \(HTTP 429\)/,
+      );
+    });
+
+    it('says when tasks.md is missing', async () => {
+      delete files['tasks.md'];
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '002-none' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(/specs\/002-none\/tasks.md was not found/);
+    });
+
+    it('refuses a feature that is not a directory name', async () => {
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '../etc' });
+      await expect(action.handler(ctx as any)).rejects.toThrow(/is not a directory name under specs/);
+    });
+
+    it('plans without starting anything in a dry run', async () => {
+      const action = createImplementSpecAction(options);
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' }, { isDryRun: true });
+      await action.handler(ctx as any);
+      expect(fake.requests).toHaveLength(0);
+      expect(outputs(ctx).sessions.map((s: any) => [s.taskId, s.status])).toEqual([
+        ['T004', 'dry-run'], ['T005', 'dry-run'], ['T007', 'dry-run'], ['T009', 'dry-run'],
+      ]);
+    });
+  });
+});
