@@ -442,3 +442,17 @@ describe('scaffolder actions', () => {
     });
   });
 });
+
+describe('example templates', () => {
+  const dir = path.join(__dirname, '../../../../examples/templates');
+  it.each(['fix-issue', 'implement-spec'])('%s is a v1beta3 template using the agents actions', name => {
+    const template = yaml.parse(fs.readFileSync(path.join(dir, name, 'template.yaml'), 'utf8'));
+    expect(template).toMatchObject({
+      apiVersion: 'scaffolder.backstage.io/v1beta3',
+      kind: 'Template',
+      metadata: { name },
+    });
+    const actions = template.spec.steps.map((s: { action: string }) => s.action);
+    expect(actions.every((a: string) => a.startsWith('agents:'))).toBe(true);
+  });
+});

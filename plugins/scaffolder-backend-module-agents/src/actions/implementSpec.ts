@@ -61,7 +61,10 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
               `Informational for now: the branch name intended for each task (default ${DEFAULT_BRANCH_PATTERN}); the agents backend names the work branches.`,
             ),
         harness: z =>
-          z.enum(HARNESSES).optional().describe("The agent harness; the policy's default when left out."),
+          z
+            .union([z.enum(HARNESSES), z.literal('')])
+            .optional()
+            .describe("The agent harness; the policy's default when left out or empty."),
         maxTasks: z =>
           z.number().int().positive().optional().describe('Refuse to start more sessions than this (default 50).'),
       },
@@ -151,7 +154,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             key: `agents.speckit.${ctx.step?.id ?? 'step'}.${task.id}`,
             fn: async () => {
               const s = await api.createSession(
-                { entityRef, prompt, harness: input.harness, templateRef, idempotencyKey: key },
+                { entityRef, prompt, harness: input.harness || undefined, templateRef, idempotencyKey: key },
                 credentials,
               );
               return { id: s.id, status: s.status, workBranch: s.workBranch };

@@ -1,5 +1,4 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { AgentsSession } from '../client/AgentsApi';
 import { resolveTargetEntityRef } from './entities';
 import { launchSessionExamples } from './launchSession.examples';
 import {
@@ -40,7 +39,10 @@ export function createLaunchSessionAction(options: AgentsActionsOptions) {
             ),
         prompt: z => z.string().min(1).describe('What the agent should do.'),
         harness: z =>
-          z.enum(HARNESSES).optional().describe("The agent harness; the policy's default when left out."),
+          z
+            .union([z.enum(HARNESSES), z.literal('')])
+            .optional()
+            .describe("The agent harness; the policy's default when left out or empty."),
         wait: z =>
           z
             .enum(['none', 'started', 'finished'])
@@ -85,7 +87,7 @@ export function createLaunchSessionAction(options: AgentsActionsOptions) {
         key: `agents.session.launch.${ctx.step?.id ?? 'step'}`,
         fn: async () => {
           const session = await api.createSession(
-            { entityRef, prompt: input.prompt, harness: input.harness, templateRef, idempotencyKey: key },
+            { entityRef, prompt: input.prompt, harness: input.harness || undefined, templateRef, idempotencyKey: key },
             credentials,
           );
           return { id: session.id, status: session.status, prUrl: session.prUrl ?? null };
@@ -96,30 +98,24 @@ export function createLaunchSessionAction(options: AgentsActionsOptions) {
       ctx.output('sessionId', launched.id);
       ctx.output('sessionUrl', url);
 
-      let session: Pick<AgentsSession, 'id' | 'status' | 'prUrl'> = {
-        id: launched.id,
-        status: launched.status,
-        prUrl: launched.prUrl ?? undefined,
-      };
-      if (waitFor !== 'none') {
-        const final = await waitForSession({
-          initial: await api.getSession(launched.id, credentials),
-          read: () => api.getSession(launched.id, credentials),
-          waitFor,
-          timeoutMs: (input.timeoutMinutes ?? 30) * 60_000,
-          intervalMs: options.pollIntervalMs ?? 2000,
-          logger,
-          signal: ctx.signal,
-          url,
-        });
-        session = final;
-        ctx.output('status', final.status);
-        if (final.prUrl) ctx.output('prUrl', final.prUrl);
-        assertNotFailed(final, url);
+      if (waitFor === 'none') {
+        ctx.output('status', launched.status);
+        if (launched.prUrl) ctx.output('prUrl', launched.prUrl);
         return;
       }
-      ctx.output('status', session.status);
-      if (session.prUrl) ctx.output('prUrl', session.prUrl);
+      const final = await waitForSession({
+        initial: await api.getSession(launched.id, credentials),
+        read: () => api.getSession(launched.id, credentials),
+        waitFor,
+        timeoutMs: (input.timeoutMinutes ?? 30) * 60_000,
+        intervalMs: options.pollIntervalMs ?? 2000,
+        logger,
+        signal: ctx.signal,
+        url,
+      });
+      ctx.output('status', final.status);
+      if (final.prUrl) ctx.output('prUrl', final.prUrl);
+      assertNotFailed(final, url);
     },
   });
 }
