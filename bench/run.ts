@@ -4,6 +4,7 @@
  * Run one case with `yarn bench <name>`.
  */
 import { bundlesCase } from './cases/bundles';
+import { collationCase } from './cases/collation';
 import { launchCase } from './cases/launch';
 import { logFanOutCase } from './cases/logFanOut';
 import { sessionStoreCase } from './cases/sessionStore';
@@ -14,6 +15,7 @@ const CASES: Record<string, { title: string; run: () => Promise<Row[]> }> = {
   launch: { title: 'Launch overhead: request to pod created', run: launchCase },
   logs: { title: 'Log fan-out: one pod, many viewers', run: logFanOutCase },
   bundles: { title: 'Session bundles: upload and download over loopback', run: bundlesCase },
+  collation: { title: 'Search collation of agent sessions (PostgreSQL)', run: collationCase },
 };
 
 async function main() {
