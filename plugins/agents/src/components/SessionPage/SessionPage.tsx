@@ -39,6 +39,9 @@ import { SessionLog } from './SessionLog';
 import { useSession } from './useSession';
 import { useSessionLog } from './useSessionLog';
 
+const PULL_REQUEST_POLL_MS = 2_000;
+const PULL_REQUEST_WAIT_MS = 120_000;
+
 /** The children of a fan-out session, when it has any. */
 function ChildSessions(props: { sessionId: string }) {
   const api = useApi(agentsApiRef);
@@ -153,6 +156,21 @@ export function SessionPage(props: { sessionId: string }) {
     const timer = setInterval(reload, POLL_INTERVAL_MS);
     return () => clearInterval(timer);
   }, [unfinished, reload]);
+
+  // The backend opens the pull request just after a run that pushed has finished: look for it
+  // for a while, should its signal not arrive.
+  const lastRun = session?.runs[session.runs.length - 1];
+  const awaitingPullRequest =
+    !!session && !unfinished && !session.prUrl && lastRun?.result?.pushed === true;
+  useEffect(() => {
+    if (!awaitingPullRequest) return undefined;
+    const timer = setInterval(reload, PULL_REQUEST_POLL_MS);
+    const giveUp = setTimeout(() => clearInterval(timer), PULL_REQUEST_WAIT_MS);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(giveUp);
+    };
+  }, [awaitingPullRequest, reload]);
 
   let body;
   if (session) {
