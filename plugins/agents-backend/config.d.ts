@@ -42,6 +42,21 @@ export interface Config {
       backendUrl?: string;
     };
 
+    github?: {
+      /**
+       * Sessions started from GitHub issues, through Backstage's events system (install
+       * @backstage/plugin-events-backend and -module-github; GitHub posts to /api/events/http/github).
+       */
+      triggers?: {
+        /** @default true */
+        enabled?: boolean;
+        /** An issue labelled with this starts a session. @default agents */
+        label?: string;
+        /** A comment starting with this starts a session; the rest is an extra instruction. @default /agent */
+        command?: string;
+      };
+    };
+
     /** Where session bundles (snapshots of a harness's state) are kept. */
     bundles?: {
       /**

@@ -56,6 +56,11 @@ backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// events: GitHub webhooks arrive at /api/events/http/github (signatures verified) and reach the
+// agents backend's issue triggers as github.<event> topics
+backend.add(import('@backstage/plugin-events-backend'));
+backend.add(import('@backstage/plugin-events-backend-module-github'));
+
 // Agents for Backstage
 backend.add(import('@backstage-agents/plugin-agents-backend'));
 backend.add(import('@backstage-agents/plugin-scaffolder-backend-module-agents'));

@@ -5,6 +5,8 @@ import {
 import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { IssueTriggers, readTriggerSettings } from './github/IssueTriggers';
 import { Duration } from 'luxon';
 import {
   agentsPermissions,
@@ -87,6 +89,8 @@ export const agentsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
         signals: signalsServiceRef,
+        events: eventsServiceRef,
+        auth: coreServices.auth,
       },
       async init({
         config,
@@ -101,6 +105,8 @@ export const agentsPlugin = createBackendPlugin({
         scheduler,
         discovery,
         signals,
+        events,
+        auth,
       }) {
         const store = await SessionStore.create({ database });
         const client = await database.getClient();
@@ -190,6 +196,14 @@ export const agentsPlugin = createBackendPlugin({
           runtime,
         });
         await runtime?.start(scheduler);
+        await new IssueTriggers({
+          settings: readTriggerSettings(config),
+          sessions,
+          catalog,
+          auth,
+          db: client,
+          logger,
+        }).subscribe(events);
         // Not awaited: an unreachable cluster must not hold up the backend's start.
         void runtime?.egressPolicies.checkAtStartup(configPolicies.egressProfiles());
         await scheduler.scheduleTask({

@@ -44,6 +44,8 @@ export interface CreateSessionInput {
   templateRef?: string;
   idempotencyKey?: string;
   origin?: SessionOrigin;
+  /** The GitHub issue the session works on (sessions started from an issue). */
+  issueUrl?: string;
 }
 
 export interface ListSessionsInput {
@@ -152,6 +154,7 @@ export class SessionService {
       },
       createdBy,
       idempotencyKey,
+      issueUrl: input.issueUrl,
     });
     if (created.created) this.deps.runtime?.sessionQueued(created.session);
     return created;
