@@ -368,6 +368,35 @@ export class SessionStore {
       .update({ result: JSON.stringify(result) });
   }
 
+  /**
+   * The load a session's concurrency caps are checked against: runs active (starting or running)
+   * and sessions waiting ahead of it (pending, created before it), on its entity and under its policy.
+   */
+  async concurrency(sessionId: string): Promise<{
+    entityActive: number;
+    entityWaitingBefore: number;
+    policyActive: number;
+    policyWaitingBefore: number;
+  }> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ id: sessionId })
+      .first('seq', 'entity_ref', 'policy_name');
+    if (!row) throw new NotFoundError(`No session with id ${sessionId}`);
+    const count = async (column: 'entity_ref' | 'policy_name', value: string, waiting: boolean) => {
+      const query = this.db('agents_sessions').where(column, value);
+      if (waiting) query.where({ status: 'pending' }).where('seq', '<', row.seq);
+      else query.whereIn('status', ['starting', 'running']);
+      const [{ n }] = await query.count({ n: '*' });
+      return Number(n);
+    };
+    return {
+      entityActive: await count('entity_ref', row.entity_ref, false),
+      entityWaitingBefore: await count('entity_ref', row.entity_ref, true),
+      policyActive: await count('policy_name', row.policy_name, false),
+      policyWaitingBefore: await count('policy_name', row.policy_name, true),
+    };
+  }
+
   /** Records the session's pull request and the head commit it now reflects. */
   async setPullRequest(
     sessionId: string,

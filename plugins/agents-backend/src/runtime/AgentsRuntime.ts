@@ -5,6 +5,7 @@ import type {
 import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import { ConcurrencyGate } from './ConcurrencyGate';
 import { EgressPolicies } from './EgressPolicies';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
@@ -61,6 +62,7 @@ export class AgentsRuntime implements SessionRuntime {
       harnessProviders: deps.harnessProviders,
       gitTokens: deps.gitTokens,
       egressPolicies: this.egressPolicies,
+      gate: new ConcurrencyGate(store),
     });
     this.reconciler = new Reconciler({
       core: this.core,

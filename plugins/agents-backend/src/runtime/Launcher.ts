@@ -9,6 +9,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { issueRunToken } from '../bundles/runTokens';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
+import type { ConcurrencyGate } from './ConcurrencyGate';
 import type { EgressPolicies } from './EgressPolicies';
 import { runObjectName } from './labels';
 import { buildRunManifests } from './runManifests';
@@ -42,6 +43,8 @@ export class Launcher {
       gitTokens?: GitTokenSource;
       /** Refuses profiles whose NetworkPolicies are missing. */
       egressPolicies?: EgressPolicies;
+      /** Holds sessions back while their policy's concurrency caps are reached. */
+      gate?: ConcurrencyGate;
     },
   ) {}
 
@@ -52,8 +55,8 @@ export class Launcher {
     const policy = session.policy.snapshot as unknown as AgentsPolicy;
     const runToken = issueRunToken();
     const podName = runObjectName(run.id);
-    try {
-      await store.transition(session.id, 'starting', {
+    const claim = () =>
+      store.transition(session.id, 'starting', {
         run: {
           podName,
           namespace,
@@ -61,6 +64,10 @@ export class Launcher {
           inputBundleId: session.bundle?.id,
         },
       });
+    try {
+      const claimed = this.deps.gate ? await this.deps.gate.admit(session, claim) : await claim();
+      // Queued behind the policy's concurrency caps: it stays pending until a slot frees.
+      if (claimed === 'queued') return false;
     } catch (error) {
       // Another replica (or a cancel) changed the session first: nothing to launch here.
       if (error instanceof ConflictError) return false;

@@ -103,6 +103,16 @@ export class Reconciler {
     return list.metadata?.resourceVersion;
   }
 
+  private async launchQueued() {
+    try {
+      for (const session of await this.options.store.listActiveSessions()) {
+        if (session.status === 'pending') await this.options.launcher.launch(session);
+      }
+    } catch (error) {
+      this.options.logger.warn(`Starting queued sessions failed: ${error}`);
+    }
+  }
+
   /** Brings one run into line with its pod; serialized per run. */
   reconcilePod(pod: V1Pod, deleted = false): Promise<void> {
     const runId = pod.metadata?.labels?.[RUN_LABEL];
@@ -137,7 +147,12 @@ export class Reconciler {
       return;
     }
     const phase = pod.status?.phase;
-    if (phase === 'Pending' && this.pendingTooLong(run.createdAt, session)) {
+    // Timed from the pod's creation: a session queued behind a concurrency cap waited as pending
+    // before it got a pod, and that wait does not count.
+    const podCreated = pod.metadata?.creationTimestamp
+      ? new Date(pod.metadata.creationTimestamp).toISOString()
+      : run.createdAt;
+    if (phase === 'Pending' && this.pendingTooLong(podCreated, session)) {
       // activeDeadlineSeconds only counts once the pod runs; a pod stuck pending is timed out here.
       await this.options.core
         .deleteNamespacedPod({ name: pod.metadata!.name!, namespace: this.options.namespace })
@@ -215,6 +230,8 @@ export class Reconciler {
     if (finished) {
       hub.publish(sessionId, { type: 'status', status });
       this.options.onRunFinished?.(sessionId);
+      // A slot may have freed: start what the concurrency caps held back, oldest first.
+      void this.launchQueued();
     }
     this.followers.delete(runId);
   }

@@ -95,8 +95,14 @@ describe('the agents runtime under the cluster simulator', () => {
               policies: {
                 default: { timeout: { seconds: 60 } },
                 short: { timeout: { seconds: 2 } },
+                capped: { maxConcurrentPerEntity: 1 },
+                open: { egressProfile: 'internet' },
               },
-              templatePolicies: [{ template: 'template:default/short', policy: 'short' }],
+              templatePolicies: [
+                { template: 'template:default/short', policy: 'short' },
+                { template: 'template:default/capped', policy: 'capped' },
+                { template: 'template:default/open', policy: 'open' },
+              ],
             },
           },
         }),
@@ -253,6 +259,43 @@ describe('the agents runtime under the cluster simulator', () => {
         : true;
     await startBackend();
     await waitFor('the orphan secret to be removed', secretGone, 15_000);
+  });
+
+  it('queues sessions over the policy\'s per-entity cap and starts them in order as slots free', async () => {
+    const { server } = await startBackend();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await launch(server, 'sleep 1', { templateRef: 'template:default/capped' }));
+    let mostAtOnce = 0;
+    const sessions = await waitFor('every capped session to finish', async () => {
+      const all = await Promise.all(
+        ids.map(async id => (await request(server).get(`/api/agents/sessions/${id}`).set(auth)).body),
+      );
+      mostAtOnce = Math.max(mostAtOnce, all.filter(x => ['starting', 'running'].includes(x.status)).length);
+      return all.every(x => x.status === 'succeeded') ? all : undefined;
+    });
+    expect(mostAtOnce).toBe(1);
+    const started = sessions.map(x => Date.parse(x.startedAt));
+    expect([...started].sort((a, b) => a - b)).toEqual(started);
+  });
+
+  it('runs a template\'s sessions under its bound egress profile whatever the request says', async () => {
+    const { server } = await startBackend();
+    const sneaky = await request(server)
+      .post('/api/agents/sessions')
+      .set(auth)
+      .send({ entityRef: 'payments', prompt: 'sleep 2', egressProfile: 'internet' });
+    expect(sneaky.status).toBe(400);
+    const labelOf = async (id: string) =>
+      waitFor(`the pod of ${id}`, async () => {
+        const pods = await core.listNamespacedPod({ namespace: 'agents', labelSelector: `agents.backstage.io/session=${id}` });
+        return pods.items[0]?.metadata?.labels?.['agents.backstage.io/egress'];
+      });
+    const locked = await launch(server, 'sleep 2');
+    expect(await labelOf(locked)).toBe('github-only');
+    const open = await launch(server, 'sleep 2', { templateRef: 'template:default/open' });
+    expect(await labelOf(open)).toBe('internet');
+    await untilStatus(server, open, ['succeeded', 'failed', 'timed_out']);
+    await untilStatus(server, locked, ['succeeded', 'failed', 'timed_out']);
   });
 
   it('refuses to launch under an egress profile whose NetworkPolicy is missing, until it is applied', async () => {
