@@ -157,9 +157,18 @@ function uuidv7() {
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** An OpenCode-style identifier: prefix, 12 hex digits of time, 14 random base62 characters. */
+let lastMs = 0;
+let counter = 0;
+
+/**
+ * An OpenCode-style identifier: prefix, 12 hex digits of time, 14 random base62 characters. Ids made
+ * by one process ascend, even within a millisecond (a counter, as OpenCode keeps).
+ */
 function ascendingId(prefix) {
-  const time = (BigInt(Date.now()) * 4096n + BigInt(crypto.randomInt(4096))).toString(16).padStart(12, '0').slice(-12);
+  const ms = Date.now();
+  counter = ms === lastMs ? counter + 1 : 0;
+  lastMs = ms;
+  const time = (BigInt(ms) * 4096n + BigInt(counter)).toString(16).padStart(12, '0').slice(-12);
   let random = '';
   for (let i = 0; i < 14; i++) random += BASE62[crypto.randomInt(62)];
   return `${prefix}_${time}${random}`;
