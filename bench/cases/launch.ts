@@ -29,8 +29,12 @@ const run = promisify(execFile);
 /**
  * Backend overhead from `POST /sessions` to the pod existing in the API server (seen by a watch), at
  * 1 and 50 concurrent requests, beside `kubectl create -f` of the same pod against the same simulator.
- * No kubelet runs, so only creation is measured.
+ * No kubelet runs, so only creation is measured. Then a fan-out of 200 sessions at once under a
+ * policy capped at 200 (time until every pod exists) and under a cap of 50 (how many start).
  */
+const FAN_OUT = 200;
+const CAP = 50;
+
 export async function launchCase(): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-bench-launch-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
@@ -59,15 +63,29 @@ export async function launchCase(): Promise<Row[]> {
     store,
     catalog: catalogServiceMock({
       entities: [
-        {
+        ...['payments', 'ledger', 'billing'].map(name => ({
           apiVersion: 'backstage.io/v1alpha1',
           kind: 'Component',
-          metadata: { name: 'payments', namespace: 'default', annotations: { 'github.com/project-slug': 'org/payments' } },
+          metadata: { name, namespace: 'default', annotations: { 'github.com/project-slug': `org/${name}` } },
           spec: { owner: 'team-a' },
-        },
+        })),
       ],
     }),
-    policyResolver: ConfigPolicyResolver.fromConfig(new ConfigReader({})),
+    // Fan-outs run under policies with concurrency caps, so their launches pass the gate.
+    policyResolver: ConfigPolicyResolver.fromConfig(
+      new ConfigReader({
+        agents: {
+          policies: {
+            fanout: { maxConcurrentGlobal: FAN_OUT, maxConcurrentPerEntity: FAN_OUT },
+            capped: { maxConcurrentGlobal: CAP },
+          },
+          templatePolicies: [
+            { template: 'template:default/fanout', policy: 'fanout' },
+            { template: 'template:default/capped', policy: 'capped' },
+          ],
+        },
+      }),
+    ),
     authorizer: new SessionAuthorizer(
       mockServices.permissions({ result: AuthorizeResult.ALLOW } as any),
       {} as any,
@@ -105,12 +123,12 @@ export async function launchCase(): Promise<Row[]> {
     () => undefined,
   );
 
-  const launchOne = async () => {
+  const launchOne = async (templateRef?: string, entityRef = 'payments') => {
     const start = performance.now();
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ entityRef: 'payments', prompt: 'Benchmark' }),
+      body: JSON.stringify({ entityRef, prompt: 'Benchmark', templateRef }),
     });
     const { id } = await res.json();
     if (!seen.has(id)) await new Promise<void>(resolve => waiters.set(id, resolve));
@@ -124,8 +142,31 @@ export async function launchCase(): Promise<Row[]> {
     for (let i = 0; i < 100; i++) sequential.push(await launchOne());
     const concurrent: number[] = [];
     for (let batch = 0; batch < 4; batch++) {
-      concurrent.push(...(await Promise.all(Array.from({ length: 50 }, launchOne))));
+      concurrent.push(...(await Promise.all(Array.from({ length: 50 }, () => launchOne()))));
     }
+
+    // A spec-kit fan-out: FAN_OUT sessions requested at once under a cap of FAN_OUT.
+    const fanOutStart = performance.now();
+    // Its own entity: the sessions above never finish (no kubelet) and would fill a per-entity cap.
+    await Promise.all(Array.from({ length: FAN_OUT }, () => launchOne('template:default/fanout', 'ledger')));
+    const fanOutMs = performance.now() - fanOutStart;
+
+    // The same burst under a cap of CAP: only CAP pods may appear; the rest stay queued (no kubelet
+    // runs here, so no slot ever frees).
+    const before = seen.size;
+    const capped = await Promise.all(
+      Array.from({ length: FAN_OUT }, async () => {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ entityRef: 'billing', prompt: 'Benchmark', templateRef: 'template:default/capped' }),
+        });
+        return (await res.json()).id as string;
+      }),
+    );
+    await new Promise(resolve => setTimeout(resolve, 2000));
+    const cappedStarted = capped.filter(id => seen.has(id)).length;
+    if (seen.size - before !== cappedStarted) throw new Error('Unexpected pods during the capped fan-out');
 
     const kubectl: number[] = [];
     const podFile = path.join(dir, 'pod.yaml');
@@ -160,6 +201,8 @@ export async function launchCase(): Promise<Row[]> {
       { measure: 'POST /sessions → pod created, 1 at a time (100)', 'p50 ms': fmt(s.p50), 'p99 ms': fmt(s.p99), 'kubectl p50 ÷ p50': (k.p50 / s.p50).toFixed(1) },
       { measure: 'POST /sessions → pod created, 50 concurrent (200)', 'p50 ms': fmt(c.p50), 'p99 ms': fmt(c.p99), 'kubectl p50 ÷ p50': (k.p50 / c.p50).toFixed(1) },
       { measure: 'kubectl create -f, one pod (20)', 'p50 ms': fmt(k.p50), 'p99 ms': fmt(k.p99), 'kubectl p50 ÷ p50': '1.0' },
+      { measure: `fan-out: ${FAN_OUT} sessions at once, cap ${FAN_OUT} → every pod created (target ≤ 2 s)`, 'p50 ms': `${fmt(fanOutMs)} total`, 'p99 ms': '', 'kubectl p50 ÷ p50': '' },
+      { measure: `fan-out: ${FAN_OUT} sessions at once, cap ${CAP} → pods started`, 'p50 ms': `${cappedStarted} of ${FAN_OUT}`, 'p99 ms': '', 'kubectl p50 ÷ p50': '' },
     );
   } finally {
     watch.abort();

@@ -96,11 +96,13 @@ describe('the agents runtime under the cluster simulator', () => {
                 default: { timeout: { seconds: 60 } },
                 short: { timeout: { seconds: 2 } },
                 capped: { maxConcurrentPerEntity: 1 },
+                fanout: { maxConcurrentPerEntity: 10 },
                 open: { egressProfile: 'internet' },
               },
               templatePolicies: [
                 { template: 'template:default/short', policy: 'short' },
                 { template: 'template:default/capped', policy: 'capped' },
+                { template: 'template:default/fanout', policy: 'fanout' },
                 { template: 'template:default/open', policy: 'open' },
               ],
             },
@@ -276,6 +278,21 @@ describe('the agents runtime under the cluster simulator', () => {
     expect(mostAtOnce).toBe(1);
     const started = sessions.map(x => Date.parse(x.startedAt));
     expect([...started].sort((a, b) => a - b)).toEqual(started);
+  });
+
+  it('holds a cap of 10 across a fan-out of 50 sessions, and runs them all', async () => {
+    const { server } = await startBackend();
+    const ids = await Promise.all(
+      Array.from({ length: 50 }, () => launch(server, 'sleep 1', { templateRef: 'template:default/fanout' })),
+    );
+    let mostAtOnce = 0;
+    await waitFor('every session of the fan-out to finish', async () => {
+      const rows = await knex('agents_sessions').whereIn('id', ids).select('status');
+      mostAtOnce = Math.max(mostAtOnce, rows.filter(r => ['starting', 'running'].includes(r.status)).length);
+      return rows.every(r => r.status === 'succeeded') ? true : undefined;
+    }, 120_000);
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(10);
   });
 
   it('runs a template\'s sessions under its bound egress profile whatever the request says', async () => {
