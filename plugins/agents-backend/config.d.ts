@@ -154,6 +154,15 @@ export interface Config {
         maxConcurrentPerEntity?: number;
         /** Runs at once across the installation; more wait as pending. */
         maxConcurrentGlobal?: number;
+        /** Runs at once on entities owned by one group (the entity's spec.owner); more wait as pending. */
+        maxConcurrentPerOwner?: number;
+        /** The longest prompt or follow-up, in characters; at most (and by default) 32000. */
+        maxPromptLength?: number;
+        /**
+         * Whether entities may choose this policy with the `agents.backstage.io/policy` annotation
+         * (default false; `default` always may). A template binding still wins.
+         */
+        selectableByEntities?: boolean;
         /** Whether pull requests are opened as drafts. */
         draftPullRequest?: boolean;
         /** The largest session bundle a run may upload: bytes, or a quantity like 512Mi (default 1Gi). */

@@ -1,96 +1,14 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  type TestDatabaseId,
-} from '@backstage/backend-test-utils';
-import type { Entity } from '@backstage/catalog-model';
+import { mockCredentials, mockServices, type TestDatabaseId } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { Knex } from 'knex';
 import request from 'supertest';
-import { agentsPlugin } from './plugin';
+import { asJane, JANE, startBackend } from './__testUtils__/agentsTestBackend';
 import { createTestDatabases } from './__testUtils__/testDatabases';
 
 jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
-
-const JANE = 'user:default/jane';
-
-const entities: Entity[] = [
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'payments',
-      namespace: 'default',
-      annotations: {
-        'backstage.io/source-location':
-          'url:https://github.com/example-org/payments/tree/develop/',
-      },
-    },
-    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: {
-      name: 'storefront',
-      namespace: 'default',
-      annotations: { 'github.com/project-slug': 'example-org/storefront' },
-    },
-    spec: { type: 'website', owner: 'team-b', lifecycle: 'production' },
-  },
-  {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Component',
-    metadata: { name: 'no-source', namespace: 'default' },
-    spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
-  },
-];
-
-const config = {
-  agents: {
-    policies: {
-      default: { allowedHarnesses: ['opencode', 'claude-code'] },
-      strict: { allowedHarnesses: ['opencode'] },
-    },
-    templatePolicies: [{ template: 'template:default/fix-issue', policy: 'strict' }],
-  },
-};
-
-async function startBackend(
-  knex: Knex,
-  extra: { features?: any[]; permissions?: any } = {},
-) {
-  const auditEvents: Array<{ eventId: string; outcome: string; meta?: object }> = [];
-  const auditor = mockServices.auditor.mock({
-    createEvent: async ({ eventId, meta }) => ({
-      success: async options => {
-        auditEvents.push({ eventId, outcome: 'success', meta: { ...meta, ...options?.meta } });
-      },
-      fail: async () => {
-        auditEvents.push({ eventId, outcome: 'fail', meta });
-      },
-    }),
-  });
-  const { server } = await startTestBackend({
-    features: [
-      agentsPlugin,
-      mockServices.database.factory({ knex }),
-      mockServices.rootConfig.factory({ data: config }),
-      catalogServiceMock.factory({ entities }),
-      auditor.factory,
-      extra.permissions ?? mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-      ...(extra.features ?? []),
-    ],
-  });
-  return { server, auditEvents };
-}
-
-const asJane = { Authorization: mockCredentials.user.header(JANE) };
 
 describe.each(databases.eachSupportedId())('agents API on %p', (databaseId: TestDatabaseId) => {
   let knex: Knex;
@@ -364,6 +282,8 @@ describe.each(databases.eachSupportedId())('agents API on %p', (databaseId: Test
       id: '11111111-1111-4111-8111-111111111111',
       entity_ref: 'component:default/storefront',
       entity_owner_ref: 'group:default/team-b',
+      repo_url: 'https://github.com/example-org/storefront',
+      work_branch: 'agents/11111111',
       idempotency_key: null,
     });
     const list = await request(server).get('/api/agents/sessions').set(asJane);

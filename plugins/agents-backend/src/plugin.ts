@@ -21,6 +21,7 @@ import {
   type BundleStore,
   type HarnessProvider,
   type PolicyResolver,
+  readRepoUrlRewrites,
 } from '@backstage-agents/plugin-agents-node';
 import { BundleService } from './bundles/BundleService';
 import { DatabaseBundleStore } from './bundles/DatabaseBundleStore';
@@ -190,9 +191,7 @@ export const agentsPlugin = createBackendPlugin({
           hub,
           workBranchPrefix:
             config.getOptionalString('agents.sessions.workBranchPrefix') ?? 'agents/',
-          repoUrlRewrites: (config.getOptionalConfigArray('agents.git.rewrites') ?? []).map(
-            c => ({ from: c.getString('from'), to: c.getString('to') }),
-          ),
+          repoUrlRewrites: readRepoUrlRewrites(config),
           runtime,
         });
         await runtime?.start(scheduler);

@@ -1,4 +1,5 @@
 import {
+  fanOutStatus,
   SESSION_STATUSES,
   TERMINAL_STATUSES,
   assertTransition,
@@ -47,5 +48,23 @@ describe('session status model', () => {
       'A succeeded session cannot become cancelled; from succeeded it can only become pending',
     );
     expect(() => assertTransition('pending', 'starting')).not.toThrow();
+  });
+});
+
+describe('fan-out status', () => {
+  it('is pending until a child starts, running while any child is unfinished', () => {
+    expect(fanOutStatus({})).toBe('pending');
+    expect(fanOutStatus({ pending: 3 })).toBe('pending');
+    expect(fanOutStatus({ pending: 2, starting: 1 })).toBe('running');
+    expect(fanOutStatus({ pending: 2, succeeded: 1 })).toBe('running');
+    expect(fanOutStatus({ running: 1, failed: 4 })).toBe('running');
+  });
+
+  it('ends failed if any child failed or timed out, else cancelled if any was cancelled, else succeeded', () => {
+    expect(fanOutStatus({ succeeded: 5 })).toBe('succeeded');
+    expect(fanOutStatus({ succeeded: 4, timed_out: 1 })).toBe('failed');
+    expect(fanOutStatus({ cancelled: 2, failed: 1 })).toBe('failed');
+    expect(fanOutStatus({ succeeded: 3, cancelled: 1 })).toBe('cancelled');
+    expect(fanOutStatus({ succeeded: 0, cancelled: 0 })).toBe('pending');
   });
 });

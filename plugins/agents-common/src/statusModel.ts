@@ -91,3 +91,24 @@ export function assertTransition(from: SessionStatus, to: SessionStatus): void {
     throw new InvalidTransitionError(from, to);
   }
 }
+
+/**
+ * The status of a fan-out session, from its children's: `pending` until one of them has started,
+ * `running` while any is unfinished, then `failed` if any failed or timed out, else `cancelled` if
+ * any was cancelled, else `succeeded`. A fan-out runs nothing itself, so this is its only source of
+ * status; it is derived, not transitioned, and may go back to `running` when a child is resumed or added.
+ */
+export function fanOutStatus(
+  byStatus: Partial<Record<SessionStatus, number>>,
+): SessionStatus {
+  const n = (status: SessionStatus) => byStatus[status] ?? 0;
+  const unfinished = n('pending') + n('starting') + n('running');
+  const finished = TERMINAL_STATUSES.reduce((sum, s) => sum + n(s), 0);
+  if (unfinished > 0) {
+    return unfinished === n('pending') && finished === 0 ? 'pending' : 'running';
+  }
+  if (finished === 0) return 'pending';
+  if (n('failed') + n('timed_out') > 0) return 'failed';
+  if (n('cancelled') > 0) return 'cancelled';
+  return 'succeeded';
+}

@@ -34,6 +34,21 @@ export type SessionStatus =
   | 'cancelled'
   | 'timed_out';
 
+/**
+ * `agent` sessions run a harness in pods. A `fanout` session runs nothing itself: it groups the
+ * sessions that name it as their parent (one per spec-kit task, say), and its status follows theirs.
+ */
+export const SESSION_KINDS = ['agent', 'fanout'] as const;
+
+/** @public */
+export type SessionKind = (typeof SESSION_KINDS)[number];
+
+/** How many child sessions of a fan-out are in each status. */
+export type FanOutChildren = {
+  total: number;
+  byStatus: Partial<Record<SessionStatus, number>>;
+};
+
 /** What a session was started from, with the references that let it be traced back. */
 export type SessionOriginRef = {
   kind: SessionOrigin;
@@ -62,6 +77,7 @@ export type PullRequestState = 'open' | 'merged' | 'closed';
 /** A durable agent session against one catalog entity's repository. */
 export type Session = {
   id: string;
+  kind: SessionKind;
   entityRef: string;
   /** The entity's owner when the session was created; used by ownership-based permission rules. */
   entityOwnerRef?: string;
@@ -87,6 +103,8 @@ export type Session = {
   /** The GitHub issue a webhook-triggered session works on. */
   issueUrl?: string;
   parentSessionId?: string;
+  /** Set on fan-out sessions: their children by status. */
+  children?: FanOutChildren;
 };
 
 /** @public */
@@ -167,6 +185,10 @@ export type AgentsPolicy = {
   runtimeClassName?: string;
   maxConcurrentPerEntity?: number;
   maxConcurrentGlobal?: number;
+  /** At most this many sessions run at once on entities owned by the same group. */
+  maxConcurrentPerOwner?: number;
+  /** The longest prompt (or follow-up) a session may be given, at most the API's own limit. */
+  maxPromptLength?: number;
   draftPullRequest: boolean;
   /** Whether a pull request is opened when a run pushes (default true). */
   openPullRequest?: boolean;

@@ -3,6 +3,8 @@ import { ConflictError, NotFoundError } from '@backstage/errors';
 import type { PermissionCriteria } from '@backstage/plugin-permission-common';
 import {
   assertTransition,
+  fanOutStatus,
+  type FanOutChildren,
   type HarnessName,
   type HarnessResult,
   type HarnessRun,
@@ -10,6 +12,7 @@ import {
   type PullRequestState,
   type RunKind,
   type Session,
+  type SessionKind,
   type SessionOriginRef,
   type SessionStatus,
   type SessionWithRuns,
@@ -30,12 +33,16 @@ import {
 
 /** Everything needed to write a new session and its first run. */
 export interface NewSession {
+  /** Default `agent`; a `fanout` session gets no run. */
+  kind?: SessionKind;
   entityRef: string;
   entityOwnerRef?: string;
   repoUrl: string;
   baseBranch?: string;
   /** Prefix of the work branch; the session id's first block is appended. */
   workBranchPrefix: string;
+  /** A branch asked for by name instead; refused while another unfinished session pushes to it. */
+  workBranch?: string;
   harness: HarnessName;
   prompt: string;
   policy: { name: string; snapshot: object };
@@ -81,6 +88,16 @@ export interface StatusChange {
 }
 
 const now = () => DateTime.utc().toISO();
+const ACTIVE: SessionStatus[] = ['pending', 'starting', 'running'];
+
+/** What a concurrency cap counts over. */
+export type ConcurrencyScope = 'entity' | 'owner' | 'policy';
+
+const SCOPE_COLUMNS = {
+  entity: 'entity_ref',
+  owner: 'entity_owner_ref',
+  policy: 'policy_name',
+} as const;
 const TERMINAL = new Set<SessionStatus>([
   'succeeded',
   'failed',
@@ -101,6 +118,14 @@ export class SessionStore {
   }): Promise<SessionStore> {
     const client = await options.database.getClient();
     await applyDatabaseMigrations(options.database, client);
+    if (isSqlite(client)) {
+      // Every status change and log chunk is a small write transaction. SQLite's default rollback
+      // journal syncs the disk several times per commit; write-ahead logging with NORMAL sync syncs
+      // at checkpoints only (a power cut may lose the last commits, never corrupt the file). Production
+      // runs PostgreSQL; this keeps the SQLite default usable for development and small installations.
+      await client.raw('PRAGMA journal_mode = WAL');
+      await client.raw('PRAGMA synchronous = NORMAL');
+    }
     return new SessionStore(client);
   }
 
@@ -113,16 +138,30 @@ export class SessionStore {
   ): Promise<{ session: SessionWithRuns; created: boolean }> {
     const id = randomUUID();
     const timestamp = now();
+    const kind = input.kind ?? 'agent';
+    const workBranch = input.workBranch ?? `${input.workBranchPrefix}${id.split('-')[0]}`;
     try {
       await this.db.transaction(async tx => {
         const { templateRef, taskId, stepId } = input.origin;
+        if (input.workBranch) {
+          const holder = await tx<SessionRow>('agents_sessions')
+            .where({ repo_url: input.repoUrl, work_branch: input.workBranch })
+            .whereIn('status', ACTIVE)
+            .first('id');
+          if (holder) {
+            throw new ConflictError(
+              `Session ${holder.id} is still working on branch ${input.workBranch} of ${input.repoUrl}; wait for it to finish or choose another branch`,
+            );
+          }
+        }
         await tx<SessionRow>('agents_sessions').insert({
           id,
+          kind,
           entity_ref: input.entityRef,
           entity_owner_ref: input.entityOwnerRef ?? null,
           repo_url: input.repoUrl,
           base_branch: input.baseBranch ?? null,
-          work_branch: `${input.workBranchPrefix}${id.split('-')[0]}`,
+          work_branch: workBranch,
           harness: input.harness,
           prompt: input.prompt,
           policy_name: input.policy.name,
@@ -140,9 +179,12 @@ export class SessionStore {
           created_at: timestamp,
           updated_at: timestamp,
         });
-        await tx<RunRow>('agents_runs').insert(
-          newRunRow(id, 1, 'initial', input.prompt, timestamp),
-        );
+        if (kind === 'agent') {
+          await tx<RunRow>('agents_runs').insert(
+            newRunRow(id, 1, 'initial', input.prompt, timestamp),
+          );
+        }
+        if (input.parentSessionId) await this.refreshFanOut(tx, input.parentSessionId);
       });
     } catch (error) {
       if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -151,6 +193,11 @@ export class SessionStore {
           input.idempotencyKey,
         );
         if (existing) return { session: existing, created: false };
+      }
+      if (isBranchViolation(error)) {
+        throw new ConflictError(
+          `Another unfinished session (started at the same moment) works on branch ${workBranch} of ${input.repoUrl}; wait for it to finish or choose another branch`,
+        );
       }
       throw error;
     }
@@ -165,6 +212,12 @@ export class SessionStore {
       .where({ created_by: createdBy, idempotency_key: idempotencyKey })
       .first();
     return row ? this.withRuns(row) : undefined;
+  }
+
+  /** The session's own fields only: no runs, bundle or children. For checks on hot paths. */
+  async getSessionFields(id: string): Promise<Session | undefined> {
+    const row = await this.db<SessionRow>('agents_sessions').where({ id }).first();
+    return row ? sessionFromRow(row) : undefined;
   }
 
   async getSession(id: string): Promise<SessionWithRuns | undefined> {
@@ -192,10 +245,12 @@ export class SessionStore {
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     const bundles = await this.bundlesFor(page);
+    const children = await this.childrenOf(page);
     return {
-      items: page.map(row =>
-        sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
-      ),
+      items: page.map(row => ({
+        ...sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
+        ...(children.has(row.id) ? { children: children.get(row.id) } : {}),
+      })),
       nextSeq: rows.length > limit ? Number(page[page.length - 1].seq) : undefined,
     };
   }
@@ -209,6 +264,12 @@ export class SessionStore {
     to: SessionStatus,
     change: StatusChange = {},
   ): Promise<SessionWithRuns> {
+    await this.applyTransition(id, to, change);
+    return (await this.getSession(id))!;
+  }
+
+  /** {@link SessionStore.transition} without reading the session back: for the launcher's hot path. */
+  async applyTransition(id: string, to: SessionStatus, change: StatusChange = {}): Promise<void> {
     await this.db.transaction(async tx => {
       const current = await tx<SessionRow>('agents_sessions')
         .where({ id })
@@ -236,7 +297,10 @@ export class SessionStore {
           `Session ${id} changed while it was being updated; try again`,
         );
       }
-      const run = await latestRun(tx, id);
+      if (current.parent_session_id) await this.refreshFanOut(tx, current.parent_session_id);
+      // A fan-out has no run: only a childless one is ever transitioned (cancelled).
+      const run = await latestRun(tx, id, current.kind !== 'fanout');
+      if (!run) return;
       await tx<RunRow>('agents_runs')
         .where({ id: run.id })
         .update({
@@ -264,7 +328,6 @@ export class SessionStore {
             : {}),
         });
     });
-    return (await this.getSession(id))!;
   }
 
   /** Puts a finished session back to `pending` with a new run for the follow-up prompt. */
@@ -274,21 +337,33 @@ export class SessionStore {
         .where({ id })
         .first();
       if (!current) throw new NotFoundError(`No session with id ${id}`);
+      if (current.kind === 'fanout') {
+        throw new ConflictError(
+          `Session ${id} is a fan-out: it runs nothing itself; resume the child sessions that need more work`,
+        );
+      }
       const from = current.status as SessionStatus;
       checkTransition(from, 'pending');
       const timestamp = now();
       const updated = await tx<SessionRow>('agents_sessions')
         .where({ id, status: from })
-        .update({ status: 'pending', updated_at: timestamp, finished_at: null });
+        .update({ status: 'pending', updated_at: timestamp, finished_at: null })
+        .catch(error => {
+          if (!isBranchViolation(error)) throw error;
+          throw new ConflictError(
+            `Another unfinished session works on branch ${current.work_branch} of ${current.repo_url} now; resume this one when it has finished`,
+          );
+        });
       if (updated !== 1) {
         throw new ConflictError(
           `Session ${id} changed while it was being resumed; try again`,
         );
       }
-      const previous = await latestRun(tx, id);
+      const previous = (await latestRun(tx, id))!;
       await tx<RunRow>('agents_runs').insert(
         newRunRow(id, previous.attempt + 1, 'resume', prompt, timestamp),
       );
+      if (current.parent_session_id) await this.refreshFanOut(tx, current.parent_session_id);
     });
     return (await this.getSession(id))!;
   }
@@ -348,12 +423,24 @@ export class SessionStore {
     return result;
   }
 
-  /** Sessions that are not finished (pending, starting or running), with their runs, oldest first. */
+  /** Agent sessions that are not finished (pending, starting or running), with their runs, oldest first. */
   async listActiveSessions(): Promise<SessionWithRuns[]> {
     const rows: SessionRow[] = await this.db<SessionRow>('agents_sessions')
-      .whereIn('status', ['pending', 'starting', 'running'])
+      .whereIn('status', ACTIVE)
+      .where({ kind: 'agent' })
       .orderBy('seq', 'asc');
-    return Promise.all(rows.map(row => this.withRuns(row)));
+    return this.withRunsOf(rows);
+  }
+
+  /** A fan-out's child sessions with their runs, oldest first. */
+  async listChildSessions(
+    parentId: string,
+    options: { unfinishedOnly?: boolean } = {},
+  ): Promise<SessionWithRuns[]> {
+    const query = this.db<SessionRow>('agents_sessions').where({ parent_session_id: parentId });
+    if (options.unfinishedOnly) query.whereIn('status', ACTIVE);
+    const rows: SessionRow[] = await query.orderBy('seq', 'asc');
+    return this.withRunsOf(rows);
   }
 
   async getRun(runId: string): Promise<HarnessRun | undefined> {
@@ -369,32 +456,45 @@ export class SessionStore {
   }
 
   /**
-   * The load a session's concurrency caps are checked against: runs active (starting or running)
-   * and sessions waiting ahead of it (pending, created before it), on its entity and under its policy.
+   * The load a session's concurrency caps are checked against, in each scope (its entity, its entity's
+   * owner, its policy): agent sessions active (starting or running) and those waiting ahead of it
+   * (pending, created before it). One query for all three scopes, as it runs for every launch. A scope
+   * is absent when the session has nothing to count it by (an entity without owner).
    */
-  async concurrency(sessionId: string): Promise<{
-    entityActive: number;
-    entityWaitingBefore: number;
-    policyActive: number;
-    policyWaitingBefore: number;
-  }> {
+  async concurrency(
+    sessionId: string,
+  ): Promise<Partial<Record<ConcurrencyScope, { active: number; waitingBefore: number }>>> {
     const row = await this.db<SessionRow>('agents_sessions')
       .where({ id: sessionId })
-      .first('seq', 'entity_ref', 'policy_name');
+      .first('seq', ...Object.values(SCOPE_COLUMNS));
     if (!row) throw new NotFoundError(`No session with id ${sessionId}`);
-    const count = async (column: 'entity_ref' | 'policy_name', value: string, waiting: boolean) => {
-      const query = this.db('agents_sessions').where(column, value);
-      if (waiting) query.where({ status: 'pending' }).where('seq', '<', row.seq);
-      else query.whereIn('status', ['starting', 'running']);
-      const [{ n }] = await query.count({ n: '*' });
-      return Number(n);
-    };
-    return {
-      entityActive: await count('entity_ref', row.entity_ref, false),
-      entityWaitingBefore: await count('entity_ref', row.entity_ref, true),
-      policyActive: await count('policy_name', row.policy_name, false),
-      policyWaitingBefore: await count('policy_name', row.policy_name, true),
-    };
+    const scopes = (Object.keys(SCOPE_COLUMNS) as ConcurrencyScope[]).filter(
+      scope => row[SCOPE_COLUMNS[scope]] !== null && row[SCOPE_COLUMNS[scope]] !== undefined,
+    );
+    if (scopes.length === 0) return {};
+    const sums: string[] = [];
+    const bindings: Array<string | number> = [];
+    for (const scope of scopes) {
+      const value = row[SCOPE_COLUMNS[scope]];
+      sums.push(
+        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status in ('starting', 'running') then 1 else 0 end) as ${scope}_active`,
+        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status = 'pending' and seq < ? then 1 else 0 end) as ${scope}_waiting`,
+      );
+      bindings.push(value as string, value as string, row.seq);
+    }
+    const counts = await this.db('agents_sessions')
+      .where({ kind: 'agent' })
+      .whereIn('status', ACTIVE)
+      .where(q => {
+        for (const scope of scopes) q.orWhere(SCOPE_COLUMNS[scope], row[SCOPE_COLUMNS[scope]] as string);
+      })
+      .first(this.db.raw(sums.join(', '), bindings));
+    return Object.fromEntries(
+      scopes.map(scope => [
+        scope,
+        { active: Number(counts?.[`${scope}_active`] ?? 0), waitingBefore: Number(counts?.[`${scope}_waiting`] ?? 0) },
+      ]),
+    );
   }
 
   /** Records the session's pull request and the head commit it now reflects. */
@@ -423,7 +523,7 @@ export class SessionStore {
       .where(q => q.whereNull('pr_synced_commit').orWhereRaw('pr_synced_commit <> head_commit'))
       .orderBy('seq', 'asc')
       .limit(limit);
-    return Promise.all(rows.map(row => this.withRuns(row)));
+    return this.withRunsOf(rows);
   }
 
   /** Sessions with an open pull request, least recently updated first: candidates for a refresh. */
@@ -444,14 +544,76 @@ export class SessionStore {
   }
 
   private async withRuns(row: SessionRow): Promise<SessionWithRuns> {
-    const runs = await this.db<RunRow>('agents_runs')
-      .where({ session_id: row.id })
+    return (await this.withRunsOf([row]))[0];
+  }
+
+  /** Sessions with their runs, bundles and fan-out counts: one query each for the whole list. */
+  private async withRunsOf(rows: SessionRow[]): Promise<SessionWithRuns[]> {
+    if (rows.length === 0) return [];
+    const runRows: RunRow[] = await this.db<RunRow>('agents_runs')
+      .whereIn('session_id', rows.map(r => r.id))
       .orderBy('attempt', 'asc');
-    const bundles = await this.bundlesFor([row]);
-    return {
+    const runs = new Map<string, RunRow[]>();
+    for (const run of runRows) {
+      const list = runs.get(run.session_id) ?? [];
+      list.push(run);
+      runs.set(run.session_id, list);
+    }
+    const bundles = await this.bundlesFor(rows);
+    const children = await this.childrenOf(rows);
+    return rows.map(row => ({
       ...sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
-      runs: runs.map(runFromRow),
-    };
+      ...(children.has(row.id) ? { children: children.get(row.id) } : {}),
+      runs: (runs.get(row.id) ?? []).map(runFromRow),
+    }));
+  }
+
+  /** The children of the fan-out sessions among `rows`, by status. */
+  private async childrenOf(
+    rows: SessionRow[],
+    db: Knex = this.db,
+  ): Promise<Map<string, FanOutChildren>> {
+    const ids = rows.filter(r => r.kind === 'fanout').map(r => r.id);
+    const result = new Map<string, FanOutChildren>(
+      ids.map(id => [id, { total: 0, byStatus: {} }]),
+    );
+    if (ids.length === 0) return result;
+    const counts: Array<{ parent_session_id: string; status: SessionStatus; n: number | string }> =
+      await db('agents_sessions')
+        .whereIn('parent_session_id', ids)
+        .groupBy('parent_session_id', 'status')
+        .select('parent_session_id', 'status')
+        .count({ n: '*' });
+    for (const { parent_session_id, status, n } of counts) {
+      const children = result.get(parent_session_id)!;
+      children.byStatus[status] = Number(n);
+      children.total += Number(n);
+    }
+    return result;
+  }
+
+  /**
+   * Derives a fan-out's status from its children, inside the transaction that changed one of them.
+   * The fan-out's row is locked first (on PostgreSQL), so children finishing at the same moment in
+   * other transactions are counted after one another and the last one sees them all.
+   */
+  private async refreshFanOut(tx: Knex.Transaction, parentId: string): Promise<void> {
+    const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
+    if (!isSqlite(tx)) lock.forUpdate();
+    const parent = await lock.first();
+    if (!parent || parent.kind !== 'fanout') return;
+    const children = (await this.childrenOf([parent], tx)).get(parent.id)!;
+    const status = fanOutStatus(children.byStatus);
+    if (status === parent.status) return;
+    const timestamp = now();
+    await tx<SessionRow>('agents_sessions')
+      .where({ id: parentId })
+      .update({
+        status,
+        updated_at: timestamp,
+        ...(status !== 'pending' && !parent.started_at ? { started_at: timestamp } : {}),
+        finished_at: TERMINAL.has(status) ? timestamp : null,
+      });
   }
 
   private async bundlesFor(rows: SessionRow[]): Promise<Map<string, BundleRow>> {
@@ -490,13 +652,22 @@ function newRunRow(
   };
 }
 
-async function latestRun(tx: Knex.Transaction, sessionId: string): Promise<RunRow> {
+async function latestRun(
+  tx: Knex.Transaction,
+  sessionId: string,
+  required = true,
+): Promise<RunRow | undefined> {
   const run = await tx<RunRow>('agents_runs')
     .where({ session_id: sessionId })
     .orderBy('attempt', 'desc')
     .first();
-  if (!run) throw new Error(`Session ${sessionId} has no run`);
+  if (!run && required) throw new Error(`Session ${sessionId} has no run`);
   return run;
+}
+
+/** SQLite serializes writers and has no row locks (knex warns on `forUpdate` there). */
+function isSqlite(db: Knex): boolean {
+  return /sqlite/.test(String(db.client.config.client));
 }
 
 /** Turns the status model's refusal into a 409 for callers. */
@@ -506,6 +677,15 @@ function checkTransition(from: SessionStatus, to: SessionStatus) {
   } catch (error) {
     throw new ConflictError((error as Error).message);
   }
+}
+
+/** A second unfinished session on a repository's branch (the partial unique index of the fan-out migration). */
+function isBranchViolation(error: unknown): boolean {
+  const message = (error as { message?: string })?.message ?? '';
+  return (
+    isUniqueViolation(error) &&
+    (message.includes('agents_sessions_active_branch_idx') || message.includes('agents_sessions.work_branch'))
+  );
 }
 
 function isUniqueViolation(error: unknown): boolean {

@@ -5,6 +5,7 @@ import type {
   PullRequestState,
   RunKind,
   Session,
+  SessionKind,
   SessionOriginRef,
   SessionStatus,
 } from '@backstage-agents/plugin-agents-common';
@@ -13,6 +14,8 @@ import type {
 export interface SessionRow {
   seq: number | string;
   id: string;
+  /** `agent` or `fanout`. */
+  kind: string;
   entity_ref: string;
   entity_owner_ref: string | null;
   repo_url: string;
@@ -87,6 +90,7 @@ export function sessionFromRow(row: SessionRow, bundle?: BundleRow): Session {
     : {};
   return {
     id: row.id,
+    kind: (row.kind ?? 'agent') as SessionKind,
     entityRef: row.entity_ref,
     entityOwnerRef: optional(row.entity_owner_ref),
     repoUrl: row.repo_url,

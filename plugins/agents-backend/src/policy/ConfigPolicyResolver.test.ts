@@ -8,6 +8,11 @@ const entity: Entity = {
   metadata: { name: 'payments' },
 };
 
+const withPolicy = (name: string): Entity => ({
+  ...entity,
+  metadata: { ...entity.metadata, annotations: { 'agents.backstage.io/policy': name } },
+});
+
 describe('ConfigPolicyResolver', () => {
   it('gives a locked-down default when nothing is configured', async () => {
     const resolver = ConfigPolicyResolver.fromConfig(new ConfigReader({}));
@@ -55,6 +60,34 @@ describe('ConfigPolicyResolver', () => {
     ).toThrow("defaultHarness 'opencode' is not among its allowedHarnesses");
     expect(load({ templatePolicies: [{ template: 'template:default/t', policy: 'missing' }] })).toThrow(
       "policy 'missing', which is not defined",
+    );
+  });
+
+  it("lets an entity choose a policy opened to entities, which a template binding overrides", async () => {
+    const resolver = ConfigPolicyResolver.fromConfig(
+      new ConfigReader({
+        agents: {
+          policies: {
+            open: { egressProfile: 'internet', selectableByEntities: true },
+            locked: { egressProfile: 'github-only', timeout: { minutes: 5 } },
+          },
+          templatePolicies: [{ template: 'template:default/spec', policy: 'locked' }],
+        },
+      }),
+    );
+    expect((await resolver.resolve({ entity: withPolicy('open') })).name).toBe('open');
+    expect((await resolver.resolve({ entity: withPolicy('default') })).name).toBe('default');
+    expect((await resolver.resolve({ entity: withPolicy('open'), templateRef: 'template:default/spec' })).name).toBe(
+      'locked',
+    );
+    await expect(resolver.resolve({ entity: withPolicy('locked') })).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      policy: 'locked',
+      rule: 'entityPolicy',
+      message: expect.stringContaining('has not opened to entities (selectableByEntities)'),
+    });
+    await expect(resolver.resolve({ entity: withPolicy('nope') })).rejects.toThrow(
+      "component:default/payments asks for agents policy 'nope' (annotation agents.backstage.io/policy), which is not defined",
     );
   });
 });

@@ -1,8 +1,10 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   HARNESS_NAMES,
   isHarnessName,
+  SESSION_LIMITS,
   type AgentsPolicy,
   type HarnessName,
 } from '@backstage-agents/plugin-agents-common';
@@ -12,6 +14,8 @@ import type {
 } from '@backstage-agents/plugin-agents-node';
 import { readDurationFromConfig } from '@backstage/config';
 import { Duration } from 'luxon';
+import { ANNOTATION_AGENTS_POLICY, entityPolicyName } from './entityPolicy';
+import { PolicyDeniedError } from './PolicyDeniedError';
 
 /** The real coding agents; `demo` is only offered where configuration enables it. */
 const REAL_HARNESSES = HARNESS_NAMES.filter(h => h !== 'demo');
@@ -29,14 +33,18 @@ const DEFAULT_POLICY: AgentsPolicy = {
 };
 
 /**
- * Resolves policies from `agents.policies.<name>`, with `agents.templatePolicies` binding template
- * refs to policy names. Everything not bound gets the `default` policy. Read once at start-up, so a
- * mistake in the configuration stops the backend instead of surfacing on a user's request.
+ * Resolves policies from `agents.policies.<name>`: a template bound by `agents.templatePolicies` gets
+ * its policy; otherwise an entity may choose one the platform team opened to entities
+ * (`selectableByEntities`) with the `agents.backstage.io/policy` annotation; everything else gets
+ * `default`. Read once at start-up, so a mistake in the configuration stops the backend instead of
+ * surfacing on a user's request.
  */
 export class ConfigPolicyResolver implements PolicyResolver {
   private constructor(
     private readonly policies: Map<string, AgentsPolicy>,
     private readonly templateBindings: Map<string, string>,
+    /** The policies entities may choose by annotation. */
+    private readonly entitySelectable: Set<string>,
   ) {}
 
   static fromConfig(config: Config): ConfigPolicyResolver {
@@ -45,9 +53,12 @@ export class ConfigPolicyResolver implements PolicyResolver {
     const defaults = policiesConfig?.getOptionalConfig('default');
     const base = defaults ? readPolicy('default', defaults, DEFAULT_POLICY) : DEFAULT_POLICY;
     policies.set('default', base);
+    const entitySelectable = new Set<string>(['default']);
     for (const name of policiesConfig?.keys() ?? []) {
       if (name === 'default') continue;
-      policies.set(name, readPolicy(name, policiesConfig!.getConfig(name), base));
+      const policyConfig = policiesConfig!.getConfig(name);
+      policies.set(name, readPolicy(name, policyConfig, base));
+      if (policyConfig.getOptionalBoolean('selectableByEntities')) entitySelectable.add(name);
     }
     // The demo harness changes code without any model: never let it run where it isn't wanted.
     if (!config.getOptionalBoolean('agents.harnesses.demo.enabled')) {
@@ -72,7 +83,7 @@ export class ConfigPolicyResolver implements PolicyResolver {
       }
       bindings.set(templateRef, policyName);
     }
-    return new ConfigPolicyResolver(policies, bindings);
+    return new ConfigPolicyResolver(policies, bindings, entitySelectable);
   }
 
   /** The egress profiles the configured policies use: the backend checks they are enforced. */
@@ -84,7 +95,25 @@ export class ConfigPolicyResolver implements PolicyResolver {
     const bound = request.templateRef
       ? this.templateBindings.get(request.templateRef)
       : undefined;
-    return this.policies.get(bound ?? 'default')!;
+    if (bound) return this.policies.get(bound)!;
+    const chosen = entityPolicyName(request.entity);
+    if (!chosen) return this.policies.get('default')!;
+    const entity = stringifyEntityRef(request.entity);
+    if (!this.policies.has(chosen)) {
+      throw new PolicyDeniedError(
+        `${entity} asks for agents policy '${chosen}' (annotation ${ANNOTATION_AGENTS_POLICY}), which is not defined; fix or remove the annotation`,
+        chosen,
+        'entityPolicy',
+      );
+    }
+    if (!this.entitySelectable.has(chosen)) {
+      throw new PolicyDeniedError(
+        `${entity} asks for agents policy '${chosen}' (annotation ${ANNOTATION_AGENTS_POLICY}), which the platform team has not opened to entities (selectableByEntities); remove the annotation or ask them to`,
+        chosen,
+        'entityPolicy',
+      );
+    }
+    return this.policies.get(chosen)!;
   }
 }
 
@@ -131,15 +160,40 @@ function readPolicy(
     runtimeClassName:
       config.getOptionalString('runtimeClassName') ?? base.runtimeClassName,
     maxConcurrentPerEntity:
-      config.getOptionalNumber('maxConcurrentPerEntity') ?? base.maxConcurrentPerEntity,
+      readCap(config, 'maxConcurrentPerEntity', name) ?? base.maxConcurrentPerEntity,
     maxConcurrentGlobal:
-      config.getOptionalNumber('maxConcurrentGlobal') ?? base.maxConcurrentGlobal,
+      readCap(config, 'maxConcurrentGlobal', name) ?? base.maxConcurrentGlobal,
+    maxConcurrentPerOwner:
+      readCap(config, 'maxConcurrentPerOwner', name) ?? base.maxConcurrentPerOwner,
+    maxPromptLength: readMaxPromptLength(config, name) ?? base.maxPromptLength,
     draftPullRequest:
       config.getOptionalBoolean('draftPullRequest') ?? base.draftPullRequest,
     maxBundleBytes: config.has('maxBundleSize')
       ? readByteSize(config, 'maxBundleSize', name)
       : base.maxBundleBytes,
   };
+}
+
+/** A concurrency cap: a whole number of at least 1 (0 would queue every session for ever). */
+function readCap(config: Config, key: string, policy: string): number | undefined {
+  const value = config.getOptionalNumber(key);
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    throw new InputError(`agents.policies.${policy}.${key} must be a whole number of at least 1, not ${value}`);
+  }
+  return value;
+}
+
+function readMaxPromptLength(config: Config, policy: string): number | undefined {
+  const value = config.getOptionalNumber('maxPromptLength');
+  if (
+    value !== undefined &&
+    (!Number.isInteger(value) || value < 1 || value > SESSION_LIMITS.maxPromptLength)
+  ) {
+    throw new InputError(
+      `agents.policies.${policy}.maxPromptLength must be a whole number from 1 to ${SESSION_LIMITS.maxPromptLength}, not ${value}`,
+    );
+  }
+  return value;
 }
 
 const BYTE_UNITS: Record<string, number> = {

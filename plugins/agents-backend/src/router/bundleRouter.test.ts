@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-standalone-expect -- hooks assert what must hold before and after every case */
 import { mockServices, type TestDatabaseId } from '@backstage/backend-test-utils';
 import express from 'express';
 import { createHash, randomBytes } from 'node:crypto';

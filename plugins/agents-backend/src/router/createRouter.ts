@@ -14,7 +14,8 @@ type Request = ExpressRequest<any, any, any, any>;
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { spec } from '../schema/openapi.generated';
-import { PolicyDeniedError, type SessionService } from '../service/SessionService';
+import { PolicyDeniedError } from '../policy/PolicyDeniedError';
+import type { SessionService } from '../service/SessionService';
 import { readCursor, streamSessionLog } from './logStream';
 
 export interface RouterOptions {
@@ -107,7 +108,12 @@ export async function createRouter(options: RouterOptions) {
     const { session, created } = await audited(
       req,
       'session-create',
-      { entityRef: body.entityRef, templateRef: body.templateRef },
+      {
+        entityRef: body.entityRef,
+        templateRef: body.templateRef,
+        kind: body.kind,
+        parentSessionId: body.parentSessionId,
+      },
       () => sessions.create(body, credentials, ref),
       r => ({ sessionId: r.session.id, created: String(r.created) }),
     );

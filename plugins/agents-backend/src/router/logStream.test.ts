@@ -42,8 +42,7 @@ function readEvents(
       };
       res.on('data', chunk => {
         buffer += chunk;
-        let index;
-        while ((index = buffer.indexOf('\n\n')) >= 0) {
+        for (let index = buffer.indexOf('\n\n'); index >= 0; index = buffer.indexOf('\n\n')) {
           const block = buffer.slice(0, index);
           buffer = buffer.slice(index + 2);
           const fields: Record<string, string> = {};

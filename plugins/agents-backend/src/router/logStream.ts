@@ -126,7 +126,10 @@ export async function streamSessionLog(
       if (closed) return;
       await catchUp();
       const session = await store.getSession(sessionId);
-      if (!session) return close();
+      if (!session) {
+        close();
+        return;
+      }
       if (session.status !== lastStatus) onEvent({ type: 'status', status: session.status });
       if (isTerminalStatus(session.status) && !lagging) {
         await catchUp();

@@ -1,14 +1,21 @@
 import type { AgentsPolicy, SessionWithRuns } from '@backstage-agents/plugin-agents-common';
-import type { SessionStore } from '../database/SessionStore';
+import type { ConcurrencyScope, SessionStore } from '../database/SessionStore';
+
+/** The policy key that caps each scope. */
+const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
+  ['entity', 'maxConcurrentPerEntity'],
+  ['owner', 'maxConcurrentPerOwner'],
+  ['policy', 'maxConcurrentGlobal'],
+];
 
 /**
  * Holds sessions back while their policy's concurrency caps are reached: per entity
- * (`maxConcurrentPerEntity`) and across the installation for the policy (`maxConcurrentGlobal`).
- * A held session stays `pending` (shown as queued) and starts, oldest first, when a slot frees:
- * a session may start only if the runs already active plus the older sessions still waiting in
- * the same scope leave it a slot. Checks and claims are serialized in this process, so a burst of
- * launches cannot overshoot a cap; across replicas, launches go through the reconciler's single
- * lease holder once queued.
+ * (`maxConcurrentPerEntity`), per owning group of the entity (`maxConcurrentPerOwner`) and across
+ * the installation for the policy (`maxConcurrentGlobal`). A held session stays `pending` (shown as
+ * queued) and starts, oldest first, when a slot frees: a session may start only if the runs already
+ * active plus the older sessions still waiting in the same scope leave it a slot. Checks and claims
+ * are serialized in this process, so a burst of launches cannot overshoot a cap; across replicas,
+ * launches go through the reconciler's single lease holder once queued.
  */
 export class ConcurrencyGate {
   private queue: Promise<unknown> = Promise.resolve();
@@ -19,15 +26,15 @@ export class ConcurrencyGate {
   admit<T>(session: SessionWithRuns, claim: () => Promise<T>): Promise<T | 'queued'> {
     const turn = this.queue.then(async () => {
       const policy = session.policy.snapshot as Partial<AgentsPolicy>;
-      const perEntity = policy.maxConcurrentPerEntity;
-      const global = policy.maxConcurrentGlobal;
-      if (perEntity === undefined && global === undefined) return claim();
-      const load = await this.store.concurrency(session.id);
-      if (perEntity !== undefined && load.entityActive + load.entityWaitingBefore >= perEntity) {
-        return 'queued' as const;
-      }
-      if (global !== undefined && load.policyActive + load.policyWaitingBefore >= global) {
-        return 'queued' as const;
+      const capped = CAPS.filter(([, key]) => typeof policy[key] === 'number');
+      if (capped.length > 0) {
+        const load = await this.store.concurrency(session.id);
+        for (const [scope, key] of capped) {
+          const inScope = load[scope];
+          if (inScope && inScope.active + inScope.waitingBefore >= (policy[key] as number)) {
+            return 'queued' as const;
+          }
+        }
       }
       return claim();
     });

@@ -56,7 +56,7 @@ export class Launcher {
     const runToken = issueRunToken();
     const podName = runObjectName(run.id);
     const claim = () =>
-      store.transition(session.id, 'starting', {
+      store.applyTransition(session.id, 'starting', {
         run: {
           podName,
           namespace,

@@ -45,6 +45,8 @@ export class Reconciler {
   private readonly followers = new Map<string, Promise<void>>();
   private readonly locks = new Map<string, Promise<void>>();
   private leaseSignal: AbortSignal = AbortSignal.abort();
+  private queuedPass?: Promise<void>;
+  private queuedAgain = false;
 
   constructor(private readonly options: ReconcilerOptions) {}
 
@@ -103,14 +105,31 @@ export class Reconciler {
     return list.metadata?.resourceVersion;
   }
 
-  private async launchQueued() {
-    try {
-      for (const session of await this.options.store.listActiveSessions()) {
-        if (session.status === 'pending') await this.options.launcher.launch(session);
-      }
-    } catch (error) {
-      this.options.logger.warn(`Starting queued sessions failed: ${error}`);
+  /**
+   * Offers every pending session a launch, oldest first. Runs that finish together ask for this at
+   * once; those asks fold into one more pass after the current one instead of a pass each, which
+   * with hundreds of queued tasks would re-check every one of them for every finished run.
+   */
+  private launchQueued(): Promise<void> {
+    if (this.queuedPass) {
+      this.queuedAgain = true;
+      return this.queuedPass;
     }
+    this.queuedPass = (async () => {
+      do {
+        this.queuedAgain = false;
+        try {
+          for (const session of await this.options.store.listActiveSessions()) {
+            if (session.status === 'pending') await this.options.launcher.launch(session);
+          }
+        } catch (error) {
+          this.options.logger.warn(`Starting queued sessions failed: ${error}`);
+        }
+      } while (this.queuedAgain);
+    })().finally(() => {
+      this.queuedPass = undefined;
+    });
+    return this.queuedPass;
   }
 
   /** Brings one run into line with its pod; serialized per run. */
@@ -279,6 +298,8 @@ export class Reconciler {
     await new Promise<void>(resolve => {
       let controller: AbortController | undefined;
       const stop = () => {
+        // Defined below; stop runs only after it is.
+        // eslint-disable-next-line @typescript-eslint/no-use-before-define
         clearTimeout(resyncTimer);
         lease.removeEventListener('abort', stop);
         controller?.abort();

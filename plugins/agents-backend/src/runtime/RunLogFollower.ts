@@ -95,6 +95,8 @@ export class RunLogFollower {
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
+        // Defined below; this runs only after it is.
+        // eslint-disable-next-line @typescript-eslint/no-use-before-define
         signal.removeEventListener('abort', onAbort);
         if (partial && !error) take(partial);
         partial = '';

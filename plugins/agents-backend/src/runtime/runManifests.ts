@@ -127,7 +127,7 @@ export function buildRunManifests(input: RunManifestInput): {
           workingDir: '/workspace',
           env: Object.entries(env).map(([key, value]) => ({ name: key, value })),
           ...(input.envFromSecrets?.length
-            ? { envFrom: input.envFromSecrets.map(name => ({ secretRef: { name } })) }
+            ? { envFrom: input.envFromSecrets.map(secretName => ({ secretRef: { name: secretName } })) }
             : {}),
           resources: {
             requests: {

@@ -7,16 +7,14 @@ import {
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { startKubeSim, startProcessKubelet, type KubeSim, type ProcessKubelet } from '@backstage-agents/kube-sim';
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { KubeSim } from '@backstage-agents/kube-sim';
+import { NetworkingV1Api, type CoreV1Api } from '@kubernetes/client-node';
 import type { Knex } from 'knex';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { agentsPlugin } from '../plugin';
-import { applyAgentsNamespace } from '../__testUtils__/simulatedCluster';
+import { startSimulatedCluster, waitFor, type SimulatedCluster } from '../__testUtils__/simulatedCluster';
 
 jest.setTimeout(120_000);
 
@@ -31,6 +29,11 @@ const entity: Entity = {
   },
   spec: { type: 'service', owner: 'team-a', lifecycle: 'production' },
 };
+/** Another component of the same team: the per-owner cap counts both. */
+const ledger: Entity = {
+  ...entity,
+  metadata: { ...entity.metadata, name: 'ledger', annotations: { 'github.com/project-slug': 'example-org/ledger' } },
+};
 const auth = { Authorization: mockCredentials.user.header('user:default/jane') };
 
 /**
@@ -39,23 +42,17 @@ const auth = { Authorization: mockCredentials.user.header('user:default/jane') }
  */
 describe('the agents runtime under the cluster simulator', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
+  let cluster: SimulatedCluster;
   let sim: KubeSim;
-  let kubelet: ProcessKubelet;
   let core: CoreV1Api;
   let kubeconfigPath: string;
   let knex: Knex;
 
   beforeAll(async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-runtime-'));
-    kubeconfigPath = path.join(dir, 'kubeconfig');
-    sim = await startKubeSim({ kubeconfigPath });
-    core = sim.kubeConfig.makeApiClient(CoreV1Api);
-    await applyAgentsNamespace(sim.kubeConfig);
-    kubelet = await startProcessKubelet({
-      kubeConfig: sim.kubeConfig,
+    cluster = await startSimulatedCluster({
       images: { [IMAGE]: [process.execPath, path.join(__dirname, '__fixtures__', 'fake-harness.js')] },
-      workDir: path.join(dir, 'kubelet'),
     });
+    ({ sim, core, kubeconfigPath } = cluster);
     knex = await databases.init('SQLITE_3');
   });
 
@@ -66,8 +63,7 @@ describe('the agents runtime under the cluster simulator', () => {
   });
 
   afterAll(async () => {
-    await kubelet?.stop();
-    await sim?.stop();
+    await cluster?.stop();
   });
 
   async function startBackend() {
@@ -77,7 +73,7 @@ describe('the agents runtime under the cluster simulator', () => {
         // The real scheduler: the reconciler runs as a global task with a lease, as in production.
         schedulerServiceFactory,
         mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities: [entity] }),
+        catalogServiceMock.factory({ entities: [entity, ledger] }),
         mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
         mockServices.rootConfig.factory({
           data: {
@@ -97,12 +93,14 @@ describe('the agents runtime under the cluster simulator', () => {
                 short: { timeout: { seconds: 2 } },
                 capped: { maxConcurrentPerEntity: 1 },
                 fanout: { maxConcurrentPerEntity: 10 },
+                team: { maxConcurrentPerOwner: 2 },
                 open: { egressProfile: 'internet' },
               },
               templatePolicies: [
                 { template: 'template:default/short', policy: 'short' },
                 { template: 'template:default/capped', policy: 'capped' },
                 { template: 'template:default/fanout', policy: 'fanout' },
+                { template: 'template:default/team', policy: 'team' },
                 { template: 'template:default/open', policy: 'open' },
               ],
             },
@@ -112,16 +110,6 @@ describe('the agents runtime under the cluster simulator', () => {
     });
     backends.push(backend);
     return backend;
-  }
-
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await new Promise(r => setTimeout(r, 100));
-    }
   }
 
   const untilStatus = (server: any, id: string, statuses: string[]) =>
@@ -280,19 +268,58 @@ describe('the agents runtime under the cluster simulator', () => {
     expect([...started].sort((a, b) => a - b)).toEqual(started);
   });
 
-  it('holds a cap of 10 across a fan-out of 50 sessions, and runs them all', async () => {
+  it('holds a cap of 10 across a fan-out of 50 tasks, runs them all, and finishes the fan-out with them', async () => {
     const { server } = await startBackend();
+    const templateRef = 'template:default/fanout';
+    const fanOut = await launch(server, 'Implement 001-ledger', { kind: 'fanout', origin: 'speckit', templateRef });
     const ids = await Promise.all(
-      Array.from({ length: 50 }, () => launch(server, 'sleep 1', { templateRef: 'template:default/fanout' })),
+      Array.from({ length: 50 }, (_, i) =>
+        launch(server, 'sleep 1', {
+          templateRef,
+          parentSessionId: fanOut,
+          origin: 'speckit',
+          taskId: `T${i}`,
+          workBranch: `specs/001-ledger/T${i}-async`,
+        }),
+      ),
     );
     let mostAtOnce = 0;
-    await waitFor('every session of the fan-out to finish', async () => {
+    let counts = '';
+    const rows = await waitFor('every session of the fan-out to finish', async () => {
+      const all = await knex('agents_sessions').whereIn('id', ids).select('id', 'status');
+      mostAtOnce = Math.max(mostAtOnce, all.filter(r => ['starting', 'running'].includes(r.status)).length);
+      counts = JSON.stringify(all.reduce<Record<string, number>>((c, r) => ({ ...c, [r.status]: (c[r.status] ?? 0) + 1 }), {}));
+      return all.every(r => ['succeeded', 'failed', 'cancelled', 'timed_out'].includes(r.status)) ? all : undefined;
+    }, 150_000).catch(error => {
+      throw new Error(`${error.message}; the tasks stood at ${counts}`);
+    });
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(10);
+    // Say how the tasks ended, and why those that did not succeed did not.
+    const reasons = await knex('agents_runs').whereIn('session_id', ids).whereNotNull('reason').pluck('reason');
+    expect({ statuses: [...new Set(rows.map(r => r.status))], reasons: [...new Set(reasons)] }).toEqual({
+      statuses: ['succeeded'],
+      reasons: [],
+    });
+    const parent = await untilStatus(server, fanOut, ['succeeded', 'failed', 'cancelled', 'timed_out']);
+    expect(parent).toMatchObject({ kind: 'fanout', runs: [], children: { total: 50, byStatus: { succeeded: 50 } } });
+    const pods = await core.listNamespacedPod({ namespace: 'agents', labelSelector: `agents.backstage.io/session=${fanOut}` });
+    expect(pods.items).toEqual([]);
+  }, 240_000);
+
+  it("holds the per-owner cap across the owning team's entities", async () => {
+    const { server } = await startBackend();
+    const ids: string[] = [];
+    for (const entityRef of ['payments', 'ledger', 'payments', 'ledger', 'payments']) {
+      ids.push(await launch(server, 'sleep 1', { entityRef, templateRef: 'template:default/team' }));
+    }
+    let mostAtOnce = 0;
+    await waitFor("every session of the team's to finish", async () => {
       const rows = await knex('agents_sessions').whereIn('id', ids).select('status');
       mostAtOnce = Math.max(mostAtOnce, rows.filter(r => ['starting', 'running'].includes(r.status)).length);
       return rows.every(r => r.status === 'succeeded') ? true : undefined;
-    }, 120_000);
-    expect(mostAtOnce).toBeGreaterThan(1);
-    expect(mostAtOnce).toBeLessThanOrEqual(10);
+    });
+    expect(mostAtOnce).toBe(2);
   });
 
   it('runs a template\'s sessions under its bound egress profile whatever the request says', async () => {

@@ -91,6 +91,14 @@ export const spec = {
           "timed_out"
         ]
       },
+      "SessionKind": {
+        "type": "string",
+        "description": "`agent` sessions run a harness in pods. A `fanout` session runs nothing itself: it groups the child sessions that name it as their parent (e.g. one per spec-kit task), and its status follows theirs.",
+        "enum": [
+          "agent",
+          "fanout"
+        ]
+      },
       "SessionOrigin": {
         "type": "object",
         "properties": {
@@ -150,6 +158,9 @@ export const spec = {
           "id": {
             "type": "string",
             "format": "uuid"
+          },
+          "kind": {
+            "$ref": "#/components/schemas/SessionKind"
           },
           "entityRef": {
             "type": "string"
@@ -242,10 +253,31 @@ export const spec = {
           "parentSessionId": {
             "type": "string",
             "format": "uuid"
+          },
+          "children": {
+            "type": "object",
+            "description": "For a fan-out session, how many of its child sessions are in each status.",
+            "properties": {
+              "total": {
+                "type": "integer"
+              },
+              "byStatus": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "integer"
+                }
+              }
+            },
+            "required": [
+              "total",
+              "byStatus"
+            ],
+            "additionalProperties": false
           }
         },
         "required": [
           "id",
+          "kind",
           "entityRef",
           "repoUrl",
           "workBranch",
@@ -392,6 +424,36 @@ export const spec = {
             "description": "Retrying with the same key returns the same session instead of creating another.",
             "minLength": 1,
             "maxLength": 200
+          },
+          "kind": {
+            "$ref": "#/components/schemas/SessionKind"
+          },
+          "parentSessionId": {
+            "type": "string",
+            "format": "uuid",
+            "description": "The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled."
+          },
+          "workBranch": {
+            "type": "string",
+            "description": "The branch the agent pushes to, e.g. specs/001-ledger/T012-async. Defaults to the configured prefix plus the session id. Must be a valid Git branch name, differ from the base branch, and not be in use by another unfinished session on the repository.",
+            "minLength": 1,
+            "maxLength": 200
+          },
+          "origin": {
+            "type": "string",
+            "description": "Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`.",
+            "enum": [
+              "ui",
+              "scaffolder",
+              "speckit",
+              "api"
+            ]
+          },
+          "taskId": {
+            "type": "string",
+            "description": "The task the session implements, e.g. a spec-kit task id such as T012.",
+            "minLength": 1,
+            "maxLength": 100
           }
         },
         "required": [
@@ -464,6 +526,12 @@ export const spec = {
             "type": "integer"
           },
           "maxConcurrentGlobal": {
+            "type": "integer"
+          },
+          "maxConcurrentPerOwner": {
+            "type": "integer"
+          },
+          "maxPromptLength": {
             "type": "integer"
           },
           "draftPullRequest": {

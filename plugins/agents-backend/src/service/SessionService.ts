@@ -16,11 +16,13 @@ import {
   agentsSessionReadPermission,
   agentsSessionResumePermission,
   isSessionStatus,
+  isTerminalStatus,
   SESSION_LIMITS,
   type AgentsPolicy,
   type HarnessName,
   type Page,
   type Session,
+  type SessionKind,
   type SessionOrigin,
   type SessionStatus,
   type SessionWithRuns,
@@ -31,6 +33,9 @@ import { decodeCursor, encodeCursor } from '../database/cursor';
 import type { LogHub } from '../logs/LogHub';
 import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import type { SessionRuntime } from '../runtime/AgentsRuntime';
+import { PolicyDeniedError } from '../policy/PolicyDeniedError';
+import { withoutPolicyAnnotation } from '../policy/entityPolicy';
+import { validateWorkBranch } from './branchNames';
 import {
   resolveEntityOwner,
   resolveEntitySource,
@@ -46,6 +51,14 @@ export interface CreateSessionInput {
   origin?: SessionOrigin;
   /** The GitHub issue the session works on (sessions started from an issue). */
   issueUrl?: string;
+  /** `fanout` groups child sessions and runs nothing itself. */
+  kind?: SessionKind;
+  /** The fan-out session this one belongs to. */
+  parentSessionId?: string;
+  /** A work branch asked for by name. */
+  workBranch?: string;
+  /** The task the session implements (e.g. a spec-kit task id). */
+  taskId?: string;
 }
 
 export interface ListSessionsInput {
@@ -55,17 +68,6 @@ export interface ListSessionsInput {
   parentSessionId?: string;
   limit?: number;
   cursor?: string;
-}
-
-/** Raised when a policy refuses a request; carries the policy and rule for the audit log. */
-export class PolicyDeniedError extends NotAllowedError {
-  constructor(
-    message: string,
-    readonly policy: string,
-    readonly rule: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -97,6 +99,12 @@ export class SessionService {
     const prompt = validatePrompt(input.prompt, 'prompt');
     const idempotencyKey = input.idempotencyKey?.trim() || undefined;
     if (input.templateRef !== undefined) normalizeEntityRef(input.templateRef, 'template', 'templateRef');
+    const kind = input.kind ?? 'agent';
+    if (kind === 'fanout' && (input.parentSessionId || input.workBranch !== undefined)) {
+      throw new InputError(
+        'A fan-out session groups other sessions and pushes nothing: it takes neither parentSessionId nor workBranch',
+      );
+    }
 
     if (idempotencyKey) {
       const existing = await store.findByIdempotencyKey(createdBy, idempotencyKey);
@@ -118,6 +126,8 @@ export class SessionService {
     }
     const source = resolveEntitySource(entity, this.deps.repoUrlRewrites);
     const entityOwnerRef = resolveEntityOwner(entity);
+    const workBranch =
+      input.workBranch !== undefined ? validateWorkBranch(input.workBranch, source.baseBranch) : undefined;
 
     await authorizer.authorize(
       agentsSessionCreatePermission,
@@ -125,6 +135,9 @@ export class SessionService {
       { entityRef, entityOwnerRef, createdBy },
       `start agent sessions on ${entityRef}`,
     );
+    if (input.parentSessionId) {
+      await this.checkParent(input.parentSessionId, entityRef, credentials);
+    }
 
     const policy = await policyResolver.resolve({
       entity,
@@ -138,26 +151,69 @@ export class SessionService {
         'allowedHarnesses',
       );
     }
+    if (policy.maxPromptLength !== undefined && prompt.length > policy.maxPromptLength) {
+      throw new PolicyDeniedError(
+        `Policy '${policy.name}' allows prompts of at most ${policy.maxPromptLength} characters; this one has ${prompt.length}: shorten it`,
+        policy.name,
+        'maxPromptLength',
+      );
+    }
 
     const created = await store.createSession({
+      kind,
       entityRef,
       entityOwnerRef,
       repoUrl: source.repoUrl,
       baseBranch: source.baseBranch,
       workBranchPrefix: this.deps.workBranchPrefix,
+      workBranch,
       harness,
       prompt,
       policy: { name: policy.name, snapshot: policy },
       origin: {
         kind: input.origin ?? (input.templateRef ? 'scaffolder' : 'api'),
         templateRef: input.templateRef,
+        taskId: input.taskId?.trim() || undefined,
       },
       createdBy,
       idempotencyKey,
       issueUrl: input.issueUrl,
+      parentSessionId: input.parentSessionId,
     });
-    if (created.created) this.deps.runtime?.sessionQueued(created.session);
+    if (created.created && kind === 'agent') this.deps.runtime?.sessionQueued(created.session);
     return created;
+  }
+
+  /** A child joins a fan-out the caller can read, on the same entity, that was not cancelled. */
+  private async checkParent(
+    parentSessionId: string,
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    // Its own fields suffice for the checks; a 200-task fan-out would otherwise recount its children each time.
+    const parent = await this.deps.store.getSessionFields(parentSessionId);
+    if (!parent) {
+      throw new InputError(`parentSessionId ${parentSessionId} is not a session; create the fan-out session first`);
+    }
+    await this.deps.authorizer.authorize(
+      agentsSessionReadPermission,
+      credentials,
+      parent,
+      `read fan-out session ${parentSessionId}`,
+    );
+    if (parent.kind !== 'fanout') {
+      throw new InputError(
+        `Session ${parentSessionId} is not a fan-out session; create one with kind: fanout to group sessions under it`,
+      );
+    }
+    if (parent.entityRef !== entityRef) {
+      throw new InputError(
+        `Fan-out session ${parentSessionId} is on ${parent.entityRef}; its children must be on the same entity, not ${entityRef}`,
+      );
+    }
+    if (parent.status === 'cancelled') {
+      throw new ConflictError(`Fan-out session ${parentSessionId} was cancelled; it takes no new sessions`);
+    }
   }
 
   /**
@@ -175,7 +231,18 @@ export class SessionService {
     if (!entity) {
       throw new NotFoundError(`Entity ${entityRef} was not found in the catalog`);
     }
-    const policy = await this.deps.policyResolver.resolve({ entity, templateRef: input.templateRef });
+    let policy: AgentsPolicy;
+    try {
+      policy = await this.deps.policyResolver.resolve({ entity, templateRef: input.templateRef });
+    } catch (error) {
+      if (!(error instanceof PolicyDeniedError)) throw error;
+      // Show what applies without the entity's choice, and why nothing can start until it is fixed.
+      policy = await this.deps.policyResolver.resolve({
+        entity: withoutPolicyAnnotation(entity),
+        templateRef: input.templateRef,
+      });
+      return { policy, canCreate: false, reason: error.message };
+    }
     try {
       resolveEntitySource(entity, this.deps.repoUrlRewrites);
       await this.deps.authorizer.authorize(
@@ -248,12 +315,44 @@ export class SessionService {
       session,
       `cancel session ${id}`,
     );
+    if (session.kind === 'fanout') return this.cancelFanOut(session);
     const cancelled = await this.deps.store.transition(id, 'cancelled', {
       run: { reason: 'Cancelled by a user' },
     });
     this.deps.hub.publish(id, { type: 'status', status: cancelled.status });
     await this.deps.runtime?.sessionCancelled(cancelled);
     return cancelled;
+  }
+
+  /**
+   * Cancels every unfinished child of a fan-out (the right to cancel the fan-out covers its
+   * children); the fan-out's status then follows. A child that finishes meanwhile keeps its outcome.
+   */
+  private async cancelFanOut(fanOut: SessionWithRuns): Promise<SessionWithRuns> {
+    const { store, hub, runtime } = this.deps;
+    if (isTerminalStatus(fanOut.status)) {
+      throw new ConflictError(`Fan-out session ${fanOut.id} has finished (${fanOut.status}); there is nothing to cancel`);
+    }
+    const children = await store.listChildSessions(fanOut.id, { unfinishedOnly: true });
+    for (const child of children) {
+      let cancelled: SessionWithRuns;
+      try {
+        cancelled = await store.transition(child.id, 'cancelled', {
+          run: { reason: `Fan-out ${fanOut.id} was cancelled by a user` },
+        });
+      } catch (error) {
+        if (error instanceof ConflictError) continue;
+        throw error;
+      }
+      hub.publish(child.id, { type: 'status', status: cancelled.status });
+      await runtime?.sessionCancelled(cancelled);
+    }
+    if (!fanOut.children?.total) {
+      await store.transition(fanOut.id, 'cancelled');
+    }
+    const result = await this.load(fanOut.id);
+    hub.publish(fanOut.id, { type: 'status', status: result.status });
+    return result;
   }
 
   async resume(

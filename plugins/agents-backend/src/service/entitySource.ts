@@ -7,14 +7,11 @@ import {
   type Entity,
 } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { rewriteRepoUrl, type RepoUrlRewrite } from '@backstage-agents/plugin-agents-node';
+
+export type { RepoUrlRewrite };
 
 export const ANNOTATION_GITHUB_PROJECT_SLUG = 'github.com/project-slug';
-
-/** A rewrite of repository URLs, like git's `url.<to>.insteadOf <from>`: mirrors, proxies, dev repos. */
-export interface RepoUrlRewrite {
-  from: string;
-  to: string;
-}
 
 export interface EntitySource {
   repoUrl: string;
@@ -43,6 +40,8 @@ export function resolveEntitySource(
       const location = getEntitySourceLocation(entity);
       if (location.type !== 'url') throw new Error(location.type);
       target = location.target;
+      // Only to refuse what is not a URL.
+      // eslint-disable-next-line no-new
       new URL(target);
     } catch {
       throw new InputError(
@@ -65,7 +64,7 @@ export function resolveEntitySource(
       `Entity ${ref} has no Git source: add the ${ANNOTATION_SOURCE_LOCATION} annotation (url:https://github.com/<org>/<repo>/tree/<branch>/) or the ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation (<org>/<repo>) to it`,
     );
   }
-  return { ...source, repoUrl: rewrite(source.repoUrl, rewrites) };
+  return { ...source, repoUrl: rewriteRepoUrl(source.repoUrl, rewrites) };
 }
 
 /** The entity's owner as a full entity ref, from its relations or `spec.owner`. */
@@ -87,11 +86,4 @@ function fromUrl(target: string): EntitySource {
   const match = BRANCH_PATH.exec(trimmed);
   if (match) return { repoUrl: match[1], baseBranch: decodeURIComponent(match[2]) };
   return { repoUrl: trimmed };
-}
-
-function rewrite(url: string, rewrites: RepoUrlRewrite[]): string {
-  const match = rewrites
-    .filter(r => url.startsWith(r.from))
-    .sort((a, b) => b.from.length - a.from.length)[0];
-  return match ? match.to + url.slice(match.from.length) : url;
 }

@@ -134,6 +134,11 @@ export interface components {
         HarnessName: "opencode" | "claude-code" | "codex" | "demo";
         /** @enum {string} */
         SessionStatus: "pending" | "starting" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out";
+        /**
+         * @description `agent` sessions run a harness in pods. A `fanout` session runs nothing itself: it groups the child sessions that name it as their parent (e.g. one per spec-kit task), and its status follows theirs.
+         * @enum {string}
+         */
+        SessionKind: "agent" | "fanout";
         SessionOrigin: {
             /** @enum {string} */
             kind: "ui" | "scaffolder" | "speckit" | "api" | "webhook";
@@ -151,6 +156,7 @@ export interface components {
         Session: {
             /** Format: uuid */
             id: string;
+            kind: components["schemas"]["SessionKind"];
             entityRef: string;
             entityOwnerRef?: string;
             repoUrl: string;
@@ -186,6 +192,13 @@ export interface components {
             issueUrl?: string;
             /** Format: uuid */
             parentSessionId?: string;
+            /** @description For a fan-out session, how many of its child sessions are in each status. */
+            children?: {
+                total: number;
+                byStatus: {
+                    [key: string]: number;
+                };
+            };
         } & {
             [key: string]: unknown;
         };
@@ -231,6 +244,21 @@ export interface components {
             templateRef?: string;
             /** @description Retrying with the same key returns the same session instead of creating another. */
             idempotencyKey?: string;
+            kind?: components["schemas"]["SessionKind"];
+            /**
+             * Format: uuid
+             * @description The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled.
+             */
+            parentSessionId?: string;
+            /** @description The branch the agent pushes to, e.g. specs/001-ledger/T012-async. Defaults to the configured prefix plus the session id. Must be a valid Git branch name, differ from the base branch, and not be in use by another unfinished session on the repository. */
+            workBranch?: string;
+            /**
+             * @description Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`.
+             * @enum {string}
+             */
+            origin?: "ui" | "scaffolder" | "speckit" | "api";
+            /** @description The task the session implements, e.g. a spec-kit task id such as T012. */
+            taskId?: string;
         };
         ResumeSessionRequest: {
             /** @description The follow-up prompt. Must not be blank; at most 32000 characters. */
@@ -252,6 +280,8 @@ export interface components {
             runtimeClassName?: string;
             maxConcurrentPerEntity?: number;
             maxConcurrentGlobal?: number;
+            maxConcurrentPerOwner?: number;
+            maxPromptLength?: number;
             draftPullRequest: boolean;
         } & {
             [key: string]: unknown;

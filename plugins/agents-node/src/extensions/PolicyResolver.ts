@@ -8,8 +8,10 @@ export interface PolicyResolutionRequest {
 }
 
 /**
- * Chooses the policy a session runs under. The caller never picks it: the platform team binds
- * templates to policies in configuration, and everything else gets the default policy.
+ * Chooses the policy a session runs under. The caller of the API never picks it: the built-in
+ * resolver takes the template's binding from configuration, else the policy the entity's
+ * `agents.backstage.io/policy` annotation names among those opened to entities, else the default.
+ * A resolver refuses a request by throwing `NotAllowedError` (403) with a message that says what to fix.
  */
 export interface PolicyResolver {
   resolve(request: PolicyResolutionRequest): Promise<AgentsPolicy>;

@@ -1,0 +1,175 @@
+import type { TestDatabaseId } from '@backstage/backend-test-utils';
+import { ConflictError } from '@backstage/errors';
+import type { Knex } from 'knex';
+import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
+import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { SessionStore } from './SessionStore';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId: TestDatabaseId) => {
+  let knex: Knex;
+  let store: SessionStore;
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    store = await SessionStore.create({ database: databaseServiceFor(knex) });
+  });
+
+  afterEach(async () => {
+    await knex('agents_sessions').delete();
+  });
+
+  const fanOut = async () =>
+    (await store.createSession(newSessionInput({ kind: 'fanout', prompt: 'Implement 001-ledger' }))).session;
+  const child = async (parentSessionId: string, taskId: string) =>
+    (
+      await store.createSession(
+        newSessionInput({
+          parentSessionId,
+          origin: { kind: 'speckit', taskId },
+          workBranch: `specs/001-ledger/${taskId}-async`,
+        }),
+      )
+    ).session;
+  const finish = async (id: string, to: 'succeeded' | 'failed' | 'cancelled') => {
+    await store.transition(id, 'starting');
+    await store.transition(id, 'running');
+    return store.transition(id, to);
+  };
+
+  it('writes a fan-out without a run; it waits, unlaunched, until it has children', async () => {
+    const parent = await fanOut();
+    expect(parent).toMatchObject({ kind: 'fanout', status: 'pending', runs: [], children: { total: 0, byStatus: {} } });
+    expect((await store.listActiveSessions()).map(s => s.id)).not.toContain(parent.id);
+  });
+
+  it('follows its children: pending, running once one starts, and finished when all are', async () => {
+    const parent = await fanOut();
+    const [a, b, c] = [await child(parent.id, 'T001'), await child(parent.id, 'T002'), await child(parent.id, 'T003')];
+    expect(a).toMatchObject({ kind: 'agent', parentSessionId: parent.id, origin: { kind: 'speckit', taskId: 'T001' } });
+    expect(a.workBranch).toBe('specs/001-ledger/T001-async');
+    expect(await store.getSession(parent.id)).toMatchObject({ status: 'pending', children: { total: 3, byStatus: { pending: 3 } } });
+
+    await store.transition(a.id, 'starting');
+    const running = await store.getSession(parent.id);
+    expect(running).toMatchObject({ status: 'running', children: { byStatus: { pending: 2, starting: 1 } } });
+    expect(running!.startedAt).toBeDefined();
+
+    await store.transition(a.id, 'running');
+    await store.transition(a.id, 'succeeded');
+    await finish(b.id, 'succeeded');
+    expect((await store.getSession(parent.id))!.status).toBe('running');
+    await finish(c.id, 'failed');
+    const failed = await store.getSession(parent.id);
+    expect(failed).toMatchObject({ status: 'failed', children: { total: 3, byStatus: { succeeded: 2, failed: 1 } } });
+    expect(failed!.finishedAt).toBeDefined();
+
+    // Resuming the failed child reopens the fan-out.
+    await store.resume(c.id, 'Try again with the migration first');
+    const reopened = await store.getSession(parent.id);
+    expect(reopened).toMatchObject({ status: 'running' });
+    expect(reopened!.finishedAt).toBeUndefined();
+    await finish(c.id, 'succeeded');
+    expect((await store.getSession(parent.id))!.status).toBe('succeeded');
+  });
+
+  it('counts every child when many finish at the same moment', async () => {
+    const parent = await fanOut();
+    const children = [];
+    for (let i = 0; i < 20; i++) children.push(await child(parent.id, `T${String(i).padStart(3, '0')}`));
+    for (const c of children) {
+      await store.transition(c.id, 'starting');
+      await store.transition(c.id, 'running');
+    }
+    await Promise.all(children.map(c => store.transition(c.id, 'succeeded')));
+    expect(await store.getSession(parent.id)).toMatchObject({
+      status: 'succeeded',
+      children: { total: 20, byStatus: { succeeded: 20 } },
+    });
+  });
+
+  it('lists children with the fan-out, and summarises them in listings', async () => {
+    const parent = await fanOut();
+    const a = await child(parent.id, 'T001');
+    await child(parent.id, 'T002');
+    await finish(a.id, 'cancelled');
+    const { items } = await store.listSessions({ filter: { parentSessionId: parent.id }, limit: 10 });
+    expect(items.map(s => s.origin.taskId)).toEqual(['T002', 'T001']);
+    const all = await store.listSessions({ filter: {}, limit: 10 });
+    expect(all.items.find(s => s.id === parent.id)).toMatchObject({
+      status: 'running',
+      children: { total: 2, byStatus: { pending: 1, cancelled: 1 } },
+    });
+    expect(all.items.find(s => s.id === a.id)!.children).toBeUndefined();
+    expect((await store.listChildSessions(parent.id, { unfinishedOnly: true })).map(s => s.origin.taskId)).toEqual([
+      'T002',
+    ]);
+  });
+
+  it('refuses to resume a fan-out itself', async () => {
+    const parent = await fanOut();
+    await finish((await child(parent.id, 'T001')).id, 'failed');
+    await expect(store.resume(parent.id, 'again')).rejects.toThrow(ConflictError);
+    await expect(store.resume(parent.id, 'again')).rejects.toThrow('resume the child sessions');
+  });
+
+  it('gives a requested branch to one unfinished session of a repository at a time', async () => {
+    const parent = await fanOut();
+    const first = await child(parent.id, 'T001');
+    await expect(child(parent.id, 'T001')).rejects.toThrow(
+      `Session ${first.id} is still working on branch specs/001-ledger/T001-async`,
+    );
+    expect((await store.listChildSessions(parent.id)).length).toBe(1);
+    // Another repository may use the same name.
+    await store.createSession(
+      newSessionInput({ repoUrl: 'https://github.com/example-org/other', workBranch: 'specs/001-ledger/T001-async' }),
+    );
+    await finish(first.id, 'succeeded');
+    expect((await child(parent.id, 'T001')).workBranch).toBe('specs/001-ledger/T001-async');
+  });
+
+  it('lets only one of several racing requests have a branch, and keeps a resume off a taken branch', async () => {
+    const requested = { workBranch: 'agents/shared' };
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () => store.createSession(newSessionInput(requested))),
+    );
+    expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason).toBeInstanceOf(ConflictError);
+    }
+    const first = (results.find(r => r.status === 'fulfilled') as PromiseFulfilledResult<any>).value.session;
+    await finish(first.id, 'succeeded');
+    const second = (await store.createSession(newSessionInput(requested))).session;
+    // Resume checks nothing itself: this refusal is the database's partial unique index, which also
+    // stops a second replica that raced past another replica's check when creating.
+    await expect(store.resume(first.id, 'more')).rejects.toThrow(
+      'Another unfinished session works on branch agents/shared of https://github.com/example-org/payments now',
+    );
+    await finish(second.id, 'failed');
+    expect((await store.resume(first.id, 'more')).status).toBe('pending');
+  });
+
+  it('counts concurrency per entity, per owner and per policy, leaving fan-outs out', async () => {
+    const parent = await fanOut();
+    const a = await child(parent.id, 'T001');
+    const other = (
+      await store.createSession(newSessionInput({ entityRef: 'component:default/ledger', repoUrl: 'https://github.com/example-org/ledger' }))
+    ).session;
+    const unowned = (
+      await store.createSession(newSessionInput({ entityOwnerRef: undefined, entityRef: 'component:default/x' }))
+    ).session;
+    await store.transition(a.id, 'starting');
+    expect(await store.concurrency(other.id)).toEqual({
+      entity: { active: 0, waitingBefore: 0 },
+      owner: { active: 1, waitingBefore: 0 },
+      policy: { active: 1, waitingBefore: 0 },
+    });
+    expect(await store.concurrency(unowned.id)).toEqual({
+      entity: { active: 0, waitingBefore: 0 },
+      policy: { active: 1, waitingBefore: 1 },
+    });
+  });
+});
