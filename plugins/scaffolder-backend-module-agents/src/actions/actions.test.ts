@@ -76,11 +76,14 @@ class FakeAgentsApi {
           const id = `00000000-0000-4000-8000-${String(this.creates).padStart(12, '0')}`;
           const session = {
             id,
+            kind: body.kind ?? 'agent',
             entityRef: body.entityRef,
             prompt: body.prompt,
             harness: body.harness ?? 'demo',
             status: 'pending',
-            workBranch: `agents/${id.slice(-4)}`,
+            workBranch: body.workBranch ?? `agents/${id.slice(-4)}`,
+            parentSessionId: body.parentSessionId,
+            origin: { kind: body.origin ?? 'api', taskId: body.taskId },
             runs: [],
           };
           this.sessions.set(id, session);
@@ -356,7 +359,22 @@ describe('scaffolder actions', () => {
       const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
       await action.handler(ctx as any);
 
-      const posts = fake.requests.filter(r => r.method === 'POST');
+      const [fanOut, ...posts] = fake.requests.filter(r => r.method === 'POST');
+      expect(fanOut.body).toMatchObject({
+        entityRef: 'component:default/payments-service',
+        kind: 'fanout',
+        origin: 'speckit',
+        templateRef: 'template:default/fix-issue',
+        idempotencyKey: 'scaffolder:mock-task-id:mock-step-id:001-ledger:fanout',
+      });
+      expect(fanOut.body.prompt).toContain('4 task(s)');
+      const fanOutId = '00000000-0000-4000-8000-000000000001';
+      expect(posts.map(p => [p.body.parentSessionId, p.body.origin, p.body.taskId, p.body.workBranch])).toEqual([
+        [fanOutId, 'speckit', 'T004', 'specs/001-ledger/T004-async'],
+        [fanOutId, 'speckit', 'T005', 'specs/001-ledger/T005-async'],
+        [fanOutId, 'speckit', 'T007', 'specs/001-ledger/T007-async'],
+        [fanOutId, 'speckit', 'T009', 'specs/001-ledger/T009-async'],
+      ]);
       expect(posts.map(p => p.body.idempotencyKey)).toEqual([
         'scaffolder:mock-task-id:mock-step-id:001-ledger:T004',
         'scaffolder:mock-task-id:mock-step-id:001-ledger:T005',
@@ -371,21 +389,54 @@ describe('scaffolder actions', () => {
       expect(prompt).toContain('A ledger table and a LedgerService.');
       expect(posts.every(p => p.body.templateRef === 'template:default/fix-issue' && p.body.harness === 'demo')).toBe(true);
 
-      const { sessions } = outputs(ctx);
+      const { sessions, fanOutSessionId, fanOutSessionUrl } = outputs(ctx);
+      expect(fanOutSessionId).toBe(fanOutId);
+      expect(fanOutSessionUrl).toBe(`http://localhost:3000/agents/sessions/${fanOutId}`);
       expect(sessions).toHaveLength(4);
       expect(sessions[0]).toEqual({
         taskId: 'T004',
-        sessionId: '00000000-0000-4000-8000-000000000001',
-        sessionUrl: 'http://localhost:3000/agents/sessions/00000000-0000-4000-8000-000000000001',
+        sessionId: '00000000-0000-4000-8000-000000000002',
+        sessionUrl: 'http://localhost:3000/agents/sessions/00000000-0000-4000-8000-000000000002',
         status: 'pending',
-        workBranch: 'agents/0001',
+        workBranch: 'specs/001-ledger/T004-async',
       });
 
       // a retry of the task starts nothing new
       const retry = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
       await action.handler(retry as any);
-      expect(fake.sessions.size).toBe(4);
+      expect(fake.sessions.size).toBe(5);
       expect(outputs(retry).sessions).toEqual(sessions);
+      expect(outputs(retry).fanOutSessionId).toBe(fanOutId);
+    });
+
+    it('names branches after its pattern, which must hold the task id', async () => {
+      const action = createImplementSpecAction(options);
+      const input = { entityRef: 'component:default/payments-service', feature: '001-ledger' };
+      await action.handler(context({ ...input, branchPattern: 'agents/{feature}-{taskId}' }) as any);
+      expect(fake.requests.filter(r => r.method === 'POST').map(r => r.body.workBranch)).toEqual([
+        undefined,
+        'agents/001-ledger-T004',
+        'agents/001-ledger-T005',
+        'agents/001-ledger-T007',
+        'agents/001-ledger-T009',
+      ]);
+      fake.requests = [];
+      await expect(
+        action.handler(context({ ...input, branchPattern: 'agents/{feature}' }) as any),
+      ).rejects.toThrow("branchPattern 'agents/{feature}' must contain {taskId}");
+      expect(fake.requests).toHaveLength(0);
+    });
+
+    it('reads the spec where agents.git.rewrites says the repository is served', async () => {
+      options.config = new ConfigReader({
+        app: { baseUrl: 'http://localhost:3000/' },
+        integrations: { github: [{ host: 'git.internal' }] },
+        agents: { git: { rewrites: [{ from: 'https://github.com/example-org/', to: 'https://git.internal/example-org/' }] } },
+      });
+      await createImplementSpecAction(options).handler(
+        context({ entityRef: 'component:default/payments-service', feature: '001-ledger' }) as any,
+      );
+      expect(readUrls).toContain('https://git.internal/example-org/payments-service/tree/main/specs/001-ledger/tasks.md');
     });
 
     it('fails listing the malformed task lines, starting nothing', async () => {
@@ -409,7 +460,7 @@ describe('scaffolder actions', () => {
       fake.failCreate = {
         status: 429,
         body: { error: { name: 'TooManyRequestsError', message: 'slow down' } },
-        afterCreates: 2,
+        afterCreates: 3,
       };
       const action = createImplementSpecAction(options);
       const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' });
@@ -436,8 +487,11 @@ describe('scaffolder actions', () => {
       const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' }, { isDryRun: true });
       await action.handler(ctx as any);
       expect(fake.requests).toHaveLength(0);
-      expect(outputs(ctx).sessions.map((s: any) => [s.taskId, s.status])).toEqual([
-        ['T004', 'dry-run'], ['T005', 'dry-run'], ['T007', 'dry-run'], ['T009', 'dry-run'],
+      expect(outputs(ctx).sessions.map((s: any) => [s.taskId, s.status, s.workBranch])).toEqual([
+        ['T004', 'dry-run', 'specs/001-ledger/T004-async'],
+        ['T005', 'dry-run', 'specs/001-ledger/T005-async'],
+        ['T007', 'dry-run', 'specs/001-ledger/T007-async'],
+        ['T009', 'dry-run', 'specs/001-ledger/T009-async'],
       ]);
     });
   });

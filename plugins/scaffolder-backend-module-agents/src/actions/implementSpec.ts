@@ -4,6 +4,7 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { parseTasks, selectTasks } from '../speckit/parseTasks';
 import { buildTaskPrompt } from '../speckit/prompt';
+import { readRepoUrlRewrites } from '@backstage-agents/plugin-agents-node';
 import { readSpecFiles } from '../speckit/readSpecFiles';
 import { findEntityByRepoUrl, normalizeEntityRef } from './entities';
 import { implementSpecExamples } from './implementSpec.examples';
@@ -32,8 +33,10 @@ interface ChildSession {
 }
 
 /**
- * `agents:speckit:implement`: reads a spec-kit feature's tasks.md from the component's repository and
- * starts one agent session per open `[ASYNC]` task (and `[P]` task when asked), one after the other.
+ * `agents:speckit:implement`: reads a spec-kit feature's tasks.md from the component's repository,
+ * creates a fan-out session, and starts one child session per open `[ASYNC]` task (and `[P]` task
+ * when asked) under it, one request after the other; the backend's concurrency caps decide how many
+ * run at once. Every request is checkpointed and idempotent, so a retried task starts only what is missing.
  */
 export function createImplementSpecAction(options: AgentsActionsOptions) {
   const api = createApi(options);
@@ -41,7 +44,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
   return createTemplateAction({
     id: IMPLEMENT_SPEC_ACTION_ID,
     description:
-      "Starts one agent session per open [ASYNC] task of a spec-kit feature's specs/<feature>/tasks.md, each with the task, the spec and the plan, under the policy bound to this template.",
+      "Starts one agent session per open [ASYNC] task of a spec-kit feature's specs/<feature>/tasks.md, each on its own branch with the task, the spec and the plan, grouped under one fan-out session, under the policy bound to this template.",
     examples: implementSpecExamples,
     supportsDryRun: true,
     schema: {
@@ -58,7 +61,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             .string()
             .optional()
             .describe(
-              `Informational for now: the branch name intended for each task (default ${DEFAULT_BRANCH_PATTERN}); the agents backend names the work branches.`,
+              `The work branch of each task's session, with {feature} and {taskId} replaced (default ${DEFAULT_BRANCH_PATTERN}).`,
             ),
         harness: z =>
           z
@@ -69,6 +72,10 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
           z.number().int().positive().optional().describe('Refuse to start more sessions than this (default 50).'),
       },
       output: {
+        fanOutSessionId: z =>
+          z.string().optional().describe('The fan-out session that groups the sessions (absent when no task was open).'),
+        fanOutSessionUrl: z =>
+          z.string().optional().describe("The fan-out session's page, which shows every task's session."),
         sessions: z =>
           z
             .array(
@@ -90,7 +97,12 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
         throw new InputError(`feature '${input.feature}' is not a directory name under specs/ (e.g. 001-ledger)`);
       }
       const maxTasks = input.maxTasks ?? 50;
-      const branchPattern = input.branchPattern ?? DEFAULT_BRANCH_PATTERN;
+      const branchPattern = input.branchPattern?.trim() || DEFAULT_BRANCH_PATTERN;
+      if (!branchPattern.includes('{taskId}')) {
+        throw new InputError(
+          `branchPattern '${branchPattern}' must contain {taskId}: every task's session pushes to a branch of its own`,
+        );
+      }
       const credentials = await ctx.getInitiatorCredentials();
       const templateRef = ctx.templateInfo?.entityRef;
 
@@ -106,7 +118,13 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
       }
       const entityRef = stringifyEntityRef(entity);
 
-      const files = await readSpecFiles({ entity, feature, urlReader: options.urlReader, integrations });
+      const files = await readSpecFiles({
+        entity,
+        feature,
+        urlReader: options.urlReader,
+        integrations,
+        rewrites: readRepoUrlRewrites(options.config),
+      });
       const parsed = parseTasks(files.tasks);
       if (parsed.problems.length > 0) {
         throw new InputError(
@@ -133,16 +151,49 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
         return;
       }
 
+      const harness = input.harness || undefined;
+      const fanOutPrompt = `Implement the spec-kit feature "${feature}" of ${entityRef}: ${selected.length} task(s) from ${
+        files.tasksUrl
+      }, one agent session each (${selected.map(t => t.id).join(', ')}).`;
+      let fanOut: { id: string; status: string };
+      if (ctx.isDryRun) {
+        logger.info(`Dry run: would start a fan-out session on ${entityRef} grouping ${selected.length} task(s)`);
+        fanOut = { id: DRY_RUN_SESSION_ID, status: 'dry-run' };
+      } else {
+        fanOut = await ctx.checkpoint({
+          key: `agents.speckit.${ctx.step?.id ?? 'step'}.fanout`,
+          fn: async () => {
+            const s = await api.createSession(
+              {
+                entityRef,
+                prompt: fanOutPrompt,
+                kind: 'fanout',
+                origin: 'speckit',
+                harness,
+                templateRef,
+                idempotencyKey: idempotencyKey(ctx.task.id, ctx.step?.id, feature, 'fanout'),
+              },
+              credentials,
+            );
+            return { id: s.id, status: s.status };
+          },
+        });
+        logger.info(`Fan-out session ${fanOut.id} groups the task sessions: ${sessionUrl(options.config, fanOut.id)}`);
+      }
+      ctx.output('fanOutSessionId', fanOut.id);
+      ctx.output('fanOutSessionUrl', sessionUrl(options.config, fanOut.id));
+
       const sessions: ChildSession[] = [];
       for (const task of selected) {
         const branch = branchPattern.replace(/\{feature\}/g, feature).replace(/\{taskId\}/g, task.id);
         if (ctx.isDryRun) {
-          logger.info(`Dry run: would start an agent session for ${task.id} on ${entityRef} (intended branch ${branch})`);
+          logger.info(`Dry run: would start an agent session for ${task.id} on ${entityRef}, branch ${branch}`);
           sessions.push({
             taskId: task.id,
             sessionId: DRY_RUN_SESSION_ID,
             sessionUrl: sessionUrl(options.config, DRY_RUN_SESSION_ID),
             status: 'dry-run',
+            workBranch: branch,
           });
           continue;
         }
@@ -154,7 +205,17 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             key: `agents.speckit.${ctx.step?.id ?? 'step'}.${task.id}`,
             fn: async () => {
               const s = await api.createSession(
-                { entityRef, prompt, harness: input.harness || undefined, templateRef, idempotencyKey: key },
+                {
+                  entityRef,
+                  prompt,
+                  harness,
+                  templateRef,
+                  idempotencyKey: key,
+                  parentSessionId: fanOut.id,
+                  workBranch: branch,
+                  origin: 'speckit',
+                  taskId: task.id,
+                },
                 credentials,
               );
               return { id: s.id, status: s.status, workBranch: s.workBranch };
@@ -169,9 +230,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
           );
         }
         const url = sessionUrl(options.config, launched.id);
-        logger.info(
-          `${task.id}: agent session ${launched.id} is ${launched.status} on ${launched.workBranch} (intended ${branch}): ${url}`,
-        );
+        logger.info(`${task.id}: agent session ${launched.id} is ${launched.status} on ${launched.workBranch}: ${url}`);
         sessions.push({
           taskId: task.id,
           sessionId: launched.id,

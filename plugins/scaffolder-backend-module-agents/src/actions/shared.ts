@@ -8,11 +8,11 @@ import type {
 import type { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  AgentsApi,
-  FINISHED_STATUSES,
-  type AgentsSession,
+  HARNESS_NAMES,
+  TERMINAL_STATUSES,
   type SessionStatus,
-} from '../client/AgentsApi';
+} from '@backstage-agents/plugin-agents-common';
+import { AgentsApi, type AgentsSession } from '../client/AgentsApi';
 
 /** What the actions need from the backend. */
 export interface AgentsActionsOptions {
@@ -27,7 +27,7 @@ export interface AgentsActionsOptions {
   fetch?: typeof fetch;
 }
 
-export const HARNESSES = ['opencode', 'claude-code', 'codex', 'demo'] as const;
+export const HARNESSES = HARNESS_NAMES;
 
 /** The id the dry-run output uses in place of a session id. */
 export const DRY_RUN_SESSION_ID = '00000000-0000-0000-0000-000000000000';
@@ -58,12 +58,12 @@ export function idempotencyKey(...parts: Array<string | undefined>): string {
 
 export type WaitFor = 'none' | 'started' | 'finished';
 
-const STARTED_STATUSES: readonly SessionStatus[] = ['running', ...FINISHED_STATUSES];
+const STARTED_STATUSES: readonly SessionStatus[] = ['running', ...TERMINAL_STATUSES];
 
 function reached(status: SessionStatus, waitFor: WaitFor): boolean {
   if (waitFor === 'none') return true;
   if (waitFor === 'started') return STARTED_STATUSES.includes(status);
-  return FINISHED_STATUSES.includes(status);
+  return TERMINAL_STATUSES.includes(status);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -73,6 +73,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       return;
     }
     const timer = setTimeout(() => {
+      // Defined below; this runs only after it is.
+      // eslint-disable-next-line @typescript-eslint/no-use-before-define
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
@@ -119,7 +121,7 @@ export async function waitForSession(opts: {
 
 /** Throws when the session ended without success, naming its status and why. */
 export function assertNotFailed(session: AgentsSession, url: string): void {
-  if (FINISHED_STATUSES.includes(session.status) && session.status !== 'succeeded') {
+  if (TERMINAL_STATUSES.includes(session.status) && session.status !== 'succeeded') {
     const run = session.runs?.[session.runs.length - 1];
     const why = run?.reason ?? session.summary;
     throw new Error(

@@ -1,45 +1,15 @@
+import type { AgentsApiComponents } from '@backstage-agents/plugin-agents-common';
 import type {
   AuthService,
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 
-/** The session statuses of the agents API. */
-export type SessionStatus =
-  | 'pending'
-  | 'starting'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'timed_out';
+/** A session as `GET /sessions/{id}` returns it: the agents API's own schema. */
+export type AgentsSession = AgentsApiComponents['schemas']['SessionWithRuns'];
 
-export const FINISHED_STATUSES: readonly SessionStatus[] = [
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed_out',
-];
-
-/** The parts of a session (`GET /sessions/{id}`) the actions use. */
-export interface AgentsSession {
-  id: string;
-  entityRef: string;
-  status: SessionStatus;
-  workBranch: string;
-  harness: string;
-  prUrl?: string;
-  summary?: string;
-  runs?: Array<{ phase: SessionStatus; reason?: string; exitCode?: number }>;
-}
-
-export interface CreateSessionRequest {
-  entityRef: string;
-  prompt: string;
-  harness?: string;
-  templateRef?: string;
-  idempotencyKey?: string;
-}
+/** The body of `POST /sessions`. */
+export type CreateSessionRequest = AgentsApiComponents['schemas']['CreateSessionRequest'];
 
 /** An error answer of the agents backend, with its status and the body's error name and message. */
 export class AgentsApiError extends Error {

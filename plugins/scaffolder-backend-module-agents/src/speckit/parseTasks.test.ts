@@ -93,3 +93,12 @@ describe('parseTasks', () => {
     expect(parseTasks('')).toEqual({ title: undefined, tasks: [], problems: [] });
   });
 });
+
+describe('the example spec of the development setup', () => {
+  it('parses cleanly and hands its three open [ASYNC] tasks to agents', () => {
+    const file = path.join(__dirname, '../../../../examples/specs/001-refunds/tasks.md');
+    const parsed = parseTasks(fs.readFileSync(file, 'utf8'));
+    expect(parsed.problems).toEqual([]);
+    expect(selectTasks(parsed.tasks, { includeParallel: false }).map(t => t.id)).toEqual(['T002', 'T003', 'T005']);
+  });
+});

@@ -1,4 +1,5 @@
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
+import { rewriteRepoUrl, type RepoUrlRewrite } from '@backstage-agents/plugin-agents-node';
 import { getEntitySourceLocation, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { ScmIntegrationRegistry } from '@backstage/integration';
@@ -44,8 +45,9 @@ export async function readSpecFiles(opts: {
   feature: string;
   urlReader: UrlReaderService;
   integrations: ScmIntegrationRegistry;
+  rewrites?: RepoUrlRewrite[];
 }): Promise<SpecFiles> {
-  const base = entitySourceBase(opts.entity);
+  const base = rewriteRepoUrl(entitySourceBase(opts.entity), opts.rewrites ?? []);
   const urlOf = (file: string) =>
     opts.integrations.resolveUrl({ url: `/specs/${opts.feature}/${file}`, base });
   const tasksUrl = urlOf('tasks.md');
