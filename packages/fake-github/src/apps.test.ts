@@ -1,7 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { generateAppKeyPair, signAppJwt } from './jwt';
 import { APP_ID, APP_KEYS, startTestBed, TestBed } from './testUtils';
+import { appOctokit, mintInstallationToken } from './__testUtils__/octokit';
 
 jest.setTimeout(30_000);
 
@@ -12,12 +12,6 @@ describe('GitHub App authentication', () => {
   });
   afterAll(() => bed.cleanup());
 
-  const appOctokit = () =>
-    new Octokit({
-      baseUrl: bed.fake.apiUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-    });
   const withJwt = (jwt: string) =>
     new Octokit({ baseUrl: bed.fake.apiUrl, auth: jwt });
   const now = () => Math.floor(Date.now() / 1000);
@@ -29,7 +23,7 @@ describe('GitHub App authentication', () => {
     });
 
   it('serves the App, its installations and repository installations to a valid JWT', async () => {
-    const octokit = appOctokit();
+    const octokit = appOctokit(bed.fake.apiUrl);
     const { data: app } = await octokit.apps.getAuthenticated();
     expect(app).toMatchObject({ id: APP_ID, slug: 'agents-app' });
     const installations = await octokit.paginate('GET /app/installations', {
@@ -115,12 +109,9 @@ describe('GitHub App authentication', () => {
   });
 
   it('refuses an installation token where a JWT is needed', async () => {
-    const { data } = await appOctokit().apps.createInstallationAccessToken({
-      installation_id: 11,
-    });
     const error = await new Octokit({
       baseUrl: bed.fake.apiUrl,
-      auth: data.token,
+      auth: await mintInstallationToken(bed.fake.apiUrl),
     }).apps
       .getAuthenticated()
       .catch(e => e);
@@ -136,12 +127,7 @@ describe('installation access tokens', () => {
   });
   afterAll(() => bed.cleanup());
 
-  const app = () =>
-    new Octokit({
-      baseUrl: bed.fake.apiUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-    });
+  const app = () => appOctokit(bed.fake.apiUrl);
   const as = (token: string) =>
     new Octokit({ baseUrl: bed.fake.apiUrl, auth: token });
 
@@ -261,19 +247,13 @@ describe('installation access tokens', () => {
   it('tokens expire after the configured lifetime', async () => {
     const short = await startTestBed({ installationTokenTtlSeconds: 1 });
     try {
-      const octokit = new Octokit({
-        baseUrl: short.fake.apiUrl,
-        authStrategy: createAppAuth,
-        auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-      });
-      const { data } = await octokit.apps.createInstallationAccessToken({
-        installation_id: 11,
-      });
+      const token = await mintInstallationToken(short.fake.apiUrl);
       await new Promise(r => setTimeout(r, 1100));
       await expect(
-        new Octokit({ baseUrl: short.fake.apiUrl, auth: data.token }).repos.get(
-          { owner: 'acme', repo: 'widgets' },
-        ),
+        new Octokit({ baseUrl: short.fake.apiUrl, auth: token }).repos.get({
+          owner: 'acme',
+          repo: 'widgets',
+        }),
       ).rejects.toMatchObject({ status: 401 });
     } finally {
       await short.cleanup();

@@ -1,13 +1,6 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
-import {
-  APP_ID,
-  APP_KEYS,
-  authedGitUrl,
-  gitClient,
-  startTestBed,
-  TestBed,
-} from './testUtils';
+import { authedGitUrl, gitClient, startTestBed, TestBed } from './testUtils';
+import { mintInstallationToken } from './__testUtils__/octokit';
 
 jest.setTimeout(30_000);
 
@@ -16,15 +9,10 @@ describe('rate limit headers and fault injection', () => {
   let octokit: Octokit;
   beforeAll(async () => {
     bed = await startTestBed();
-    const app = new Octokit({
+    octokit = new Octokit({
       baseUrl: bed.fake.apiUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
+      auth: await mintInstallationToken(bed.fake.apiUrl),
     });
-    const { data } = await app.apps.createInstallationAccessToken({
-      installation_id: 11,
-    });
-    octokit = new Octokit({ baseUrl: bed.fake.apiUrl, auth: data.token });
   });
   afterEach(() => bed.fake.faults.reset());
   afterAll(() => bed.cleanup());

@@ -81,6 +81,51 @@ export async function git(
   return result.stdout.trim();
 }
 
+/** Runs git for its output as bytes: file contents need not be UTF-8. */
+function gitBytes(args: string[]): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      { env: gitEnv(), maxBuffer: 128 * 1024 * 1024, encoding: 'buffer' },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(
+              `git ${args.join(' ')} failed: ${stderr.toString().trim()}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
+  });
+}
+
+/** One entry of a git tree, as `git ls-tree --long` prints it. */
+export interface TreeEntry {
+  /** `100644`, `100755`, `120000` (symlink), `040000` (tree), `160000` (submodule). */
+  mode: string;
+  type: 'blob' | 'tree' | 'commit';
+  sha: string;
+  /** Bytes of a blob; 0 for trees and submodules. */
+  size: number;
+  name: string;
+}
+
+/** What `git check-ref-format` refuses, and a leading `-` so a ref can never be read as an option. */
+const UNSAFE_REF_NAME =
+  /^[-/.]|[/.]$|\.lock$|\.lock\/|\.\.|\/\/|\/\.|@\{|[\s~^:?*[\\]/;
+
+/** Whether a ref name may be handed to git; anything else is simply not found. */
+export function isSafeRefName(ref: string): boolean {
+  return (
+    ref.length > 0 &&
+    ref !== '@' &&
+    !UNSAFE_REF_NAME.test(ref) &&
+    ![...ref].some(c => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+  );
+}
+
 const ZERO = '0000000000000000000000000000000000000000';
 
 /** Read and write helpers over one bare repository. */
@@ -103,17 +148,86 @@ export class BareRepository {
     return result.code === 0 ? result.stdout.trim() : 'main';
   }
 
-  /** The commit a branch points at, or undefined when it does not exist. */
-  async branchSha(branch: string): Promise<string | undefined> {
+  /** The commit `rev` names, or undefined when it names none (git exits non-zero without a message). */
+  private async verifyCommit(rev: string): Promise<string | undefined> {
     const result = await runGit([
       '--git-dir',
       this.dir,
       'rev-parse',
       '--verify',
       '--quiet',
-      `refs/heads/${branch}^{commit}`,
+      '--end-of-options',
+      `${rev}^{commit}`,
     ]);
     return result.code === 0 ? result.stdout.trim() : undefined;
+  }
+
+  /** The commit a branch points at, or undefined when it does not exist. */
+  branchSha(branch: string): Promise<string | undefined> {
+    return this.verifyCommit(`refs/heads/${branch}`);
+  }
+
+  /**
+   * The commit a ref names, as GitHub resolves `?ref=`: a branch, a tag (peeled), a full `refs/…`
+   * name, or a (possibly abbreviated) commit sha. Undefined when there is no such commit.
+   */
+  async resolveCommit(ref: string): Promise<string | undefined> {
+    if (!isSafeRefName(ref)) return undefined;
+    const candidates = ref.startsWith('refs/')
+      ? [ref]
+      : [`refs/heads/${ref}`, `refs/tags/${ref}`];
+    if (/^[0-9a-f]{4,40}$/i.test(ref)) candidates.push(ref);
+    for (const candidate of candidates) {
+      const sha = await this.verifyCommit(candidate);
+      if (sha) return sha;
+    }
+    return undefined;
+  }
+
+  /** The root tree of a commit. */
+  async treeOf(commit: string): Promise<string> {
+    return this.git([
+      'rev-parse',
+      '--verify',
+      '--end-of-options',
+      `${commit}^{tree}`,
+    ]);
+  }
+
+  /**
+   * The entries of a tree (`treeish` a tree or commit sha, or `<commit>:<dir>`), or undefined when it
+   * does not name a tree (missing, or a file).
+   */
+  async treeEntries(treeish: string): Promise<TreeEntry[] | undefined> {
+    const result = await runGit([
+      '--git-dir',
+      this.dir,
+      'ls-tree',
+      '-z',
+      '--long',
+      '--end-of-options',
+      treeish,
+    ]);
+    if (result.code !== 0) return undefined;
+    return result.stdout
+      .split('\0')
+      .filter(Boolean)
+      .map(line => {
+        const tab = line.indexOf('\t');
+        const [mode, type, sha, size] = line.slice(0, tab).split(/ +/);
+        return {
+          mode,
+          type: type as TreeEntry['type'],
+          sha,
+          size: Number(size) || 0,
+          name: line.slice(tab + 1),
+        };
+      });
+  }
+
+  /** A blob's bytes. */
+  readBlob(sha: string): Promise<Buffer> {
+    return gitBytes(['--git-dir', this.dir, 'cat-file', 'blob', sha]);
   }
 
   /** How many commits `head` has that `base` does not (`git rev-list --count base..head`). */

@@ -1,17 +1,9 @@
-import { createAppAuth } from '@octokit/auth-app';
-import { Octokit } from '@octokit/rest';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { git } from './git';
-import {
-  APP_ID,
-  APP_KEYS,
-  authedGitUrl,
-  gitClient,
-  startTestBed,
-  TestBed,
-} from './testUtils';
+import { authedGitUrl, gitClient, startTestBed, TestBed } from './testUtils';
+import { mintInstallationToken } from './__testUtils__/octokit';
 
 jest.setTimeout(60_000);
 
@@ -24,18 +16,8 @@ describe('git smart HTTP', () => {
   afterAll(() => bed.cleanup());
 
   const workDir = () => join(bed.dir, `work-${++n}`);
-  const mint = async (body: Record<string, unknown> = {}) => {
-    const octokit = new Octokit({
-      baseUrl: bed.fake.apiUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-    });
-    const { data } = await octokit.apps.createInstallationAccessToken({
-      installation_id: 11,
-      ...body,
-    });
-    return data.token;
-  };
+  const mint = (body: Record<string, unknown> = {}) =>
+    mintInstallationToken(bed.fake.apiUrl, body);
 
   it('clones and pushes with a token scoped to the repository, and refuses the other repository of the owner', async () => {
     const token = await mint({

@@ -1,8 +1,8 @@
 /**
  * A fake GitHub for developing and testing Agents for Backstage: the REST endpoints the suite uses (App
- * authentication, installation tokens, repositories, pull requests, issue comments) with GitHub's shapes
- * and errors, webhook deliveries, and git smart HTTP over local bare repositories. Production code never
- * imports it; the backend reaches it only through a base URL in config.
+ * authentication, installation tokens, repositories, file contents, pull requests, issue comments) with
+ * GitHub's shapes and errors, webhook deliveries, and git smart HTTP over local bare repositories.
+ * Production code never imports it; the backend reaches it only through a base URL in config.
  */
 export { startFakeGitHub } from './server';
 export type {
@@ -10,6 +10,7 @@ export type {
   FakeGitHub,
   FakeGitHubOptions,
   FakeGitHubState,
+  IssueFields,
   IssueSummary,
   PullSummary,
 } from './server';

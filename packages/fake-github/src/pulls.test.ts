@@ -1,7 +1,7 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import { git } from './git';
-import { APP_ID, APP_KEYS, startTestBed, TestBed } from './testUtils';
+import { startTestBed, TestBed } from './testUtils';
+import { mintInstallationToken } from './__testUtils__/octokit';
 
 jest.setTimeout(30_000);
 
@@ -16,17 +16,11 @@ describe('pull requests and issues', () => {
     permissions: Record<string, string>,
     baseUrl = bed.fake.apiUrl,
   ) => {
-    const app = new Octokit({
-      baseUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-    });
-    const { data } = await app.apps.createInstallationAccessToken({
-      installation_id: 11,
+    const token = await mintInstallationToken(baseUrl, {
       repositories: ['widgets'],
-      permissions: permissions as any,
+      permissions,
     });
-    return new Octokit({ baseUrl, auth: data.token });
+    return new Octokit({ baseUrl, auth: token });
   };
   const repo = { owner: 'acme', repo: 'widgets' };
   const admin = (path: string, body: unknown = {}) =>

@@ -1,3 +1,4 @@
+import { IncomingHttpHeaders } from 'node:http';
 import { Actions } from './actions';
 import {
   canSee,
@@ -6,6 +7,7 @@ import {
   Principal,
   requirePermission,
 } from './auth';
+import { CONTENTS_DOC, getContents } from './contents';
 import {
   DOCS,
   GitHubError,
@@ -36,6 +38,8 @@ export interface RestRequest {
   path: string;
   query: URLSearchParams;
   body: any;
+  /** The request's headers (Accept, If-None-Match …). */
+  headers: IncomingHttpHeaders;
   principal: Principal;
   urls: Urls;
 }
@@ -43,6 +47,8 @@ export interface RestRequest {
 export interface RestResult {
   status: number;
   body?: unknown;
+  /** Bytes sent as they are instead of JSON (raw media types); `headers` carries their content type. */
+  raw?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -194,9 +200,50 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
         ] as Array<[string, 'read' | 'write']>)
       : ([['issues', level]] as Array<[string, 'read' | 'write']>);
 
+  /** The repository, once the caller is seen to hold one of `wanted` on it (else 404, 401 or 403). */
+  const permittedRepo = (
+    req: RestRequest,
+    [owner, name]: string[],
+    wanted: Array<[string, 'read' | 'write']>,
+    doc: string,
+  ) => {
+    const repo = visibleRepo(req, owner, name, doc);
+    requirePermission(req.principal, repo, wanted, doc);
+    return repo;
+  };
+
+  /** A pull request; the permission is checked before the number is looked up. */
+  const permittedPull = (
+    req: RestRequest,
+    [owner, name, n]: string[],
+    wanted: Array<[string, 'read' | 'write']>,
+    doc: string,
+  ) => {
+    const repo = permittedRepo(req, [owner, name], wanted, doc);
+    return { repo, issue: findPull(repo, n, doc) };
+  };
+
+  /** An issue or pull request: which permission it takes depends on which it is, so it is looked up first. */
+  const permittedIssue = (
+    req: RestRequest,
+    [owner, name, n]: string[],
+    level: 'read' | 'write',
+    doc: string,
+  ) => {
+    const repo = visibleRepo(req, owner, name, doc);
+    const issue = findIssue(repo, n, doc);
+    requirePermission(req.principal, repo, issuePermission(issue, level), doc);
+    return { repo, issue };
+  };
+
   const routes: Route[] = [];
+  // `:name` is one path segment; a trailing `/*name` is the rest of the path, slashes included, or ''.
   const route = (method: string, path: string, handler: Route['handler']) => {
-    const pattern = new RegExp(`^${path.replace(/:[a-z_]+/g, '([^/]+)')}$`);
+    const pattern = new RegExp(
+      `^${path
+        .replace(/:[a-z_]+/g, '([^/]+)')
+        .replace(/\/\*[a-z_]+$/, '(?:/(.*))?')}$`,
+    );
     routes.push({ method, pattern, handler });
   };
 
@@ -354,13 +401,38 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     },
   );
 
+  route(
+    'GET',
+    '/repos/:owner/:repo/contents/*path',
+    async (req, [owner, name, path]) => {
+      const repo = permittedRepo(
+        req,
+        [owner, name],
+        [['contents', 'read']],
+        CONTENTS_DOC,
+      );
+      const header = (h: string) => {
+        const v = req.headers[h];
+        return Array.isArray(v) ? v.join(', ') : v;
+      };
+      return getContents({
+        git: store.git(repo),
+        repo,
+        urls: req.urls,
+        path,
+        ref: req.query.get('ref'),
+        accept: header('accept'),
+        ifNoneMatch: header('if-none-match'),
+      });
+    },
+  );
+
   // ---- pull requests ------------------------------------------------------------------------
 
-  route('GET', '/repos/:owner/:repo/pulls', async (req, [owner, name]) => {
-    const repo = visibleRepo(req, owner, name, DOC.listPulls);
-    requirePermission(
-      req.principal,
-      repo,
+  route('GET', '/repos/:owner/:repo/pulls', async (req, params) => {
+    const repo = permittedRepo(
+      req,
+      params,
       [['pull_requests', 'read']],
       DOC.listPulls,
     );
@@ -387,8 +459,7 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     const sortKey = (i: IssueRecord) =>
       sort === 'updated' ? i.updatedAt : i.createdAt;
     pulls = [...pulls].sort((a, b) => {
-      const cmp =
-        sortKey(a).localeCompare(sortKey(b)) || a.number - b.number;
+      const cmp = sortKey(a).localeCompare(sortKey(b)) || a.number - b.number;
       return direction === 'asc' ? cmp : -cmp;
     });
     const { page, headers } = paginate(pulls, req);
@@ -401,11 +472,10 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     };
   });
 
-  route('POST', '/repos/:owner/:repo/pulls', async (req, [owner, name]) => {
-    const repo = visibleRepo(req, owner, name, DOC.createPull);
-    requirePermission(
-      req.principal,
-      repo,
+  route('POST', '/repos/:owner/:repo/pulls', async (req, params) => {
+    const repo = permittedRepo(
+      req,
+      params,
       [['pull_requests', 'write']],
       DOC.createPull,
     );
@@ -496,180 +566,144 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     };
   });
 
-  route(
-    'GET',
-    '/repos/:owner/:repo/pulls/:n',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.getPull);
-      requirePermission(
-        req.principal,
-        repo,
-        [['pull_requests', 'read']],
-        DOC.getPull,
-      );
-      const issue = findPull(repo, n, DOC.getPull);
-      return {
-        status: 200,
-        body: await actions.pullJson(repo, issue, req.urls),
-      };
-    },
-  );
+  route('GET', '/repos/:owner/:repo/pulls/:n', async (req, params) => {
+    const { repo, issue } = permittedPull(
+      req,
+      params,
+      [['pull_requests', 'read']],
+      DOC.getPull,
+    );
+    return {
+      status: 200,
+      body: await actions.pullJson(repo, issue, req.urls),
+    };
+  });
 
-  route(
-    'PATCH',
-    '/repos/:owner/:repo/pulls/:n',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.updatePull);
-      requirePermission(
-        req.principal,
-        repo,
-        [['pull_requests', 'write']],
-        DOC.updatePull,
-      );
-      const issue = findPull(repo, n, DOC.updatePull);
-      const pull = issue.pull!;
-      const body = bodyObject(req);
-      if (
-        body.state !== undefined &&
-        body.state !== 'open' &&
-        body.state !== 'closed'
-      )
+  route('PATCH', '/repos/:owner/:repo/pulls/:n', async (req, params) => {
+    const { repo, issue } = permittedPull(
+      req,
+      params,
+      [['pull_requests', 'write']],
+      DOC.updatePull,
+    );
+    const pull = issue.pull!;
+    const body = bodyObject(req);
+    if (
+      body.state !== undefined &&
+      body.state !== 'open' &&
+      body.state !== 'closed'
+    )
+      throw validationFailed(DOC.updatePull, [
+        { resource: 'PullRequest', field: 'state', code: 'invalid' },
+      ]);
+    const git = store.git(repo);
+    if (typeof body.base === 'string' && body.base !== pull.baseRef) {
+      const baseSha = await git.branchSha(body.base);
+      if (!baseSha || issue.state !== 'open')
         throw validationFailed(DOC.updatePull, [
-          { resource: 'PullRequest', field: 'state', code: 'invalid' },
+          { resource: 'PullRequest', field: 'base', code: 'invalid' },
         ]);
-      const git = store.git(repo);
-      if (typeof body.base === 'string' && body.base !== pull.baseRef) {
-        const baseSha = await git.branchSha(body.base);
-        if (!baseSha || issue.state !== 'open')
-          throw validationFailed(DOC.updatePull, [
-            { resource: 'PullRequest', field: 'base', code: 'invalid' },
-          ]);
-        pull.baseRef = body.base;
-        pull.baseSha = baseSha;
-      }
-      if (body.state === 'open' && issue.state === 'closed') {
-        if (pull.merged)
-          throw validationFailed(DOC.updatePull, [
-            {
-              resource: 'PullRequest',
-              code: 'custom',
-              field: 'state',
-              message:
-                'state cannot be changed. The pull request has been merged.',
-            },
-          ]);
-        const headSha = await git.branchSha(pull.headRef);
-        if (!headSha)
-          throw validationFailed(DOC.updatePull, [
-            {
-              resource: 'PullRequest',
-              code: 'custom',
-              field: 'state',
-              message: 'state cannot be changed. The head branch was deleted.',
-            },
-          ]);
-        const other = store
-          .issuesOf(repo)
-          .find(
-            i =>
-              i !== issue &&
-              i.pull &&
-              i.state === 'open' &&
-              i.pull.headRef === pull.headRef &&
-              i.pull.baseRef === pull.baseRef,
-          );
-        if (other)
-          throw validationFailed(DOC.updatePull, [
-            {
-              resource: 'PullRequest',
-              code: 'custom',
-              message: `A pull request already exists for ${repo.owner}:${pull.headRef}.`,
-            },
-          ]);
-        issue.state = 'open';
-        issue.closedAt = null;
-      } else if (body.state === 'closed') {
-        await actions.refreshPull(repo, issue);
-        actions.closeIssue(issue);
-      }
-      if (typeof body.title === 'string') issue.title = body.title;
-      if (typeof body.body === 'string' || body.body === null)
-        issue.body = body.body;
-      issue.updatedAt = new Date().toISOString();
-      return {
-        status: 200,
-        body: await actions.pullJson(repo, issue, req.urls),
-      };
-    },
-  );
+      pull.baseRef = body.base;
+      pull.baseSha = baseSha;
+    }
+    if (body.state === 'open' && issue.state === 'closed') {
+      if (pull.merged)
+        throw validationFailed(DOC.updatePull, [
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            field: 'state',
+            message:
+              'state cannot be changed. The pull request has been merged.',
+          },
+        ]);
+      const headSha = await git.branchSha(pull.headRef);
+      if (!headSha)
+        throw validationFailed(DOC.updatePull, [
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            field: 'state',
+            message: 'state cannot be changed. The head branch was deleted.',
+          },
+        ]);
+      const other = store
+        .issuesOf(repo)
+        .find(
+          i =>
+            i !== issue &&
+            i.pull &&
+            i.state === 'open' &&
+            i.pull.headRef === pull.headRef &&
+            i.pull.baseRef === pull.baseRef,
+        );
+      if (other)
+        throw validationFailed(DOC.updatePull, [
+          {
+            resource: 'PullRequest',
+            code: 'custom',
+            message: `A pull request already exists for ${repo.owner}:${pull.headRef}.`,
+          },
+        ]);
+      issue.state = 'open';
+      issue.closedAt = null;
+    } else if (body.state === 'closed') {
+      await actions.refreshPull(repo, issue);
+      actions.closeIssue(issue);
+    }
+    if (typeof body.title === 'string') issue.title = body.title;
+    if (typeof body.body === 'string' || body.body === null)
+      issue.body = body.body;
+    issue.updatedAt = new Date().toISOString();
+    return {
+      status: 200,
+      body: await actions.pullJson(repo, issue, req.urls),
+    };
+  });
 
-  route(
-    'PUT',
-    '/repos/:owner/:repo/pulls/:n/merge',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.mergePull);
-      requirePermission(
-        req.principal,
-        repo,
-        [['contents', 'write']],
-        DOC.mergePull,
-      );
-      const issue = findPull(repo, n, DOC.mergePull);
-      const body = bodyObject(req);
-      const method = body.merge_method ?? 'merge';
-      if (method !== 'merge' && method !== 'squash')
-        throw validationFailed(DOC.mergePull, [
-          { resource: 'PullRequest', field: 'merge_method', code: 'invalid' },
-        ]);
-      const sha = await actions.mergePull(repo, issue, {
-        method,
-        user: userOf(store, req.principal),
-        commitTitle: body.commit_title,
-        commitMessage: body.commit_message,
-        sha: body.sha,
-      });
-      return {
-        status: 200,
-        body: {
-          sha,
-          merged: true,
-          message: 'Pull Request successfully merged',
-        },
-      };
-    },
-  );
+  route('PUT', '/repos/:owner/:repo/pulls/:n/merge', async (req, params) => {
+    const { repo, issue } = permittedPull(
+      req,
+      params,
+      [['contents', 'write']],
+      DOC.mergePull,
+    );
+    const body = bodyObject(req);
+    const method = body.merge_method ?? 'merge';
+    if (method !== 'merge' && method !== 'squash')
+      throw validationFailed(DOC.mergePull, [
+        { resource: 'PullRequest', field: 'merge_method', code: 'invalid' },
+      ]);
+    const sha = await actions.mergePull(repo, issue, {
+      method,
+      user: userOf(store, req.principal),
+      commitTitle: body.commit_title,
+      commitMessage: body.commit_message,
+      sha: body.sha,
+    });
+    return {
+      status: 200,
+      body: {
+        sha,
+        merged: true,
+        message: 'Pull Request successfully merged',
+      },
+    };
+  });
 
   // ---- issues -------------------------------------------------------------------------------
 
-  route(
-    'GET',
-    '/repos/:owner/:repo/issues/:n',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.getIssue);
-      const issue = findIssue(repo, n, DOC.getIssue);
-      requirePermission(
-        req.principal,
-        repo,
-        issuePermission(issue, 'read'),
-        DOC.getIssue,
-      );
-      await actions.refreshPull(repo, issue);
-      return { status: 200, body: issueJson(store, req.urls, issue) };
-    },
-  );
+  route('GET', '/repos/:owner/:repo/issues/:n', async (req, params) => {
+    const { repo, issue } = permittedIssue(req, params, 'read', DOC.getIssue);
+    await actions.refreshPull(repo, issue);
+    return { status: 200, body: issueJson(store, req.urls, issue) };
+  });
 
   route(
     'GET',
     '/repos/:owner/:repo/issues/:n/comments',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.listComments);
-      const issue = findIssue(repo, n, DOC.listComments);
-      requirePermission(
-        req.principal,
-        repo,
-        issuePermission(issue, 'read'),
-        DOC.listComments,
-      );
+    async (req, params) => {
+      const { issue } = permittedIssue(req, params, 'read', DOC.listComments);
       const { page, headers } = paginate(issue.comments, req);
       return {
         status: 200,
@@ -682,13 +716,11 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
   route(
     'POST',
     '/repos/:owner/:repo/issues/:n/comments',
-    async (req, [owner, name, n]) => {
-      const repo = visibleRepo(req, owner, name, DOC.createComment);
-      const issue = findIssue(repo, n, DOC.createComment);
-      requirePermission(
-        req.principal,
-        repo,
-        issuePermission(issue, 'write'),
+    async (req, params) => {
+      const { repo, issue } = permittedIssue(
+        req,
+        params,
+        'write',
         DOC.createComment,
       );
       const body = bodyObject(req);
@@ -723,7 +755,12 @@ export async function dispatchRest(
   for (const r of routes) {
     if (r.method !== req.method) continue;
     const match = r.pattern.exec(req.path);
-    if (match) return r.handler(req, match.slice(1).map(decodeURIComponent));
+    // An optional group that did not match (`/*path` at the root) is ''.
+    if (match)
+      return r.handler(
+        req,
+        match.slice(1).map(p => decodeURIComponent(p ?? '')),
+      );
   }
   throw notFound(DOCS);
 }

@@ -64,39 +64,33 @@ export interface CreatedRepo {
   cloneUrl: string;
 }
 
-/** A pull request as plain data, for assertions. */
-export interface PullSummary {
+/** What issues and pull requests share as plain data, for assertions. */
+export interface IssueFields {
   owner: string;
   repo: string;
   number: number;
   title: string;
   body: string | null;
   state: 'open' | 'closed';
-  draft: boolean;
-  merged: boolean;
-  mergedAt: string | null;
-  mergeCommitSha: string | null;
-  head: { ref: string; sha: string };
-  base: { ref: string; sha: string };
   user: string;
   labels: string[];
   comments: Array<{ id: number; body: string; user: string }>;
   htmlUrl: string;
 }
 
+/** A pull request as plain data, for assertions. */
+export interface PullSummary extends IssueFields {
+  draft: boolean;
+  merged: boolean;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  head: { ref: string; sha: string };
+  base: { ref: string; sha: string };
+}
+
 /** An issue as plain data, for assertions. */
-export interface IssueSummary {
-  owner: string;
-  repo: string;
-  number: number;
-  title: string;
-  body: string | null;
-  state: 'open' | 'closed';
+export interface IssueSummary extends IssueFields {
   isPullRequest: boolean;
-  user: string;
-  labels: string[];
-  comments: Array<{ id: number; body: string; user: string }>;
-  htmlUrl: string;
 }
 
 /** Read helpers over the fake's state. */
@@ -466,10 +460,21 @@ export async function startFakeGitHub(
         path,
         query: url.searchParams,
         body,
+        headers: req.headers,
         principal: principal!,
         urls,
       });
       status = result.status;
+      if (result.raw) {
+        res.writeHead(result.status, {
+          'content-type': 'application/octet-stream',
+          'content-length': String(result.raw.length),
+          ...headers,
+          ...result.headers,
+        });
+        res.end(result.raw);
+        return;
+      }
       sendJson(res, result.status, result.body, {
         ...headers,
         ...(result.headers ?? {}),
@@ -644,26 +649,38 @@ export async function startFakeGitHub(
     (!filter?.owner ||
       issue.owner.toLowerCase() === filter.owner.toLowerCase()) &&
     (!filter?.repo || issue.repo.toLowerCase() === filter.repo.toLowerCase());
-  const comments = (issue: IssueRecord) =>
-    issue.comments.map(c => ({ id: c.id, body: c.body, user: c.user.login }));
-  const pullSummary = (issue: IssueRecord): PullSummary => ({
+  /** An issue or pull request as plain data; `kind`'s fields stand after `state`, as they always have. */
+  const summaryOf = <T extends object>(
+    issue: IssueRecord,
+    kind: T,
+  ): IssueFields & T => ({
     owner: issue.owner,
     repo: issue.repo,
     number: issue.number,
     title: issue.title,
     body: issue.body,
     state: issue.state,
-    draft: issue.pull!.draft,
-    merged: issue.pull!.merged,
-    mergedAt: issue.pull!.mergedAt,
-    mergeCommitSha: issue.pull!.mergeCommitSha,
-    head: { ref: issue.pull!.headRef, sha: issue.pull!.headSha },
-    base: { ref: issue.pull!.baseRef, sha: issue.pull!.baseSha },
+    ...kind,
     user: issue.user.login,
     labels: [...issue.labels],
-    comments: comments(issue),
-    htmlUrl: `${baseUrl}/${issue.owner}/${issue.repo}/pull/${issue.number}`,
+    comments: issue.comments.map(c => ({
+      id: c.id,
+      body: c.body,
+      user: c.user.login,
+    })),
+    htmlUrl: `${baseUrl}/${issue.owner}/${issue.repo}/${
+      issue.pull ? 'pull' : 'issues'
+    }/${issue.number}`,
   });
+  const pullSummary = (issue: IssueRecord): PullSummary =>
+    summaryOf(issue, {
+      draft: issue.pull!.draft,
+      merged: issue.pull!.merged,
+      mergedAt: issue.pull!.mergedAt,
+      mergeCommitSha: issue.pull!.mergeCommitSha,
+      head: { ref: issue.pull!.headRef, sha: issue.pull!.headSha },
+      base: { ref: issue.pull!.baseRef, sha: issue.pull!.baseSha },
+    });
   const repoSummary = (repo: RepoRecord): CreatedRepo => ({
     id: repo.id,
     owner: repo.owner,
@@ -687,21 +704,7 @@ export async function startFakeGitHub(
       return [...store.issues.values()]
         .flat()
         .filter(i => matches(i, filter))
-        .map(issue => ({
-          owner: issue.owner,
-          repo: issue.repo,
-          number: issue.number,
-          title: issue.title,
-          body: issue.body,
-          state: issue.state,
-          isPullRequest: !!issue.pull,
-          user: issue.user.login,
-          labels: [...issue.labels],
-          comments: comments(issue),
-          htmlUrl: `${baseUrl}/${issue.owner}/${issue.repo}/${
-            issue.pull ? 'pull' : 'issues'
-          }/${issue.number}`,
-        }));
+        .map(issue => summaryOf(issue, { isPullRequest: !!issue.pull }));
     },
     tokens: () => [...store.tokens.values()],
     deliveries: () => [...webhooks.deliveries],

@@ -1,8 +1,8 @@
-import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from '@octokit/rest';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { APP_ID, APP_KEYS, startTestBed, TestBed } from './testUtils';
+import { APP_ID, startTestBed, TestBed } from './testUtils';
+import { mintInstallationToken } from './__testUtils__/octokit';
 import { signWebhookPayload, verifyWebhookSignature } from './webhooks';
 
 jest.setTimeout(30_000);
@@ -154,17 +154,9 @@ describe('webhook deliveries', () => {
     });
 
     // Comments made through the REST API are delivered too, sent by the App's bot.
-    const app = new Octokit({
-      baseUrl: bed.fake.apiUrl,
-      authStrategy: createAppAuth,
-      auth: { appId: APP_ID, privateKey: APP_KEYS.privateKeyPem },
-    });
-    const { data } = await app.apps.createInstallationAccessToken({
-      installation_id: 11,
-    });
     await new Octokit({
       baseUrl: bed.fake.apiUrl,
-      auth: data.token,
+      auth: await mintInstallationToken(bed.fake.apiUrl),
     }).issues.createComment({
       owner: 'acme',
       repo: 'widgets',
