@@ -1,4 +1,5 @@
 import { ResponseError } from '@backstage/errors';
+import { isTerminalStatus } from '@backstage-agents/plugin-agents-common';
 import type { AgentsApi, AgentsLogStreamOptions } from '../api/AgentsApi';
 import type {
   AgentsCreateSessionRequest,
@@ -35,6 +36,7 @@ export function makeSession(
   );
   return {
     id,
+    kind: 'agent',
     entityRef: ENTITY_REF,
     repoUrl: 'https://github.com/example-org/payments-service',
     baseBranch: 'main',
@@ -65,6 +67,61 @@ export function makeSession(
     ],
     ...overrides,
   };
+}
+
+/** The task id of a fan-out's child number `i` (from 1): T001, T002, … */
+export function taskId(i: number): string {
+  return `T${String(i).padStart(3, '0')}`;
+}
+
+/**
+ * A spec-kit fan-out (session number `n`) and one child per status given, numbered after it (so newer),
+ * each with its task id, prompt and branch. Add them with {@link FakeAgentsApi.addFanOut}.
+ */
+export function makeFanOut(
+  n: number,
+  childStatuses: AgentsSessionStatus[],
+  overrides: Partial<AgentsSessionWithRuns> = {},
+): { fanOut: AgentsSessionWithRuns; children: AgentsSessionWithRuns[] } {
+  const fanOut = makeSession(n, {
+    kind: 'fanout',
+    prompt:
+      'Implement the ledger spec\nspecs/001-ledger/tasks.md, [ASYNC] tasks',
+    workBranch: 'specs/001-ledger',
+    origin: {
+      kind: 'speckit',
+      templateRef: 'template:default/speckit-implement',
+    },
+    runs: [],
+    status: 'pending',
+    ...overrides,
+  });
+  const children = childStatuses.map((status, i) =>
+    makeSession(n + i + 1, {
+      status,
+      parentSessionId: fanOut.id,
+      prompt: `${taskId(i + 1)} Implement ledger part ${
+        i + 1
+      }\nSee specs/001-ledger/tasks.md`,
+      workBranch: `specs/001-ledger/${taskId(i + 1)}-async`,
+      origin: {
+        kind: 'speckit',
+        taskId: taskId(i + 1),
+        templateRef: 'template:default/speckit-implement',
+      },
+    }),
+  );
+  return { fanOut, children };
+}
+
+/** A fan-out's status as the backend derives it from its children's. */
+function fanOutStatus(children: AgentsSessionWithRuns[]): AgentsSessionStatus {
+  if (children.every(c => c.status === 'pending')) return 'pending';
+  if (children.some(c => !isTerminalStatus(c.status))) return 'running';
+  if (children.some(c => c.status === 'failed' || c.status === 'timed_out'))
+    return 'failed';
+  if (children.some(c => c.status === 'cancelled')) return 'cancelled';
+  return 'succeeded';
 }
 
 export const DEFAULT_LAUNCH_OPTIONS: AgentsLaunchOptions = {
@@ -160,6 +217,8 @@ export class FakeAgentsApi implements AgentsApi {
   resumed: { id: string; prompt: string }[] = [];
   /** Called for each new log stream, e.g. to open it and send lines right away. */
   onStream?: (stream: FakeLogStream) => void;
+  /** The most sessions one page holds, whatever `limit` asks for (the server caps it at 100). */
+  maxPageSize = 100;
 
   constructor(count = 0) {
     // Newest first.
@@ -174,19 +233,21 @@ export class FakeAgentsApi implements AgentsApi {
     this.listCalls.push(query);
     if (this.listError) throw this.listError;
     const statuses = query.status?.split(',');
-    let items = this.sessions.filter(
-      s =>
-        (!query.entityRef || s.entityRef === query.entityRef) &&
-        (!query.parentSessionId ||
-          s.parentSessionId === query.parentSessionId) &&
-        (!statuses || statuses.includes(s.status)) &&
-        (!query.createdBy || s.createdBy === 'user:default/guest'),
-    );
+    let items = this.sessions
+      .map(s => this.derived(s))
+      .filter(
+        s =>
+          (!query.entityRef || s.entityRef === query.entityRef) &&
+          (!query.parentSessionId ||
+            s.parentSessionId === query.parentSessionId) &&
+          (!statuses || statuses.includes(s.status)) &&
+          (!query.createdBy || s.createdBy === 'user:default/guest'),
+      );
     if (query.cursor) {
       const index = items.findIndex(s => s.id === query.cursor);
       items = items.slice(index + 1);
     }
-    const limit = query.limit ?? 20;
+    const limit = Math.min(query.limit ?? 20, this.maxPageSize);
     const page = items.slice(0, limit);
     return {
       items: page.map(({ runs: _runs, ...session }) => session),
@@ -202,7 +263,7 @@ export class FakeAgentsApi implements AgentsApi {
         `Session ${id} not found`,
         'NotFoundError',
       );
-    return session;
+    return this.derived(session);
   }
 
   async createSession(
@@ -228,6 +289,14 @@ export class FakeAgentsApi implements AgentsApi {
   async cancelSession(id: string): Promise<AgentsSessionWithRuns> {
     this.cancelled.push(id);
     const session = await this.getSession(id);
+    if (session.kind === 'fanout') {
+      // Cancelling a fan-out cancels its unfinished children; its status follows.
+      for (const child of this.childrenOf(id)) {
+        if (!isTerminalStatus(child.status))
+          this.replace({ ...child, status: 'cancelled' });
+      }
+      return this.getSession(id);
+    }
     const cancelled = { ...session, status: 'cancelled' as const };
     this.replace(cancelled);
     return cancelled;
@@ -239,6 +308,13 @@ export class FakeAgentsApi implements AgentsApi {
   ): Promise<AgentsSessionWithRuns> {
     this.resumed.push({ id, prompt });
     const session = await this.getSession(id);
+    if (session.kind === 'fanout') {
+      throw await errorResponse(
+        409,
+        'A fan-out session cannot be resumed; resume its sessions instead',
+        'ConflictError',
+      );
+    }
     const resumed: AgentsSessionWithRuns = {
       ...session,
       status: 'pending',
@@ -278,6 +354,33 @@ export class FakeAgentsApi implements AgentsApi {
 
   replace(session: AgentsSessionWithRuns) {
     this.sessions = this.sessions.map(s => (s.id === session.id ? session : s));
+  }
+
+  /** Adds a fan-out made with {@link makeFanOut} in front (its children newest first, then it). */
+  addFanOut(fanOut: ReturnType<typeof makeFanOut>) {
+    this.sessions = [
+      ...[...fanOut.children].reverse(),
+      fanOut.fanOut,
+      ...this.sessions,
+    ];
+  }
+
+  private childrenOf(id: string) {
+    return this.sessions.filter(s => s.parentSessionId === id);
+  }
+
+  /** A fan-out's status and child counts follow its children, as the backend computes them. */
+  private derived(session: AgentsSessionWithRuns): AgentsSessionWithRuns {
+    if (session.kind !== 'fanout') return session;
+    const children = this.childrenOf(session.id);
+    const byStatus: Record<string, number> = {};
+    for (const child of children)
+      byStatus[child.status] = (byStatus[child.status] ?? 0) + 1;
+    return {
+      ...session,
+      status: fanOutStatus(children),
+      children: { total: children.length, byStatus },
+    };
   }
 }
 

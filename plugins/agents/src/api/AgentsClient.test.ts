@@ -22,6 +22,14 @@ function json(body: unknown, status = 200) {
   });
 }
 
+/** A refusal in Backstage's error format, as the backend sends it. */
+function errorResponse(name: string, message: string, status: number) {
+  return json(
+    { error: { name, message }, response: { statusCode: status } },
+    status,
+  );
+}
+
 /** A streaming response that sends the given chunks, then ends. */
 function eventStream(chunks: string[]) {
   const encoder = new TextEncoder();
@@ -94,15 +102,11 @@ describe('AgentsClient', () => {
   });
 
   it("rejects with a ResponseError that carries the server's message", async () => {
-    const fetch = jest.fn().mockResolvedValue(
-      json(
-        {
-          error: { name: 'InputError', message: 'Prompt must not be blank' },
-          response: { statusCode: 400 },
-        },
-        400,
-      ),
-    );
+    const fetch = jest
+      .fn()
+      .mockResolvedValue(
+        errorResponse('InputError', 'Prompt must not be blank', 400),
+      );
     const error = await client(fetch)
       .createSession({ entityRef: 'component:default/a', prompt: ' ' })
       .catch(e => e);
@@ -148,15 +152,11 @@ describe('AgentsClient', () => {
     });
 
     it('rejects with a ResponseError when the server refuses the stream', async () => {
-      const fetch = jest.fn().mockResolvedValue(
-        json(
-          {
-            error: { name: 'NotFoundError', message: 'No such session' },
-            response: { statusCode: 404 },
-          },
-          404,
-        ),
-      );
+      const fetch = jest
+        .fn()
+        .mockResolvedValue(
+          errorResponse('NotFoundError', 'No such session', 404),
+        );
       await expect(
         client(fetch).streamLogs('s1', { after: 0, onEvent: () => {} }),
       ).rejects.toMatchObject({

@@ -7,6 +7,10 @@ type Schemas = AgentsApiComponents['schemas'];
 
 /** A session as the agents API returns it. @public */
 export type AgentsSession = Schemas['Session'];
+/** `agent` runs a harness; `fanout` runs nothing and groups the sessions that name it as parent. @public */
+export type AgentsSessionKind = Schemas['SessionKind'];
+/** How many of a fan-out session's children are in each status. @public */
+export type AgentsFanOutChildren = NonNullable<AgentsSession['children']>;
 /** A session with its runs, oldest first. @public */
 export type AgentsSessionWithRuns = Schemas['SessionWithRuns'];
 /** One run of the harness (a pod) in a session. @public */

@@ -1,6 +1,9 @@
 import { Link } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import type { ResultHighlight, SearchDocument } from '@backstage/plugin-search-common';
+import type {
+  ResultHighlight,
+  SearchDocument,
+} from '@backstage/plugin-search-common';
 import { HighlightedSearchResultText } from '@backstage/plugin-search-react';
 import Box from '@material-ui/core/Box';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
@@ -45,7 +48,11 @@ const useStyles = makeStyles(
   theme => ({
     item: { display: 'flex' },
     body: { flexWrap: 'wrap', width: '100%' },
-    text: { width: '100%', wordBreak: 'break-word', marginBottom: theme.spacing(1) },
+    text: {
+      width: '100%',
+      wordBreak: 'break-word',
+      marginBottom: theme.spacing(1),
+    },
     meta: {
       display: 'flex',
       flexWrap: 'wrap',
@@ -56,6 +63,24 @@ const useStyles = makeStyles(
   }),
   { name: 'AgentSessionSearchResultListItem' },
 );
+
+/** A field of the document with the search engine's highlighting, or as indexed when it has none. */
+function Highlighted(props: {
+  highlight?: ResultHighlight;
+  field: 'title' | 'text';
+  text: string;
+}) {
+  const { highlight, field, text } = props;
+  const highlighted = highlight?.fields[field];
+  if (!highlighted) return <>{text}</>;
+  return (
+    <HighlightedSearchResultText
+      text={highlighted}
+      preTag={highlight.preTag}
+      postTag={highlight.postTag}
+    />
+  );
+}
 
 /**
  * A search result for an agent session: the prompt's first line (linking to the session page), the
@@ -79,15 +104,11 @@ export function AgentSessionSearchResultListItem(
           primaryTypographyProps={{ variant: 'h6' }}
           primary={
             <Link noTrack to={result.location}>
-              {highlight?.fields.title ? (
-                <HighlightedSearchResultText
-                  text={highlight.fields.title}
-                  preTag={highlight.preTag}
-                  postTag={highlight.postTag}
-                />
-              ) : (
-                result.title
-              )}
+              <Highlighted
+                highlight={highlight}
+                field="title"
+                text={result.title}
+              />
             </Link>
           }
           secondary={
@@ -102,15 +123,11 @@ export function AgentSessionSearchResultListItem(
                 overflow: 'hidden',
               }}
             >
-              {highlight?.fields.text ? (
-                <HighlightedSearchResultText
-                  text={highlight.fields.text}
-                  preTag={highlight.preTag}
-                  postTag={highlight.postTag}
-                />
-              ) : (
-                result.text
-              )}
+              <Highlighted
+                highlight={highlight}
+                field="text"
+                text={result.text}
+              />
             </Typography>
           }
         />

@@ -17,6 +17,7 @@ import {
   ENTITY_REF,
   FakeAgentsApi,
   errorResponse,
+  makeFanOut,
 } from '../../__testUtils__/fakeAgentsApi';
 import { FakeSignalApi } from '../../__testUtils__/signals';
 import { EntityAgentsContent, isAgentsAvailable } from './EntityAgentsContent';
@@ -69,6 +70,28 @@ function rowPrompts() {
   return screen
     .getAllByRole('link', { name: /^Task number \d+$/ })
     .map(link => link.textContent);
+}
+
+function pagerButton(name: 'next' | 'previous') {
+  return screen.getByRole('button', { name: new RegExp(`${name} page`, 'i') });
+}
+
+function clickPager(name: 'next' | 'previous') {
+  fireEvent.click(pagerButton(name));
+}
+
+async function waitForPageNumber(page: number) {
+  await waitFor(() =>
+    expect(screen.getByText(`Page ${page}`)).toBeInTheDocument(),
+  );
+}
+
+/** Renders the tab on `api`'s sessions and moves to the second page of 20. */
+async function renderSecondPage(api: FakeAgentsApi) {
+  await render(api);
+  await waitFor(() => expect(rowPrompts()).toHaveLength(20));
+  clickPager('next');
+  await waitForPageNumber(2);
 }
 
 describe('EntityAgentsContent', () => {
@@ -125,24 +148,83 @@ describe('EntityAgentsContent', () => {
     expect(screen.getByText('open')).toBeInTheDocument();
   });
 
+  it('marks a fan-out with its size and progress, and each of its tasks with its task id and a link to it', async () => {
+    const api = new FakeAgentsApi(2);
+    const statuses = Array.from({ length: 12 }, (_, i) =>
+      i < 5 ? ('succeeded' as const) : ('running' as const),
+    );
+    const { fanOut, children } = makeFanOut(3, statuses);
+    api.addFanOut({ fanOut, children });
+    await render(api);
+
+    const label = await screen.findByTestId('fanout-label');
+    expect(label).toHaveTextContent('fan-out · 12 tasks');
+    expect(label).toHaveTextContent('5/12 finished');
+    expect(
+      within(label).getByRole('progressbar', { name: '5 of 12 finished' }),
+    ).toBeInTheDocument();
+    const fanOutRow = label.closest('tr') as HTMLElement;
+    expect(
+      within(fanOutRow).getByRole('link', {
+        name: 'Implement the ledger spec',
+      }),
+    ).toHaveAttribute('href', `/agents/sessions/${fanOut.id}`);
+    expect(within(fanOutRow).getByTestId('session-status')).toHaveTextContent(
+      'running',
+    );
+
+    const childLabels = screen.getAllByTestId('fanout-child-label');
+    expect(childLabels).toHaveLength(12);
+    // Newest first: the last task was created last.
+    expect(childLabels[0]).toHaveTextContent('T012 · part of fan-out');
+    expect(childLabels[11]).toHaveTextContent('T001 · part of fan-out');
+    for (const childLabel of childLabels) {
+      expect(
+        within(childLabel).getByRole('link', { name: 'fan-out' }),
+      ).toHaveAttribute('href', `/agents/sessions/${fanOut.id}`);
+    }
+    // Sessions outside a fan-out are not marked.
+    const plain = screen
+      .getByRole('link', { name: 'Task number 2' })
+      .closest('tr') as HTMLElement;
+    expect(within(plain).queryByTestId('fanout-label')).not.toBeInTheDocument();
+    expect(
+      within(plain).queryByTestId('fanout-child-label'),
+    ).not.toBeInTheDocument();
+    // Still one page of 20 from the entity's list: the fan-out changes nothing to paging.
+    expect(api.listCalls).toHaveLength(1);
+    expect(api.listCalls[0]).toMatchObject({
+      entityRef: ENTITY_REF,
+      limit: 20,
+    });
+  });
+
+  it('goes from a task to its fan-out', async () => {
+    const api = new FakeAgentsApi(0);
+    const fanOut = makeFanOut(1, ['running', 'pending']);
+    api.addFanOut(fanOut);
+    await render(api);
+    const [childLabel] = await screen.findAllByTestId('fanout-child-label');
+    await userEvent.click(
+      within(childLabel).getByRole('link', { name: 'fan-out' }),
+    );
+    expect(
+      await screen.findByText(`Session page of ${fanOut.fanOut.id}`),
+    ).toBeInTheDocument();
+  });
+
   it('pages through 1,000 sessions with next and previous, 20 at a time', async () => {
     const api = new FakeAgentsApi(1000);
     await render(api);
     await waitFor(() => expect(rowPrompts()).toHaveLength(20));
     expect(rowPrompts()[0]).toBe('Task number 1000');
     expect(rowPrompts()[19]).toBe('Task number 981');
-    expect(
-      screen.getByRole('button', { name: /previous page/i }),
-    ).toBeDisabled();
+    expect(pagerButton('previous')).toBeDisabled();
 
-    const next = () =>
-      fireEvent.click(screen.getByRole('button', { name: /next page/i }));
-    const previous = () =>
-      fireEvent.click(screen.getByRole('button', { name: /previous page/i }));
+    const next = () => clickPager('next');
+    const previous = () => clickPager('previous');
     const showsPage = async (page: number) => {
-      await waitFor(() =>
-        expect(screen.getByText(`Page ${page}`)).toBeInTheDocument(),
-      );
+      await waitForPageNumber(page);
       await waitFor(() =>
         expect(rowPrompts()[0]).toBe(`Task number ${1000 - (page - 1) * 20}`),
       );
@@ -168,12 +250,9 @@ describe('EntityAgentsContent', () => {
 
   it('ends at the last page', async () => {
     const api = new FakeAgentsApi(45);
-    await render(api);
-    await waitFor(() => expect(rowPrompts()).toHaveLength(20));
-    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
-    await waitFor(() => expect(screen.getByText('Page 2')).toBeInTheDocument());
+    await renderSecondPage(api);
     await waitFor(() => expect(rowPrompts()[0]).toBe('Task number 25'));
-    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
+    clickPager('next');
     await waitFor(() =>
       expect(rowPrompts()).toEqual([
         'Task number 5',
@@ -184,18 +263,13 @@ describe('EntityAgentsContent', () => {
       ]),
     );
     expect(screen.getByText('Page 3')).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: /next page/i })).toBeDisabled();
-    expect(
-      screen.getByRole('button', { name: /previous page/i }),
-    ).toBeEnabled();
+    expect(pagerButton('next')).toBeDisabled();
+    expect(pagerButton('previous')).toBeEnabled();
   }, 30_000);
 
   it('filters by status and by "mine", starting again from the first page', async () => {
     const api = new FakeAgentsApi(100);
-    await render(api);
-    await waitFor(() => expect(rowPrompts()).toHaveLength(20));
-    fireEvent.click(screen.getByRole('button', { name: /next page/i }));
-    await waitFor(() => expect(screen.getByText('Page 2')).toBeInTheDocument());
+    await renderSecondPage(api);
 
     fireEvent.mouseDown(screen.getByRole('button', { name: /all statuses/i }));
     fireEvent.click(await screen.findByRole('option', { name: 'succeeded' }));

@@ -15,17 +15,13 @@ import {
   formatTimestamp,
 } from '../format';
 import { SessionStatusChip } from '../SessionStatusChip';
+import { wrappingRow } from '../wrappingRow';
 
 const useStyles = makeStyles(theme => ({
   timeline: { padding: 0, margin: 0 },
   item: { '&:before': { display: 'none' } },
   content: { paddingTop: 2, paddingBottom: theme.spacing(2) },
-  heading: {
-    display: 'flex',
-    alignItems: 'center',
-    gap: theme.spacing(1),
-    flexWrap: 'wrap',
-  },
+  heading: wrappingRow(theme),
   prompt: { marginTop: theme.spacing(0.5) },
   meta: { color: theme.palette.text.secondary },
 }));

@@ -20,21 +20,31 @@ import {
 } from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from '../../api/AgentsApi';
 import type { AgentsSessionWithRuns } from '../../api/types';
+import { fanOutProgress, isFanOut, taskCount } from '../fanOut';
 import { errorMessage } from '../format';
+import { wrappingRow } from '../wrappingRow';
 import { ResumeDialog } from './ResumeDialog';
 
 const useStyles = makeStyles(theme => ({
-  root: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    gap: theme.spacing(1),
-  },
+  root: wrappingRow(theme),
 }));
+
+/** What cancelling a fan-out does, with how many of its tasks it stops. */
+function cancelFanOutText(session: AgentsSessionWithRuns): string {
+  const { total, finished } = fanOutProgress(session.children);
+  const stopped = `${total - finished} of ${taskCount(total)}`;
+  return (
+    `Every task session of this fan-out that has not finished (${stopped}) is cancelled. ` +
+    'What they have pushed so far stays on their branches, and each one can be resumed later ' +
+    'from its own page.'
+  );
+}
 
 /**
  * Cancel (while the session has not finished) and Resume (once it has), each offered only when the
  * status allows it and the permission policy grants it for this session; otherwise a short reason.
+ * A fan-out is cancelled as a whole (the backend cancels its unfinished tasks) but never resumed: the
+ * API refuses, its task sessions are resumed one by one instead.
  */
 export function SessionActions(props: {
   session: AgentsSessionWithRuns;
@@ -56,8 +66,10 @@ export function SessionActions(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
 
+  const fanOut = isFanOut(session);
+  const what = fanOut ? 'fan-out' : 'session';
   const cancellable = canCancel(session.status);
-  const resumable = canResume(session.status);
+  const resumable = !fanOut && canResume(session.status);
 
   const cancel = async () => {
     setBusy(true);
@@ -75,7 +87,7 @@ export function SessionActions(props: {
 
   const denied: string[] = [];
   if (cancellable && !cancelPermission.loading && !cancelPermission.allowed) {
-    denied.push('You are not allowed to cancel this session.');
+    denied.push(`You are not allowed to cancel this ${what}.`);
   }
   if (resumable && !resumePermission.loading && !resumePermission.allowed) {
     denied.push('You are not allowed to resume this session.');
@@ -90,7 +102,7 @@ export function SessionActions(props: {
           onClick={() => setConfirmCancel(true)}
           disabled={busy}
         >
-          Cancel session
+          Cancel {what}
         </Button>
       )}
       {resumable && resumePermission.allowed && (
@@ -103,6 +115,12 @@ export function SessionActions(props: {
         >
           Resume
         </Button>
+      )}
+      {fanOut && !cancellable && (
+        <Typography variant="body2" color="textSecondary">
+          A fan-out is not resumed as a whole: resume its task sessions from
+          their own pages.
+        </Typography>
       )}
       {denied.map(text => (
         <Typography
@@ -120,12 +138,18 @@ export function SessionActions(props: {
         open={confirmCancel}
         onClose={busy ? undefined : () => setConfirmCancel(false)}
       >
-        <DialogTitle>Cancel this session?</DialogTitle>
+        <DialogTitle>Cancel this {what}?</DialogTitle>
         <DialogContent>
           <DialogContentText>
-            The agent's pod is stopped. What it has pushed so far stays on{' '}
-            {session.workBranch}, and you can resume the session later with a
-            follow-up prompt.
+            {fanOut ? (
+              cancelFanOutText(session)
+            ) : (
+              <>
+                The agent's pod is stopped. What it has pushed so far stays on{' '}
+                {session.workBranch}, and you can resume the session later with
+                a follow-up prompt.
+              </>
+            )}
           </DialogContentText>
         </DialogContent>
         <DialogActions>
@@ -138,7 +162,7 @@ export function SessionActions(props: {
             onClick={cancel}
             disabled={busy}
           >
-            Cancel session
+            Cancel {what}
           </Button>
         </DialogActions>
       </Dialog>

@@ -3,10 +3,10 @@ import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { Link } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type { AgentsSessionWithRuns } from '../../api/types';
-import { sessionRouteRef } from '../../routes';
+import { DefinitionList } from '../DefinitionList';
+import { isFanOut } from '../fanOut';
 import {
   durationOf,
   formatBytes,
@@ -18,30 +18,38 @@ import {
 } from '../format';
 import { PullRequestLink } from '../PullRequestLink';
 import { SessionStatusChip } from '../SessionStatusChip';
+import { ParentSessionLink } from './ParentSessionLink';
 
-const useStyles = makeStyles(theme => ({
-  list: {
-    display: 'grid',
-    gridTemplateColumns: 'max-content minmax(0, 1fr)',
-    columnGap: theme.spacing(2),
-    rowGap: theme.spacing(1),
-    margin: 0,
-    alignItems: 'baseline',
-  },
-  term: { color: theme.palette.text.secondary },
-  value: { margin: 0, overflowWrap: 'anywhere' },
+const useStyles = makeStyles({
   code: { fontFamily: 'monospace', fontSize: '0.9em' },
-}));
+});
 
 /** What the session is about and where it stands: entity, repository, branch, PR, timing, bundle. */
 export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
   const { session } = props;
   const classes = useStyles();
-  const sessionLink = useRouteRef(sessionRouteRef);
   const repoUrl = repoWebUrl(session.repoUrl);
+
+  const fanOut = isFanOut(session);
 
   const rows: [string, ReactNode][] = [
     ['Status', <SessionStatusChip status={session.status} />],
+  ];
+  if (session.parentSessionId) {
+    rows.push([
+      'Part of',
+      <span data-testid="part-of">
+        fan-out <ParentSessionLink parentSessionId={session.parentSessionId} />
+      </span>,
+    ]);
+  }
+  if (session.origin.taskId) {
+    rows.push([
+      'Task',
+      <span className={classes.code}>{session.origin.taskId}</span>,
+    ]);
+  }
+  rows.push(
     ['Entity', <EntityRefLink entityRef={session.entityRef} />],
     [
       'Repository',
@@ -51,7 +59,10 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
         <span className={classes.code}>{session.repoUrl}</span>
       ),
     ],
-    [
+  );
+  // A fan-out pushes nothing itself: its tasks' branches are in the task table.
+  if (!fanOut) {
+    rows.push([
       'Branch',
       <span className={classes.code}>
         {session.workBranch}
@@ -59,8 +70,18 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
           ? ` (from ${session.baseBranch})`
           : ' (from the default branch)'}
       </span>,
-    ],
-    [
+    ]);
+  } else {
+    rows.push([
+      'Base branch',
+      <span className={classes.code}>
+        {session.baseBranch ?? 'the default branch'}
+      </span>,
+    ]);
+  }
+  // A fan-out pushes nothing itself: its pull requests are its tasks'.
+  if (session.prUrl || !fanOut) {
+    rows.push([
       'Pull request',
       session.prUrl ? (
         <PullRequestLink url={session.prUrl} state={session.prState} />
@@ -69,7 +90,9 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
           none yet
         </Typography>
       ),
-    ],
+    ]);
+  }
+  rows.push(
     ['Harness', harnessLabel(session.harness)],
     ['Policy', session.policy.name],
     ['Started by', shortRef(session.createdBy)],
@@ -85,7 +108,7 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
         <span>{formatRelative(session.createdAt)}</span>
       </Tooltip>,
     ],
-  ];
+  );
   if (session.finishedAt) {
     rows.push([
       'Finished',
@@ -121,24 +144,7 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
   if (session.issueUrl) {
     rows.push(['Issue', <Link to={session.issueUrl}>{session.issueUrl}</Link>]);
   }
-  if (session.parentSessionId) {
-    rows.push([
-      'Part of',
-      <Link to={sessionLink({ sessionId: session.parentSessionId })}>
-        the parent session
-      </Link>,
-    ]);
-  }
   if (session.summary) rows.push(['Summary', session.summary]);
 
-  return (
-    <dl className={classes.list}>
-      {rows.map(([term, value]) => (
-        <div key={term} style={{ display: 'contents' }}>
-          <dt className={classes.term}>{term}</dt>
-          <dd className={classes.value}>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DefinitionList rows={rows} />;
 }

@@ -1,10 +1,4 @@
-import {
-  act,
-  fireEvent,
-  screen,
-  waitFor,
-  within,
-} from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -12,9 +6,11 @@ import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { signalApiRef } from '@backstage/plugin-signals-react';
 import { agentsApiRef } from '../../api/AgentsApi';
 import { rootRouteRef } from '../../routes';
+import type { AgentsSessionStatus } from '../../api/types';
 import {
   FakeAgentsApi,
   FakeLogStream,
+  makeFanOut,
   makeSession,
 } from '../../__testUtils__/fakeAgentsApi';
 import { FakeSignalApi } from '../../__testUtils__/signals';
@@ -68,6 +64,19 @@ async function nextStream(
 
 function logStatus() {
   return screen.getByTestId('log-connection').textContent;
+}
+
+/** Opens the Resume dialog and sends `prompt` as the follow-up. */
+async function resumeWith(prompt: string) {
+  await userEvent.click(await screen.findByRole('button', { name: /resume/i }));
+  const dialog = await screen.findByRole('dialog');
+  await userEvent.type(
+    within(dialog).getByLabelText('Follow-up prompt'),
+    prompt,
+  );
+  await userEvent.click(
+    within(dialog).getByRole('button', { name: /^resume$/i }),
+  );
 }
 
 describe('SessionPage', () => {
@@ -192,17 +201,7 @@ describe('SessionPage', () => {
       expect(
         screen.queryByRole('button', { name: /cancel session/i }),
       ).not.toBeInTheDocument();
-      await userEvent.click(
-        await screen.findByRole('button', { name: /resume/i }),
-      );
-      const dialog = await screen.findByRole('dialog');
-      await userEvent.type(
-        within(dialog).getByLabelText('Follow-up prompt'),
-        'Also add tests',
-      );
-      await userEvent.click(
-        within(dialog).getByRole('button', { name: /^resume$/i }),
-      );
+      await resumeWith('Also add tests');
       await waitFor(() =>
         expect(api.resumed).toEqual([
           { id: session.id, prompt: 'Also add tests' },
@@ -218,7 +217,13 @@ describe('SessionPage', () => {
     ] as const)(
       'offers no button when the permission policy denies it (%s session, %s)',
       async (status, action) => {
-        const { api, session } = setup({ status });
+        // usePermission caches answers per session id across tests: an id no test was allowed on.
+        const { api, session } = setup({
+          status,
+          id: `d0000000-0000-4000-8000-00000000000${
+            action === 'cancel' ? 1 : 2
+          }`,
+        });
         await render(api, session.id, { permission: AuthorizeResult.DENY });
         expect(
           await screen.findByText(
@@ -364,17 +369,7 @@ describe('SessionPage', () => {
         first.close();
       });
       await waitFor(() => expect(logStatus()).toBe('Complete · 3 lines'));
-      await userEvent.click(
-        await screen.findByRole('button', { name: /resume/i }),
-      );
-      const dialog = await screen.findByRole('dialog');
-      await userEvent.type(
-        within(dialog).getByLabelText('Follow-up prompt'),
-        'More',
-      );
-      await userEvent.click(
-        within(dialog).getByRole('button', { name: /^resume$/i }),
-      );
+      await resumeWith('More');
       const second = await nextStream(api, 2);
       expect(second.after).toBe(3);
     });
@@ -432,30 +427,218 @@ describe('SessionPage', () => {
     await waitFor(() => expect(getSession.mock.calls.length).toBe(calls + 1));
   });
 
-  it('lists the sessions a fan-out session started', async () => {
-    const { api, session } = setup({ status: 'running' });
-    api.sessions.push(
-      makeSession(2, {
-        parentSessionId: session.id,
-        prompt: 'Child task A',
-        status: 'succeeded',
-      }),
-      makeSession(3, {
-        parentSessionId: session.id,
-        prompt: 'Child task B',
-        status: 'running',
-      }),
-    );
-    await render(api, session.id);
-    expect(
-      await screen.findByText('Sessions started by this one'),
-    ).toBeInTheDocument();
-    expect(
-      await screen.findByRole('link', { name: 'Child task A' }),
-    ).toBeInTheDocument();
-    expect(
-      screen.getByRole('link', { name: 'Child task B' }),
-    ).toBeInTheDocument();
-    fireEvent.click(screen.getByRole('link', { name: 'Child task A' }));
+  describe('fan-out', () => {
+    const statuses = [
+      'succeeded',
+      'failed',
+      'running',
+      'pending',
+      'succeeded',
+      'cancelled',
+      'running',
+    ] as const;
+
+    function setupFanOut(
+      childStatuses: readonly AgentsSessionStatus[] = statuses,
+      n = 1,
+    ) {
+      const api = new FakeAgentsApi(0);
+      const fanOut = makeFanOut(n, [...childStatuses]);
+      fanOut.children[0] = {
+        ...fanOut.children[0],
+        prUrl: PR_URL,
+        prState: 'open',
+      };
+      api.addFanOut(fanOut);
+      return { api, fanOut: fanOut.fanOut, children: fanOut.children };
+    }
+
+    /** The task ids of the children table, top to bottom. */
+    function taskIds() {
+      return screen.getAllByTestId('child-task').map(c => c.textContent);
+    }
+
+    function countOf(status: string) {
+      const count = screen
+        .getAllByTestId('fanout-count')
+        .find(c => c.getAttribute('data-status') === status);
+      return count?.textContent;
+    }
+
+    it('lists every task session, across pages, in task order, with its status, branch and pull request', async () => {
+      const { api, fanOut, children } = setupFanOut();
+      // The server returns fewer than asked: the list follows the cursor to the end.
+      api.maxPageSize = 5;
+      await render(api, fanOut.id);
+      await waitFor(() => expect(taskIds()).toHaveLength(7));
+      expect(taskIds()).toEqual([
+        'T001',
+        'T002',
+        'T003',
+        'T004',
+        'T005',
+        'T006',
+        'T007',
+      ]);
+      const childCalls = api.listCalls.filter(
+        q => q.parentSessionId === fanOut.id,
+      );
+      expect(childCalls).toHaveLength(2);
+      expect(childCalls[0]).toMatchObject({ limit: 100, cursor: undefined });
+      expect(childCalls[1].cursor).toBe(children[2].id);
+
+      const row = screen.getByText('T001').closest('tr') as HTMLElement;
+      expect(
+        within(row).getByText('T001 Implement ledger part 1').closest('a'),
+      ).toHaveAttribute('href', `/agents/sessions/${children[0].id}`);
+      expect(within(row).getByTestId('session-status')).toHaveTextContent(
+        'succeeded',
+      );
+      expect(
+        within(row).getByText('specs/001-ledger/T001-async'),
+      ).toBeInTheDocument();
+      expect(within(row).getByText('#7').closest('a')).toHaveAttribute(
+        'href',
+        PR_URL,
+      );
+      const pending = screen.getByText('T004').closest('tr') as HTMLElement;
+      expect(within(pending).getByTestId('session-status')).toHaveTextContent(
+        'queued',
+      );
+    }, 15_000);
+
+    it('shows the progress instead of runs and a log', async () => {
+      const { api, fanOut } = setupFanOut();
+      await render(api, fanOut.id);
+      expect(await screen.findByTestId('fanout-finished')).toHaveTextContent(
+        '4 of 7 tasks finished',
+      );
+      expect(screen.getByLabelText('4 of 7 finished')).toHaveAttribute(
+        'aria-valuenow',
+        '57',
+      );
+      expect(countOf('pending')).toBe('queued1');
+      expect(countOf('running')).toBe('running2');
+      expect(countOf('succeeded')).toBe('succeeded2');
+      expect(countOf('failed')).toBe('failed1');
+      expect(countOf('cancelled')).toBe('cancelled1');
+      expect(countOf('timed_out')).toBeUndefined();
+      expect(screen.queryByText('Runs')).not.toBeInTheDocument();
+      expect(screen.queryByTestId('log-connection')).not.toBeInTheDocument();
+      expect(api.streams).toHaveLength(0);
+      // It pushes nothing itself: no work branch of its own, only the base its tasks start from.
+      const details = screen
+        .getByText('Repository')
+        .closest('dl') as HTMLElement;
+      expect(within(details).queryByText('Branch')).not.toBeInTheDocument();
+      expect(within(details).getByText('Base branch')).toBeInTheDocument();
+      expect(
+        within(details).queryByText(fanOut.workBranch, { exact: false }),
+      ).not.toBeInTheDocument();
+      expect(
+        screen.queryByText(`· ${fanOut.workBranch}`, { exact: false }),
+      ).not.toBeInTheDocument();
+    }, 15_000);
+
+    it('cancels the fan-out, and never offers Resume', async () => {
+      const { api, fanOut } = setupFanOut();
+      await render(api, fanOut.id);
+      await waitFor(() => expect(taskIds()).toHaveLength(7));
+      expect(screen.queryByText('Resume')).not.toBeInTheDocument();
+      await userEvent.click(await screen.findByText('Cancel fan-out'));
+      const dialog = (await screen.findByText('Cancel this fan-out?')).closest(
+        '[role="dialog"]',
+      ) as HTMLElement;
+      expect(dialog).toHaveTextContent('(3 of 7 tasks)');
+      await userEvent.click(within(dialog).getByText('Cancel fan-out'));
+      await waitFor(() => expect(api.cancelled).toEqual([fanOut.id]));
+      // Its unfinished tasks are cancelled: the list follows.
+      await waitFor(() => expect(countOf('cancelled')).toBe('cancelled4'));
+      await waitFor(() =>
+        expect(
+          screen
+            .getByText('T003')
+            .closest('tr')
+            ?.querySelector('[data-testid="session-status"]'),
+        ).toHaveTextContent('cancelled'),
+      );
+      await waitFor(() =>
+        expect(screen.queryByText('Cancel fan-out')).not.toBeInTheDocument(),
+      );
+      expect(screen.queryByText('Resume')).not.toBeInTheDocument();
+      expect(
+        screen.getByText(/resume its task sessions from their own pages/),
+      ).toBeInTheDocument();
+    }, 15_000);
+
+    it('says nothing about resuming when the policy denies cancelling', async () => {
+      // usePermission caches answers per session id across tests: a fan-out no test was allowed on.
+      const { api, fanOut } = setupFanOut(statuses, 100);
+      await render(api, fanOut.id, { permission: AuthorizeResult.DENY });
+      expect(
+        await screen.findByText('You are not allowed to cancel this fan-out.'),
+      ).toBeInTheDocument();
+      expect(screen.queryByText(/resume/i)).not.toBeInTheDocument();
+    }, 15_000);
+
+    it('follows its tasks live: a signal about one reloads the progress and the list', async () => {
+      const { api, fanOut, children } = setupFanOut(['running', 'pending']);
+      const signals = new FakeSignalApi();
+      await render(api, fanOut.id, { signals });
+      expect(await screen.findByTestId('fanout-finished')).toHaveTextContent(
+        '0 of 2 tasks finished',
+      );
+      await waitFor(() => expect(taskIds()).toHaveLength(2));
+
+      api.replace({ ...children[0], status: 'succeeded', prUrl: PR_URL });
+      act(() =>
+        signals.publish('agents:sessions', {
+          sessionId: children[0].id,
+          entityRef: fanOut.entityRef,
+          status: 'succeeded',
+        }),
+      );
+      await waitFor(() =>
+        expect(screen.getByTestId('fanout-finished')).toHaveTextContent(
+          '1 of 2 tasks finished',
+        ),
+      );
+      const row = () => screen.getByText('T001').closest('tr') as HTMLElement;
+      await waitFor(() =>
+        expect(within(row()).getByTestId('session-status')).toHaveTextContent(
+          'succeeded',
+        ),
+      );
+      expect(within(row()).getByText('#7')).toBeInTheDocument();
+    }, 15_000);
+
+    it('says when it has no task session yet', async () => {
+      const { api, fanOut } = setupFanOut([]);
+      await render(api, fanOut.id);
+      expect(
+        await screen.findByText(/No task sessions yet/),
+      ).toBeInTheDocument();
+      expect(
+        await screen.findByText('This fan-out has no sessions yet.'),
+      ).toBeInTheDocument();
+    }, 15_000);
+
+    it('shows on a task session which fan-out it is part of', async () => {
+      const { api, fanOut, children } = setupFanOut();
+      await render(api, children[1].id);
+      const partOf = await screen.findByTestId('part-of');
+      expect(partOf).toHaveTextContent(/^fan-out/);
+      const link = within(partOf).getByTestId('parent-session-link');
+      expect(link).toHaveAttribute('href', `/agents/sessions/${fanOut.id}`);
+      await waitFor(() =>
+        expect(link).toHaveTextContent('Implement the ledger spec'),
+      );
+      const details = partOf.closest('dl') as HTMLElement;
+      expect(within(details).getByText('Part of')).toBeInTheDocument();
+      expect(within(details).getByText('T002')).toBeInTheDocument();
+      // A task session is an agent session: runs, log and Resume as usual.
+      expect(screen.getByText('Runs')).toBeInTheDocument();
+      expect(await screen.findByText('Resume')).toBeInTheDocument();
+    }, 15_000);
   });
 });

@@ -1,5 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import Grid from '@material-ui/core/Grid';
+import { useCallback, useEffect, useRef } from 'react';
 import Typography from '@material-ui/core/Typography';
 import {
   Content,
@@ -9,32 +8,22 @@ import {
   Page,
   Progress,
   ResponseErrorPanel,
-  WarningPanel,
 } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useRouteRef } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
   SESSIONS_SIGNAL_CHANNEL,
   isTerminalStatus,
 } from '@backstage-agents/plugin-agents-common';
-import { agentsApiRef } from '../../api/AgentsApi';
-import type {
-  AgentsSessionStatus,
-  AgentsSessionWithRuns,
-} from '../../api/types';
+import type { AgentsSessionStatus } from '../../api/types';
 import { rootRouteRef } from '../../routes';
-import {
-  errorMessage,
-  firstLine,
-  harnessLabel,
-  shortRef,
-  statusLabel,
-} from '../format';
-import { POLL_INTERVAL_MS, SessionsTable } from '../SessionsTable';
-import type { SessionSignal } from '../SessionsTable/useSessionList';
+import { firstLine, harnessLabel, shortRef, statusLabel } from '../format';
+import { isFanOut } from '../fanOut';
+import { usePoll } from '../usePoll';
+import type { SessionSignal } from '../useSessionSignalReload';
+import { FanOutView } from './FanOutView';
 import { RunTimeline } from './RunTimeline';
-import { SessionActions } from './SessionActions';
-import { SessionDetails } from './SessionDetails';
+import { SessionLayout, type SessionViewProps } from './SessionLayout';
 import { SessionLog } from './SessionLog';
 import { useSession } from './useSession';
 import { useSessionLog } from './useSessionLog';
@@ -42,36 +31,8 @@ import { useSessionLog } from './useSessionLog';
 const PULL_REQUEST_POLL_MS = 2_000;
 const PULL_REQUEST_WAIT_MS = 120_000;
 
-/** The children of a fan-out session, when it has any. */
-function ChildSessions(props: { sessionId: string }) {
-  const api = useApi(agentsApiRef);
-  const [hasChildren, setHasChildren] = useState(false);
-  useEffect(() => {
-    let current = true;
-    api.listSessions({ parentSessionId: props.sessionId, limit: 1 }).then(
-      page => current && setHasChildren(page.items.length > 0),
-      () => {},
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, props.sessionId]);
-  if (!hasChildren) return null;
-  return (
-    <Grid item xs={12}>
-      <InfoCard title="Sessions started by this one">
-        <SessionsTable parentSessionId={props.sessionId} hideFilters />
-      </InfoCard>
-    </Grid>
-  );
-}
-
-function SessionView(props: {
-  session: AgentsSessionWithRuns;
-  reload: () => void;
-  setSession: (session: AgentsSessionWithRuns) => void;
-  refreshError?: Error;
-}) {
+/** An agent session: its details, its runs and its live log. */
+function SessionView(props: SessionViewProps) {
   const { session, reload, setSession, refreshError } = props;
   const sessionRef = useRef(session);
   sessionRef.current = session;
@@ -98,46 +59,34 @@ function SessionView(props: {
   });
 
   return (
-    <Grid container spacing={3}>
-      {refreshError && (
-        <Grid item xs={12}>
-          <WarningPanel
-            severity="warning"
-            title="Could not refresh the session"
-            message={errorMessage(refreshError)}
-          />
-        </Grid>
-      )}
-      <Grid item xs={12}>
-        <SessionActions session={session} onChanged={setSession} />
-      </Grid>
-      <Grid item xs={12} md={6}>
-        <InfoCard title="Session">
-          <SessionDetails session={session} />
-        </InfoCard>
-      </Grid>
-      <Grid item xs={12} md={6}>
+    <SessionLayout
+      session={session}
+      onChanged={setSession}
+      refreshError={refreshError}
+      detailsTitle="Session"
+      aside={
         <InfoCard title="Runs">
           <RunTimeline runs={session.runs} />
         </InfoCard>
-      </Grid>
-      <Grid item xs={12}>
-        <InfoCard title="Log">
-          <SessionLog
-            sessionId={session.id}
-            text={log.text}
-            lineCount={log.lineCount}
-            connection={log.connection}
-            error={log.error}
-          />
-        </InfoCard>
-      </Grid>
-      <ChildSessions sessionId={session.id} />
-    </Grid>
+      }
+    >
+      <InfoCard title="Log">
+        <SessionLog
+          sessionId={session.id}
+          text={log.text}
+          lineCount={log.lineCount}
+          connection={log.connection}
+          error={log.error}
+        />
+      </InfoCard>
+    </SessionLayout>
   );
 }
 
-/** One session: its status, entity, branch and PR, its runs, its live log, and Cancel / Resume. */
+/**
+ * One session: its status, entity, branch and PR, its runs, its live log, and Cancel / Resume; for a
+ * fan-out, its progress and its task sessions instead of runs and log.
+ */
 export function SessionPage(props: { sessionId: string }) {
   const { sessionId } = props;
   const { session, error, loading, reload, setSession } = useSession(sessionId);
@@ -151,17 +100,16 @@ export function SessionPage(props: { sessionId: string }) {
 
   // A fallback while the session runs, should the log stream's status events not arrive.
   const unfinished = session ? !isTerminalStatus(session.status) : false;
-  useEffect(() => {
-    if (!unfinished) return undefined;
-    const timer = setInterval(reload, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [unfinished, reload]);
+  usePoll(unfinished, reload);
 
   // The backend opens the pull request just after a run that pushed has finished: look for it
   // for a while, should its signal not arrive.
   const lastRun = session?.runs[session.runs.length - 1];
   const awaitingPullRequest =
-    !!session && !unfinished && !session.prUrl && lastRun?.result?.pushed === true;
+    !!session &&
+    !unfinished &&
+    !session.prUrl &&
+    lastRun?.result?.pushed === true;
   useEffect(() => {
     if (!awaitingPullRequest) return undefined;
     const timer = setInterval(reload, PULL_REQUEST_POLL_MS);
@@ -174,8 +122,9 @@ export function SessionPage(props: { sessionId: string }) {
 
   let body;
   if (session) {
+    const View = isFanOut(session) ? FanOutView : SessionView;
     body = (
-      <SessionView
+      <View
         session={session}
         reload={reload}
         setSession={setSession}
@@ -209,7 +158,8 @@ export function SessionPage(props: { sessionId: string }) {
         subtitle={
           session ? (
             <Typography variant="subtitle2" component="span">
-              {session.entityRef} · {session.workBranch}
+              {session.entityRef}
+              {isFanOut(session) ? '' : ` · ${session.workBranch}`}
             </Typography>
           ) : undefined
         }
@@ -219,6 +169,7 @@ export function SessionPage(props: { sessionId: string }) {
         {session && (
           <>
             <HeaderLabel label="Status" value={statusLabel(session.status)} />
+            {isFanOut(session) && <HeaderLabel label="Kind" value="fan-out" />}
             <HeaderLabel
               label="Harness"
               value={harnessLabel(session.harness)}

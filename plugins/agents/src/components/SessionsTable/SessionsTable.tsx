@@ -1,6 +1,5 @@
-import { type ReactNode } from 'react';
+import { type ReactNode, useMemo } from 'react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import LinearProgress from '@material-ui/core/LinearProgress';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -9,32 +8,35 @@ import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
-import NavigateBeforeIcon from '@material-ui/icons/NavigateBefore';
-import NavigateNextIcon from '@material-ui/icons/NavigateNext';
 import {
-  Link,
   ResponseErrorPanel,
-  Table,
   type TableColumn,
-  WarningPanel,
 } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import { SESSION_LIMITS } from '@backstage-agents/plugin-agents-common';
+import {
+  SESSION_LIMITS,
+  SESSION_STATUSES,
+} from '@backstage-agents/plugin-agents-common';
 import type { AgentsSession } from '../../api/types';
-import { sessionRouteRef } from '../../routes';
 import {
   durationOf,
-  errorMessage,
-  firstLine,
   formatRelative,
   formatTimestamp,
   harnessShortLabel,
   userName,
   statusLabel,
 } from '../format';
-import { PullRequestLink } from '../PullRequestLink';
-import { SessionStatusChip } from '../SessionStatusChip';
+import { RefreshWarning } from '../RefreshWarning';
+import {
+  branchColumn,
+  promptColumn,
+  pullRequestColumn,
+  statusColumn,
+} from '../sessionColumns';
+import { SessionRowsTable } from '../SessionRowsTable';
+import { wrappingRow } from '../wrappingRow';
+import { FanOutLabel } from './FanOutLabel';
+import { Pager } from './Pager';
 import {
   ACTIVE_STATUSES,
   type StatusFilter,
@@ -43,26 +45,11 @@ import {
 
 const useStyles = makeStyles(theme => ({
   toolbar: {
-    display: 'flex',
-    alignItems: 'center',
-    flexWrap: 'wrap',
-    gap: theme.spacing(2),
+    ...wrappingRow(theme, 2),
     marginBottom: theme.spacing(1),
   },
   spacer: { flex: 1 },
   statusSelect: { minWidth: 180 },
-  pager: {
-    display: 'flex',
-    alignItems: 'center',
-    justifyContent: 'flex-end',
-    gap: theme.spacing(1),
-    marginTop: theme.spacing(1),
-  },
-  branch: {
-    fontFamily: 'monospace',
-    fontSize: '0.85em',
-    overflowWrap: 'anywhere',
-  },
   progress: { height: 2 },
 }));
 
@@ -72,24 +59,15 @@ const STATUS_OPTIONS: { value: StatusFilter; label: string }[] = [
     value: 'active',
     label: `Unfinished (${ACTIVE_STATUSES.map(statusLabel).join(', ')})`,
   },
-  ...(
-    [
-      'pending',
-      'starting',
-      'running',
-      'succeeded',
-      'failed',
-      'cancelled',
-      'timed_out',
-    ] as const
-  ).map(s => ({ value: s as StatusFilter, label: statusLabel(s) })),
+  ...SESSION_STATUSES.map(s => ({
+    value: s as StatusFilter,
+    label: statusLabel(s),
+  })),
 ];
 
 export type SessionsTableProps = {
   /** Only this entity's sessions; every session the user may see when absent. */
   entityRef?: string;
-  /** Only the children of this fan-out session. */
-  parentSessionId?: string;
   title?: ReactNode;
   /** Shown at the end of the toolbar, e.g. the "New session" button. */
   action?: ReactNode;
@@ -103,14 +81,16 @@ export type SessionsTableProps = {
 /** Sessions newest first, paginated server-side, with filters; updates live. */
 export function SessionsTable(props: SessionsTableProps) {
   const classes = useStyles();
-  const sessionLink = useRouteRef(sessionRouteRef);
   const list = useSessionList({
     entityRef: props.entityRef,
-    parentSessionId: props.parentSessionId,
     pageSize: props.pageSize ?? SESSION_LIMITS.defaultPageSize,
   });
   const { page, error, loading } = list;
   const filtered = list.status !== 'all' || list.mine;
+  const byId = useMemo(
+    () => new Map((page?.items ?? []).map(s => [s.id, s])),
+    [page],
+  );
 
   if (!page && error) {
     return (
@@ -122,24 +102,16 @@ export function SessionsTable(props: SessionsTableProps) {
   }
 
   const columns: TableColumn<AgentsSession>[] = [
-    {
-      title: 'Status',
-      field: 'status',
-      width: '120px',
-      cellStyle: { whiteSpace: 'nowrap' },
-      render: s => <SessionStatusChip status={s.status} />,
-    },
-    {
-      title: 'Prompt',
-      field: 'prompt',
+    statusColumn(),
+    promptColumn({
       width: '30%',
-      cellStyle: { minWidth: 200 },
-      render: s => (
-        <Link to={sessionLink({ sessionId: s.id })} title={s.prompt}>
-          {firstLine(s.prompt) || '(empty prompt)'}
-        </Link>
+      below: s => (
+        <FanOutLabel
+          session={s}
+          parent={s.parentSessionId ? byId.get(s.parentSessionId) : undefined}
+        />
       ),
-    },
+    }),
     ...(props.entityRef
       ? []
       : [
@@ -156,17 +128,8 @@ export function SessionsTable(props: SessionsTableProps) {
       field: 'harness',
       render: s => harnessShortLabel(s.harness),
     },
-    {
-      title: 'Branch',
-      field: 'workBranch',
-      render: s => <span className={classes.branch}>{s.workBranch}</span>,
-    },
-    {
-      title: 'Pull request',
-      field: 'prUrl',
-      cellStyle: { whiteSpace: 'nowrap' },
-      render: s => <PullRequestLink url={s.prUrl} state={s.prState} />,
-    },
+    branchColumn(),
+    pullRequestColumn(),
     {
       title: 'Started by',
       field: 'createdBy',
@@ -237,60 +200,29 @@ export function SessionsTable(props: SessionsTableProps) {
         <span className={classes.spacer} />
         {props.action}
       </div>
-      {error && (
-        <WarningPanel
-          severity="warning"
-          title="Could not refresh the sessions"
-          message={errorMessage(error)}
-        />
-      )}
+      <RefreshWarning title="Could not refresh the sessions" error={error} />
       <div className={classes.progress}>
         {loading && page && <LinearProgress />}
       </div>
-      <Table<AgentsSession>
+      <SessionRowsTable
         columns={columns}
-        data={items}
+        rows={items}
         isLoading={!page && loading}
-        options={{
-          paging: false,
-          search: false,
-          toolbar: false,
-          sorting: false,
-          draggable: false,
-          padding: 'dense',
-        }}
-        emptyContent={
-          <Box p={2}>
-            <Typography color="textSecondary">
-              {filtered
-                ? 'No sessions match these filters.'
-                : 'No sessions on this page.'}
-            </Typography>
-          </Box>
+        emptyText={
+          filtered
+            ? 'No sessions match these filters.'
+            : 'No sessions on this page.'
         }
       />
       {(list.hasPreviousPage || list.hasNextPage) && (
-        <div className={classes.pager}>
-          <Typography variant="body2" color="textSecondary">
-            Page {list.pageNumber}
-          </Typography>
-          <Button
-            size="small"
-            startIcon={<NavigateBeforeIcon />}
-            disabled={!list.hasPreviousPage || loading}
-            onClick={list.previousPage}
-          >
-            Previous page
-          </Button>
-          <Button
-            size="small"
-            endIcon={<NavigateNextIcon />}
-            disabled={!list.hasNextPage || loading}
-            onClick={list.nextPage}
-          >
-            Next page
-          </Button>
-        </div>
+        <Pager
+          pageNumber={list.pageNumber}
+          hasPreviousPage={list.hasPreviousPage}
+          hasNextPage={list.hasNextPage}
+          loading={loading}
+          onPreviousPage={list.previousPage}
+          onNextPage={list.nextPage}
+        />
       )}
     </Box>
   );

@@ -1,2 +1,1 @@
 export { SessionsTable, type SessionsTableProps } from './SessionsTable';
-export { POLL_INTERVAL_MS } from './useSessionList';

@@ -1,34 +1,21 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
-import { useSignal } from '@backstage/plugin-signals-react';
 import {
-  SESSIONS_SIGNAL_CHANNEL,
+  SESSION_STATUSES,
   isTerminalStatus,
 } from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from '../../api/AgentsApi';
 import type { AgentsSessionPage, AgentsSessionStatus } from '../../api/types';
-
-/** What the backend publishes on the sessions channel (`entityRef` when it names the entity). */
-export type SessionSignal = {
-  sessionId?: string;
-  entityRef?: string;
-  status?: AgentsSessionStatus;
-};
-
-/** How often a list with unfinished sessions is reloaded when no signal arrives. */
-export const POLL_INTERVAL_MS = 10_000;
-
-/** Signals arriving in a burst (a fan-out starting) cause one reload per this interval at most. */
-export const SIGNAL_RELOAD_INTERVAL_MS = 2_000;
+import { usePoll } from '../usePoll';
+import { useSessionSignalReload } from '../useSessionSignalReload';
 
 /** The status filter: every status, the unfinished ones, or one status. */
 export type StatusFilter = 'all' | 'active' | AgentsSessionStatus;
 
-export const ACTIVE_STATUSES: AgentsSessionStatus[] = [
-  'pending',
-  'starting',
-  'running',
-];
+/** The unfinished statuses, in lifecycle order. */
+export const ACTIVE_STATUSES: AgentsSessionStatus[] = SESSION_STATUSES.filter(
+  s => !isTerminalStatus(s),
+);
 
 function statusQuery(filter: StatusFilter): string | undefined {
   if (filter === 'all') return undefined;
@@ -49,10 +36,9 @@ type State = {
  */
 export function useSessionList(options: {
   entityRef?: string;
-  parentSessionId?: string;
   pageSize: number;
 }) {
-  const { entityRef, parentSessionId, pageSize } = options;
+  const { entityRef, pageSize } = options;
   const api = useApi(agentsApiRef);
   const [status, setStatusState] = useState<StatusFilter>('all');
   const [mine, setMineState] = useState(false);
@@ -68,7 +54,6 @@ export function useSessionList(options: {
     api
       .listSessions({
         entityRef,
-        parentSessionId,
         status: statusQuery(status),
         createdBy: mine ? 'me' : undefined,
         limit: pageSize,
@@ -82,46 +67,15 @@ export function useSessionList(options: {
     return () => {
       current = false;
     };
-  }, [
-    api,
-    entityRef,
-    parentSessionId,
-    status,
-    mine,
-    cursor,
-    pageSize,
-    generation,
-  ]);
+  }, [api, entityRef, status, mine, cursor, pageSize, generation]);
 
-  const { lastSignal } = useSignal<SessionSignal>(SESSIONS_SIGNAL_CHANNEL);
-  const lastSignalReload = useRef(0);
-  const pendingSignalReload = useRef<ReturnType<typeof setTimeout>>();
-  useEffect(() => {
-    if (!lastSignal) return;
-    if (entityRef && lastSignal.entityRef && lastSignal.entityRef !== entityRef)
-      return;
-    if (pendingSignalReload.current) return;
-    const wait =
-      lastSignalReload.current + SIGNAL_RELOAD_INTERVAL_MS - Date.now();
-    const run = () => {
-      pendingSignalReload.current = undefined;
-      lastSignalReload.current = Date.now();
-      reload();
-    };
-    if (wait <= 0) run();
-    else pendingSignalReload.current = setTimeout(run, wait);
-  }, [lastSignal, entityRef, reload]);
-  useEffect(() => () => clearTimeout(pendingSignalReload.current), []);
+  useSessionSignalReload(entityRef, reload);
 
   const unfinished = useMemo(
     () => state.page?.items.some(s => !isTerminalStatus(s.status)) ?? false,
     [state.page],
   );
-  useEffect(() => {
-    if (!unfinished) return undefined;
-    const timer = setInterval(reload, POLL_INTERVAL_MS);
-    return () => clearInterval(timer);
-  }, [unfinished, reload]);
+  usePoll(unfinished, reload);
 
   const setStatus = useCallback((value: StatusFilter) => {
     setStatusState(value);
@@ -138,7 +92,6 @@ export function useSessionList(options: {
   const previousPage = useCallback(() => {
     setCursors(c => (c.length > 1 ? c.slice(0, -1) : c));
   }, []);
-  const firstPage = useCallback(() => setCursors([undefined]), []);
 
   return {
     ...state,
@@ -151,7 +104,6 @@ export function useSessionList(options: {
     hasPreviousPage: cursors.length > 1,
     nextPage,
     previousPage,
-    firstPage,
     reload,
   };
 }
