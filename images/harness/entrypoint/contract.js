@@ -15,8 +15,6 @@ function readContract(env) {
   if (missing.length) {
     throw new Error(`Missing required environment: ${missing.join(', ')} (see docs/harness-contract.md)`);
   }
-  const readSecretFile = (/** @type {string | undefined} */ file) =>
-    file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
   return {
     sessionId: env.AGENTS_SESSION_ID ?? '',
     runId: env.AGENTS_RUN_ID ?? '',
@@ -47,6 +45,15 @@ function readContract(env) {
 }
 
 /**
+ * A secret's value from its file; empty when there is none (a repository that needs no Git token).
+ *
+ * @param {string | undefined} file
+ */
+function readSecretFile(file) {
+  return file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+}
+
+/**
  * The secrets whose values must never be printed: the run token, and the Git token read the same
  * way the credential helper reads it.
  *
@@ -54,7 +61,7 @@ function readContract(env) {
  */
 function secretValues(env) {
   return [env.AGENTS_GIT_TOKEN_FILE, env.AGENTS_RUN_TOKEN_FILE]
-    .map(file => (file && fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : ''))
+    .map(readSecretFile)
     .filter(value => value.length >= 8);
 }
 

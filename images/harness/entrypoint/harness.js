@@ -1,7 +1,6 @@
 // @ts-check
 'use strict';
 const { spawn } = require('node:child_process');
-const fs = require('node:fs');
 const path = require('node:path');
 const { forEachLine } = require('./output');
 
@@ -36,7 +35,8 @@ function loadAdapter(harness, modulePath) {
 
 /**
  * Runs the harness headless in its own process group, turning its output into log lines and
- * collecting what it reports: its session id, a summary, an error.
+ * collecting what it reports: its session id, a summary, an error. `workdir` has its symlinks
+ * resolved, as the agent's getcwd() reports it and so the paths in its output.
  *
  * @param {{ adapter: HarnessAdapter, prompt: string, workdir: string, harnessSessionId?: string, env: NodeJS.ProcessEnv, print: (text: string) => void }} options
  */
@@ -58,12 +58,10 @@ function startHarness(options) {
 
   /** @type {{ sessionId?: string, summary?: string, error?: string }} */
   const facts = { sessionId: options.harnessSessionId };
-  // The agent reports paths under its getcwd(), which has symlinks resolved.
-  const realWorkdir = fs.realpathSync(options.workdir);
   forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stdout), line => {
     let parsed;
     try {
-      parsed = adapter.parseLine(line, { workdir: realWorkdir });
+      parsed = adapter.parseLine(line, { workdir: options.workdir });
     } catch {
       parsed = { log: [line] };
     }

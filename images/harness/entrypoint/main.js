@@ -8,6 +8,7 @@
  * the new bundle, and print exactly one `AGENTS_RESULT {json}` line. On SIGTERM (cancel, deadline)
  * it stops the agent and saves the partial work the same way.
  */
+const fs = require('node:fs');
 const path = require('node:path');
 const { readContract, secretValues } = require('./contract');
 const { createOutput } = require('./output');
@@ -54,14 +55,24 @@ async function main() {
   let facts = { sessionId: contract.harnessSessionId };
   /** @type {string | undefined} */
   let failure;
+  /** @type {ReturnType<typeof loadAdapter> | undefined} */
+  let adapter;
+  const status = () => (state.interrupted ? 'interrupted' : failure ? 'failed' : 'succeeded');
+  /** A failure while saving: reported, and the run's result unless an earlier failure is. */
+  const failedSaving = (/** @type {Error} */ error) => {
+    failure ??= error.message;
+    out.print(`Error: ${error.message}`);
+  };
 
   try {
-    const adapter = loadAdapter(contract.harness, contract.adapterModule);
+    adapter = loadAdapter(contract.harness, contract.adapterModule);
     await git.configureCredentials(contract.hasGitToken ? contract.gitTokenFile : undefined);
     out.step(`Cloning ${contract.repoUrl}`);
     await git.clone(contract.repoUrl);
     const how = await git.checkoutWorkBranch(contract.workBranch, contract.baseBranch);
     startCommit = await git.head();
+    // The path the agent sees as its working directory (symlinks resolved, as getcwd does).
+    const workdir = fs.realpathSync(git.repoDir);
     out.step(
       how === 'resumed'
         ? `Continuing work branch ${contract.workBranch} at ${startCommit.slice(0, 12)}`
@@ -82,8 +93,7 @@ async function main() {
       if (contract.harnessSessionId) {
         adapter.prepareResume?.({
           home: contract.home,
-          // The path the agent will see as its working directory (symlinks resolved, as getcwd does).
-          workdir: require('node:fs').realpathSync(git.repoDir),
+          workdir,
           harnessSessionId: contract.harnessSessionId,
         });
       }
@@ -96,7 +106,7 @@ async function main() {
       const harness = startHarness({
         adapter,
         prompt: contract.prompt,
-        workdir: git.repoDir,
+        workdir,
         harnessSessionId: contract.harnessSessionId,
         env: harnessEnv(process.env),
         print: out.print,
@@ -116,19 +126,13 @@ async function main() {
   if (failure) out.print(`Error: ${failure}`);
 
   // Whatever happened, keep what the agent did: commit, push, snapshot, upload.
-  const status = state.interrupted ? 'interrupted' : failure ? 'failed' : 'succeeded';
-  const saved = await saveWork({ contract, git, startCommit, status, out }).catch(error => {
-    failure ??= /** @type {Error} */ (error).message;
-    out.print(`Error: ${/** @type {Error} */ (error).message}`);
+  const saved = await saveWork({ contract, git, startCommit, status: status(), out }).catch(error => {
+    failedSaving(error);
     return {};
   });
-  const bundle = await saveBundle({ contract, out }).catch(error => {
-    failure ??= /** @type {Error} */ (error).message;
-    out.print(`Error: ${/** @type {Error} */ (error).message}`);
-    return undefined;
-  });
+  const bundle = adapter && (await saveBundle({ contract, adapter, out }).catch(failedSaving));
 
-  const finalStatus = state.interrupted ? 'interrupted' : failure ? 'failed' : 'succeeded';
+  const finalStatus = status();
   out.result(contract.resultPrefix, {
     status: finalStatus,
     ...saved,
@@ -161,10 +165,11 @@ async function saveWork({ contract, git, startCommit, status, out }) {
   return { headCommit, filesChanged: await git.filesChangedSince(startCommit), pushed };
 }
 
-/** @param {{ contract: ReturnType<typeof readContract>, out: ReturnType<typeof createOutput> }} options */
-async function saveBundle({ contract, out }) {
+/**
+ * @param {{ contract: ReturnType<typeof readContract>, adapter: ReturnType<typeof loadAdapter>, out: ReturnType<typeof createOutput> }} options
+ */
+async function saveBundle({ contract, adapter, out }) {
   if (!contract.bundleUploadUrl || !contract.runToken) return undefined;
-  const adapter = loadAdapter(contract.harness, contract.adapterModule);
   const snapshot = await snapshotState({
     home: contract.home,
     directories: adapter.stateDirectories,
@@ -180,7 +185,7 @@ async function saveBundle({ contract, out }) {
     out.step(`Uploaded the session bundle (${snapshot.sizeBytes} bytes, ${snapshot.digest})`);
     return { digest: snapshot.digest, sizeBytes: snapshot.sizeBytes };
   } finally {
-    require('node:fs').rmSync(snapshot.file, { force: true });
+    fs.rmSync(snapshot.file, { force: true });
   }
 }
 

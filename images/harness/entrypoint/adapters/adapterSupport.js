@@ -1,6 +1,8 @@
 'use strict';
-// What every adapter needs: readable, bounded log text from an agent's output, and the options a
-// platform team sets through the pod's environment (from the policy, never from users).
+// What every CLI adapter needs: its command line's shared parts (the prompt on stdin, the checked
+// resume id, the options a platform team sets through the pod's environment, from the policy and
+// never from users), a reader of JSON-lines output, and the log vocabulary every harness's output
+// becomes ([assistant], [tool], [thinking], [error]) in readable, bounded lines.
 
 const MAX_TEXT_LINES = 20;
 const MAX_LINE = 400;
@@ -59,4 +61,77 @@ function checkSessionId(id) {
   return id;
 }
 
-module.exports = { MAX_TEXT_LINES, MAX_LINE, clip, textLines, firstLine, relativePath, options, checkSessionId };
+/**
+ * The parts of a CLI's command line that the contract decides, checked: the prompt (always on stdin,
+ * never in argv, so it meets no argv limit and is never re-quoted), the session to resume, and the
+ * platform's settings (`--model`, then the extra arguments), which every CLI takes in this order.
+ */
+function commandParts({ prompt, harnessSessionId, env = process.env }) {
+  const { model, extra } = options(env);
+  return {
+    stdin: String(prompt ?? ''),
+    resumeId: harnessSessionId ? checkSessionId(harnessSessionId) : undefined,
+    settings: [...(model ? ['--model', model] : []), ...extra],
+  };
+}
+
+/**
+ * A parseLine for a CLI that prints one JSON object per line. Anything else is logged as it came
+ * (blank lines dropped); `describe(event, context)` reads an object into `{ log, summary, error,
+ * sessionId }`, or returns undefined for an event it does not know, which is logged raw. `sessionIdOf`
+ * is for CLIs that put their session id on every event.
+ */
+function jsonLineParser({ describe, sessionIdOf = () => undefined }) {
+  return (line, context = {}) => {
+    const text = String(line ?? '');
+    let event;
+    try {
+      event = JSON.parse(text);
+    } catch {
+      return { log: text.trim() ? [clip(text)] : [] };
+    }
+    if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
+    const sessionId = sessionIdOf(event);
+    const result = typeof sessionId === 'string' && sessionId ? { log: [], sessionId } : { log: [] };
+    const described = describe(event, context);
+    return described ? { ...result, ...described } : { ...result, log: [clip(text)] };
+  };
+}
+
+/**
+ * What a tool call is about, for its log line. `subjects` maps a CLI's own tool names to what in
+ * their input says that; any other tool by the file it touches (the first of `fileFields` set,
+ * relative to the work tree), else by `fallback`.
+ */
+function toolSubject(name, input, { subjects, fileFields, workdir, fallback }) {
+  if (Object.hasOwn(subjects, name)) return subjects[name](input);
+  const file = fileFields.reduce((found, field) => found ?? input[field], undefined);
+  return file !== undefined ? relativePath(file, workdir) : fallback;
+}
+
+/** Readers of what a tool call is about, by the input field the CLIs' tools use for it. */
+const SUBJECT_FROM = {
+  command: input => firstLine(input.command),
+  pattern: input => input.pattern,
+  url: input => input.url,
+  query: input => input.query,
+  description: input => input.description,
+  todos: input => (Array.isArray(input.todos) ? `${input.todos.length} todo(s)` : undefined),
+};
+
+function toolLine(name, subject) {
+  return clip(subject ? `[tool] ${name} ${subject}` : `[tool] ${name}`);
+}
+
+function thinkingLine(text) {
+  return clip(`[thinking] ${firstLine(text)}`);
+}
+
+function errorLine(message) {
+  return clip(`[error] ${message}`);
+}
+
+module.exports = {
+  MAX_TEXT_LINES, MAX_LINE, clip, textLines, firstLine, relativePath, options, checkSessionId,
+  commandParts, jsonLineParser, toolSubject, SUBJECT_FROM, toolLine, thinkingLine, errorLine,
+};

@@ -29,12 +29,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const {
-  clip,
-  textLines,
-  firstLine,
-  relativePath,
-  options,
-  checkSessionId,
+  clip, textLines, firstLine, checkSessionId, toolLine, thinkingLine, errorLine,
+  commandParts, jsonLineParser, toolSubject, SUBJECT_FROM: from,
 } = require('./adapterSupport');
 
 /** The directory name Claude Code gives a working directory under ~/.claude/projects. */
@@ -72,37 +68,21 @@ function prepareResume({ home, workdir, harnessSessionId }) {
   return { sessionFile: undefined, moved: false };
 }
 
+/** Claude Code's tools, by what in their input says what a call is about. */
+const TOOL_SUBJECTS = {
+  Bash: from.command, Grep: from.pattern, Glob: from.pattern, WebFetch: from.url, WebSearch: from.query,
+  Task: from.description, Agent: from.description, TodoWrite: from.todos,
+};
+
 function describeTool(block, workdir) {
   const name = String(block.name ?? 'tool');
   const input = block.input && typeof block.input === 'object' ? block.input : {};
-  let what;
-  switch (name) {
-    case 'Bash':
-      what = firstLine(input.command);
-      break;
-    case 'Grep':
-    case 'Glob':
-      what = input.pattern;
-      break;
-    case 'WebFetch':
-      what = input.url;
-      break;
-    case 'WebSearch':
-      what = input.query;
-      break;
-    case 'Task':
-    case 'Agent':
-      what = input.description;
-      break;
-    case 'TodoWrite':
-      what = Array.isArray(input.todos) ? `${input.todos.length} todo(s)` : undefined;
-      break;
-    default: {
-      const file = input.file_path ?? input.notebook_path ?? input.path;
-      what = file !== undefined ? relativePath(file, workdir) : undefined;
-    }
-  }
-  return clip(what ? `[tool] ${name.toLowerCase()} ${what}` : `[tool] ${name.toLowerCase()}`);
+  const subject = toolSubject(name, input, {
+    subjects: TOOL_SUBJECTS,
+    fileFields: ['file_path', 'notebook_path', 'path'],
+    workdir,
+  });
+  return toolLine(name.toLowerCase(), subject);
 }
 
 function toolResultText(content) {
@@ -121,29 +101,20 @@ function resultLine(event) {
   return `[result] ${bits.join(' · ')}`;
 }
 
-function parseLine(line, context = {}) {
-  const text = String(line ?? '');
-  let event;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    return { log: text.trim() ? [clip(text)] : [] };
-  }
-  if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
+/** Every message carries the session id; older versions spelled it sessionId. */
+function sessionIdOf(event) {
+  return event.session_id ?? event.sessionId;
+}
 
-  const result = { log: [] };
-  const sessionId = event.session_id ?? event.sessionId;
-  if (typeof sessionId === 'string' && sessionId) result.sessionId = sessionId;
-
+function describe(event, context) {
   switch (event.type) {
     case 'system':
       if (event.subtype === 'init') {
-        result.log = [clip(`[session] claude-code ${sessionId ?? ''}${event.model ? ` (${event.model})` : ''}`)];
-      } else if (event.subtype) {
-        result.log = [clip(`[system] ${event.subtype}`)];
+        return { log: [clip(`[session] claude-code ${sessionIdOf(event) ?? ''}${event.model ? ` (${event.model})` : ''}`)] };
       }
-      break;
+      return event.subtype ? { log: [clip(`[system] ${event.subtype}`)] } : {};
     case 'assistant': {
+      const result = { log: [] };
       const content = Array.isArray(event.message?.content) ? event.message.content : [];
       const texts = [];
       for (const block of content) {
@@ -153,56 +124,48 @@ function parseLine(line, context = {}) {
         } else if (block?.type === 'tool_use') {
           result.log.push(describeTool(block, context.workdir));
         } else if (block?.type === 'thinking' && block.thinking) {
-          result.log.push(clip(`[thinking] ${firstLine(block.thinking)}`));
+          result.log.push(thinkingLine(block.thinking));
         }
       }
       if (texts.length) result.summary = texts.join('\n');
       if (event.error) {
         result.error = String(event.error);
-        result.log.push(clip(`[error] ${event.error}`));
+        result.log.push(errorLine(event.error));
       }
-      break;
+      return result;
     }
     case 'user': {
       const content = Array.isArray(event.message?.content) ? event.message.content : [];
-      for (const block of content) {
-        if (block?.type === 'tool_result' && block.is_error) {
-          result.log.push(clip(`[tool] error: ${firstLine(toolResultText(block.content))}`));
-        }
-      }
-      break;
+      const failed = content.filter(block => block?.type === 'tool_result' && block.is_error);
+      return { log: failed.map(block => clip(`[tool] error: ${firstLine(toolResultText(block.content))}`)) };
     }
     case 'result': {
-      result.log = [resultLine(event)];
+      const result = { log: [resultLine(event)] };
       if (typeof event.result === 'string' && event.result.trim()) result.summary = event.result.trim();
       if (event.is_error || (event.subtype && event.subtype !== 'success')) {
         const errors = Array.isArray(event.errors) ? event.errors.filter(Boolean).join('; ') : '';
         result.error = errors || (typeof event.result === 'string' && event.result) || String(event.subtype ?? 'error');
-        result.log.push(clip(`[error] ${result.error}`));
+        result.log.push(errorLine(result.error));
       }
-      break;
+      return result;
     }
     case 'stream_event':
-      break;
+      return {};
     default:
-      result.log = [clip(text)];
+      return undefined;
   }
-  return result;
 }
 
 module.exports = {
   name: 'claude-code',
   stateDirectories: ['.claude/projects', '.claude/todos'],
-  stateExcludes: [],
-  command({ prompt, harnessSessionId, env = process.env }) {
-    const { model, extra } = options(env);
+  command(input) {
+    const { stdin, resumeId, settings } = commandParts(input);
     const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions'];
-    if (harnessSessionId) args.push('--resume', checkSessionId(harnessSessionId));
-    if (model) args.push('--model', model);
-    args.push(...extra);
-    return { file: 'claude', args, stdin: String(prompt ?? '') };
+    args.push(...(resumeId ? ['--resume', resumeId] : []), ...settings);
+    return { file: 'claude', args, stdin };
   },
-  parseLine,
+  parseLine: jsonLineParser({ describe, sessionIdOf }),
   prepareResume,
   projectDirName,
 };

@@ -29,12 +29,7 @@
 // same file. auth.json, config.toml, logs and history stay out of the bundle.
 
 const {
-  clip,
-  textLines,
-  firstLine,
-  relativePath,
-  options,
-  checkSessionId,
+  clip, textLines, firstLine, relativePath, toolLine, thinkingLine, errorLine, commandParts, jsonLineParser,
 } = require('./adapterSupport');
 
 const CHANGE_VERBS = { add: 'add', delete: 'delete', update: 'edit' };
@@ -42,7 +37,7 @@ const CHANGE_VERBS = { add: 'add', delete: 'delete', update: 'edit' };
 function describeItem(item, started, workdir) {
   switch (item.type) {
     case 'command_execution': {
-      const cmd = clip(`[tool] bash ${firstLine(item.command)}`);
+      const cmd = toolLine('bash', firstLine(item.command));
       if (started) return [cmd];
       if (typeof item.exit_code === 'number' && item.exit_code !== 0) return [`${cmd} (exit ${item.exit_code})`];
       if (item.status === 'declined' || item.status === 'failed') return [`${cmd} (${item.status})`];
@@ -52,19 +47,20 @@ function describeItem(item, started, workdir) {
       if (started) return [];
       const changes = Array.isArray(item.changes) ? item.changes : [];
       const lines = changes.map(c =>
-        clip(`[tool] ${CHANGE_VERBS[c?.kind] ?? 'edit'} ${relativePath(c?.path, workdir)}`),
+        toolLine(CHANGE_VERBS[c?.kind] ?? 'edit', relativePath(c?.path, workdir)),
       );
       if (item.status === 'failed') lines.push('[tool] patch failed');
       return lines;
     }
     case 'mcp_tool_call':
-      return started ? [clip(`[tool] mcp ${item.server ?? ''}.${item.tool ?? ''}`)] : item.error ? [clip(`[tool] mcp ${item.tool} failed: ${item.error.message ?? ''}`)] : [];
+      if (started) return [toolLine('mcp', `${item.server ?? ''}.${item.tool ?? ''}`)];
+      return item.error ? [toolLine('mcp', `${item.tool} failed: ${item.error.message ?? ''}`)] : [];
     case 'web_search':
-      return started ? [] : [clip(`[tool] search ${item.query ?? ''}`)];
+      return started ? [] : [toolLine('search', item.query)];
     case 'agent_message':
       return started ? [] : textLines('[assistant]', item.text ?? '');
     case 'reasoning':
-      return started || !item.text ? [] : [clip(`[thinking] ${firstLine(item.text)}`)];
+      return started || !item.text ? [] : [thinkingLine(item.text)];
     case 'todo_list': {
       if (started || !Array.isArray(item.items)) return [];
       const done = item.items.filter(t => t?.completed).length;
@@ -77,73 +73,50 @@ function describeItem(item, started, workdir) {
   }
 }
 
-function parseLine(line, context = {}) {
-  const text = String(line ?? '');
-  let event;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    return { log: text.trim() ? [clip(text)] : [] };
-  }
-  if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
-
-  const result = { log: [] };
+function describe(event, context) {
   switch (event.type) {
     case 'thread.started':
-      if (typeof event.thread_id === 'string' && event.thread_id) {
-        result.sessionId = event.thread_id;
-        result.log = [clip(`[session] codex ${event.thread_id}`)];
-      }
-      break;
+      return typeof event.thread_id === 'string' && event.thread_id
+        ? { sessionId: event.thread_id, log: [clip(`[session] codex ${event.thread_id}`)] }
+        : {};
     case 'item.started':
-    case 'item.updated':
     case 'item.completed': {
       const item = event.item && typeof event.item === 'object' ? event.item : {};
-      if (event.type === 'item.updated') break;
-      result.log = describeItem(item, event.type === 'item.started', context.workdir);
+      const result = { log: describeItem(item, event.type === 'item.started', context.workdir) };
       if (event.type === 'item.completed' && item.type === 'agent_message' && typeof item.text === 'string' && item.text.trim()) {
         result.summary = item.text.trim();
       }
-      break;
+      return result;
     }
     case 'turn.completed': {
       const u = event.usage ?? {};
-      result.log = [`[usage] ${u.input_tokens ?? 0} in (${u.cached_input_tokens ?? 0} cached) / ${u.output_tokens ?? 0} out tokens`];
-      break;
+      return { log: [`[usage] ${u.input_tokens ?? 0} in (${u.cached_input_tokens ?? 0} cached) / ${u.output_tokens ?? 0} out tokens`] };
     }
-    case 'turn.failed': {
-      const message = String(event.error?.message ?? 'turn failed');
-      result.error = message;
-      result.log = [clip(`[error] ${message}`)];
-      break;
-    }
-    case 'error': {
-      const message = String(event.message ?? event.error?.message ?? 'error');
-      result.error = message;
-      result.log = [clip(`[error] ${message}`)];
-      break;
-    }
+    case 'turn.failed':
+      return errorResult(String(event.error?.message ?? 'turn failed'));
+    case 'error':
+      return errorResult(String(event.message ?? event.error?.message ?? 'error'));
     case 'turn.started':
+    case 'item.updated':
     case 'item.plan.delta':
-      break;
+      return {};
     default:
-      result.log = [clip(text)];
+      return undefined;
   }
-  return result;
+}
+
+function errorResult(message) {
+  return { error: message, log: [errorLine(message)] };
 }
 
 module.exports = {
   name: 'codex',
   stateDirectories: ['.codex/sessions'],
-  stateExcludes: [],
-  command({ prompt, harnessSessionId, env = process.env }) {
-    const { model, extra } = options(env);
+  command(input) {
+    const { stdin, resumeId, settings } = commandParts(input);
     const args = ['exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox'];
-    if (model) args.push('--model', model);
-    args.push(...extra);
-    if (harnessSessionId) args.push('resume', checkSessionId(harnessSessionId));
-    args.push('-');
-    return { file: 'codex', args, stdin: String(prompt ?? '') };
+    args.push(...settings, ...(resumeId ? ['resume', resumeId] : []), '-');
+    return { file: 'codex', args, stdin };
   },
-  parseLine,
+  parseLine: jsonLineParser({ describe }),
 };

@@ -21,40 +21,27 @@
 // never in a pod: providers' keys come from the environment).
 
 const {
-  clip,
-  textLines,
-  firstLine,
-  relativePath,
-  options,
-  checkSessionId,
+  clip, textLines, firstLine, toolLine, thinkingLine, errorLine,
+  commandParts, jsonLineParser, toolSubject, SUBJECT_FROM: from,
 } = require('./adapterSupport');
+
+const STATE_DIR = '.local/share/opencode';
+
+/** OpenCode's tools, by what in their input says what a call is about. */
+const TOOL_SUBJECTS = {
+  bash: from.command, glob: from.pattern, grep: from.pattern,
+  webfetch: from.url, task: from.description, todowrite: from.todos,
+};
 
 function describeTool(part, workdir) {
   const tool = String(part.tool ?? 'tool');
-  const input = part.state?.input ?? {};
-  const file = input.filePath ?? input.path ?? input.file_path;
-  let what;
-  switch (tool) {
-    case 'bash':
-      what = firstLine(input.command);
-      break;
-    case 'glob':
-    case 'grep':
-      what = input.pattern;
-      break;
-    case 'webfetch':
-      what = input.url;
-      break;
-    case 'task':
-      what = input.description;
-      break;
-    case 'todowrite':
-      what = Array.isArray(input.todos) ? `${input.todos.length} todo(s)` : undefined;
-      break;
-    default:
-      what = file !== undefined ? relativePath(file, workdir) : part.state?.title;
-  }
-  return clip(what ? `[tool] ${tool} ${what}` : `[tool] ${tool}`);
+  const subject = toolSubject(tool, part.state?.input ?? {}, {
+    subjects: TOOL_SUBJECTS,
+    fileFields: ['filePath', 'path', 'file_path'],
+    workdir,
+    fallback: part.state?.title,
+  });
+  return toolLine(tool, subject);
 }
 
 function errorMessage(error) {
@@ -63,75 +50,47 @@ function errorMessage(error) {
   return String(error.data?.message ?? error.message ?? error.name ?? JSON.stringify(error));
 }
 
-function parseLine(line, context = {}) {
-  const text = String(line ?? '');
-  let event;
-  try {
-    event = JSON.parse(text);
-  } catch {
-    return { log: text.trim() ? [clip(text)] : [] };
-  }
-  if (!event || typeof event !== 'object' || Array.isArray(event)) return { log: [clip(text)] };
-
-  const result = { log: [] };
-  if (typeof event.sessionID === 'string' && event.sessionID) result.sessionId = event.sessionID;
+function describe(event, context) {
   const part = event.part && typeof event.part === 'object' ? event.part : {};
-
   switch (event.type) {
     case 'text': {
       const body = typeof part.text === 'string' ? part.text.trim() : '';
-      if (body) {
-        result.log = textLines('[assistant]', body);
-        result.summary = body;
-      }
-      break;
+      return body ? { log: textLines('[assistant]', body), summary: body } : {};
     }
     case 'reasoning':
-      if (part.text) result.log = [clip(`[thinking] ${firstLine(part.text)}`)];
-      break;
+      return part.text ? { log: [thinkingLine(part.text)] } : {};
     case 'tool_use': {
       const line = describeTool(part, context.workdir);
-      if (part.state?.status === 'error') {
-        result.log = [clip(`${line} failed: ${firstLine(part.state.error)}`)];
-      } else {
-        result.log = [line];
-      }
-      break;
+      return { log: [part.state?.status === 'error' ? clip(`${line} failed: ${firstLine(part.state.error)}`) : line] };
     }
     case 'step_finish': {
       const tokens = part.tokens;
-      if (tokens && (tokens.input || tokens.output)) {
-        result.log = [`[usage] ${tokens.input ?? 0} in / ${tokens.output ?? 0} out tokens`];
-      }
-      break;
+      return tokens && (tokens.input || tokens.output)
+        ? { log: [`[usage] ${tokens.input ?? 0} in / ${tokens.output ?? 0} out tokens`] }
+        : {};
     }
     case 'error': {
       const message = errorMessage(event.error);
-      result.log = [clip(`[error] ${message}`)];
-      result.error = message;
-      break;
+      return { log: [errorLine(message)], error: message };
     }
     case 'step_start':
     case 'done':
-      break;
+      return {};
     default:
-      result.log = [clip(text)];
+      return undefined;
   }
-  return result;
 }
 
 module.exports = {
   name: 'opencode',
-  stateDirectories: ['.local/share/opencode'],
+  stateDirectories: [STATE_DIR],
   // Paths under the state directories (relative to $HOME) that never go into a bundle.
-  stateExcludes: ['.local/share/opencode/auth.json', '.local/share/opencode/log', '.local/share/opencode/bin'],
-  command({ prompt, harnessSessionId, env = process.env }) {
-    const { model, extra } = options(env);
+  stateExcludes: ['auth.json', 'log', 'bin'].map(entry => `${STATE_DIR}/${entry}`),
+  command(input) {
+    const { stdin, resumeId, settings } = commandParts(input);
     const args = ['run', '--format', 'json'];
-    if (harnessSessionId) args.push('--session', checkSessionId(harnessSessionId));
-    if (model) args.push('--model', model);
-    args.push(...extra);
-    return { file: 'opencode', args, stdin: String(prompt ?? '') };
+    args.push(...(resumeId ? ['--session', resumeId] : []), ...settings);
+    return { file: 'opencode', args, stdin };
   },
-  parseLine,
+  parseLine: jsonLineParser({ describe, sessionIdOf: event => event.sessionID }),
 };

@@ -76,6 +76,34 @@ function containersOf(spec: any): Container[] {
 const containerPhrase = (names: string[]) =>
   `${pluralize('container', 'containers', names.length)} ${joinQuote(names)}`;
 
+/**
+ * Who sets something a check forbids, as the server names them: `pod` when the pod's securityContext
+ * does, then the containers whose securityContext does. `sets` sees the pod's context first.
+ */
+function settersOf(spec: any, sets: (securityContext: any) => boolean) {
+  const setters: string[] = [];
+  if (sets(spec?.securityContext)) setters.push('pod');
+  const bad = containersOf(spec)
+    .filter(c => sets(c.securityContext))
+    .map(c => c.name);
+  if (bad.length > 0) setters.push(containerPhrase(bad));
+  return setters;
+}
+
+/** Who sets `securityContext.<field>.type` to a type `allowed` refuses; those types go to `badTypes`. */
+const profileTypeSetters = (
+  spec: any,
+  field: 'appArmorProfile' | 'seccompProfile',
+  allowed: (type: unknown) => boolean,
+  badTypes: string[],
+) =>
+  settersOf(spec, securityContext => {
+    const profile = securityContext?.[field];
+    if (!profile || allowed(profile.type)) return false;
+    badTypes.push(String(profile.type ?? ''));
+    return true;
+  });
+
 const isWindowsPod = (spec: any, minor: number) =>
   minor >= 25 && spec?.os?.name === 'windows';
 
@@ -87,22 +115,13 @@ const APPARMOR_ANNOTATION_PREFIX =
 function appArmorProfile(meta: any, spec: any): CheckOutcome | undefined {
   const allowedType = (t: unknown) =>
     t === 'RuntimeDefault' || t === 'Localhost';
-  const setters: string[] = [];
   const badValues: string[] = [];
-  const podProfile = spec?.securityContext?.appArmorProfile;
-  if (podProfile && !allowedType(podProfile.type)) {
-    setters.push('pod');
-    badValues.push(String(podProfile.type ?? ''));
-  }
-  const badContainers: string[] = [];
-  for (const c of containersOf(spec)) {
-    const profile = c.securityContext?.appArmorProfile;
-    if (profile && !allowedType(profile.type)) {
-      badContainers.push(c.name);
-      badValues.push(String(profile.type ?? ''));
-    }
-  }
-  if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
+  const setters = profileTypeSetters(
+    spec,
+    'appArmorProfile',
+    allowedType,
+    badValues,
+  );
   const badAnnotations = Object.entries(meta?.annotations ?? {})
     .filter(
       ([key, value]) =>
@@ -279,14 +298,12 @@ function seLinuxOptions(_meta: any, spec: any): CheckOutcome | undefined {
     }
     return ok;
   };
-  const setters: string[] = [];
-  const podOptions = spec?.securityContext?.seLinuxOptions;
-  if (podOptions && !valid(podOptions)) setters.push('pod');
-  const badContainers = containersOf(spec)
-    .filter(c => c.securityContext?.seLinuxOptions)
-    .filter(c => !valid(c.securityContext.seLinuxOptions))
-    .map(c => c.name);
-  if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
+  const setters = settersOf(
+    spec,
+    securityContext =>
+      !!securityContext?.seLinuxOptions &&
+      !valid(securityContext.seLinuxOptions),
+  );
   if (setters.length === 0) return undefined;
   const types = sortedUnique(badTypes);
   const data = [
@@ -344,22 +361,13 @@ function seccompProfileBaseline(
       )} ${unique.join(', ')}`,
     };
   }
-  const setters: string[] = [];
   const badValues: string[] = [];
-  const podProfile = spec?.securityContext?.seccompProfile;
-  if (podProfile && !validSeccomp(podProfile.type)) {
-    setters.push('pod');
-    badValues.push(String(podProfile.type ?? ''));
-  }
-  const badContainers: string[] = [];
-  for (const c of containersOf(spec)) {
-    const profile = c.securityContext?.seccompProfile;
-    if (profile && !validSeccomp(profile.type)) {
-      badContainers.push(c.name);
-      badValues.push(String(profile.type ?? ''));
-    }
-  }
-  if (badContainers.length > 0) setters.push(containerPhrase(badContainers));
+  const setters = profileTypeSetters(
+    spec,
+    'seccompProfile',
+    validSeccomp,
+    badValues,
+  );
   if (setters.length === 0) return undefined;
   return {
     reason: 'seccompProfile',
@@ -388,13 +396,10 @@ function sysctls(_meta: any, spec: any): CheckOutcome | undefined {
 }
 
 function windowsHostProcess(_meta: any, spec: any): CheckOutcome | undefined {
-  const setters: string[] = [];
-  if (spec?.securityContext?.windowsOptions?.hostProcess === true)
-    setters.push('pod');
-  const bad = containersOf(spec)
-    .filter(c => c.securityContext?.windowsOptions?.hostProcess === true)
-    .map(c => c.name);
-  if (bad.length > 0) setters.push(containerPhrase(bad));
+  const setters = settersOf(
+    spec,
+    securityContext => securityContext?.windowsOptions?.hostProcess === true,
+  );
   if (setters.length === 0) return undefined;
   return {
     reason: 'hostProcess',
@@ -558,12 +563,10 @@ function runAsNonRoot(_meta: any, spec: any): CheckOutcome | undefined {
 }
 
 function runAsUser(_meta: any, spec: any): CheckOutcome | undefined {
-  const setters: string[] = [];
-  if (spec?.securityContext?.runAsUser === 0) setters.push('pod');
-  const bad = containersOf(spec)
-    .filter(c => c.securityContext?.runAsUser === 0)
-    .map(c => c.name);
-  if (bad.length > 0) setters.push(containerPhrase(bad));
+  const setters = settersOf(
+    spec,
+    securityContext => securityContext?.runAsUser === 0,
+  );
   if (setters.length === 0) return undefined;
   return {
     reason: 'runAsUser=0',

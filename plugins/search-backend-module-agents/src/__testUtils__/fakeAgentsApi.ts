@@ -6,6 +6,7 @@ export function makeSession(i: number, overrides: Partial<Session> = {}): Sessio
   const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
   return {
     id,
+    kind: 'agent',
     entityRef: 'component:default/payments-service',
     entityOwnerRef: 'group:default/team-a',
     repoUrl: 'https://github.com/example-org/payments-service',
