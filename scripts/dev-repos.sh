@@ -19,6 +19,8 @@ $description
 MD
   printf 'node_modules/\n' > "$work/.gitignore"
   printf 'export function add(a, b) {\n  return a + b;\n}\n' > "$work/index.js"
+  # Extra content for this repository, e.g. a spec-kit feature under specs/.
+  if [ -n "${3:-}" ]; then cp -R "$3/." "$work/"; fi
   git -C "$work" add -A
   git -C "$work" -c user.name='Agents for Backstage' -c user.email='agents@example.com' \
     commit -q -m "Initial commit of $name"
@@ -28,5 +30,10 @@ MD
   echo "Created $bare"
 }
 
-make_repo payments-service 'Takes payments and issues refunds.'
+# payments-service carries a spec-kit feature (examples/specs) for the "Implement a spec" template.
+spec_tree=$(mktemp -d)
+mkdir -p "$spec_tree/specs"
+cp -R "$ROOT/examples/specs/." "$spec_tree/specs/"
+make_repo payments-service 'Takes payments and issues refunds.' "$spec_tree"
+rm -rf "$spec_tree"
 make_repo web-storefront 'The customer-facing web shop.'

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test: type check, unit/integration tests (store and route
+# Installs what is missing and runs every test: type check, lint, unit/integration tests (store and route
 # tests on SQLite and, when a server is reachable, PostgreSQL), the kubectl smoke test of the cluster
 # simulator, and the end-to-end tests in Chromium against the running app.
 #   bash scripts/test.sh
@@ -33,6 +33,9 @@ fi
 
 step "Type checking"
 yarn tsc
+
+step "Linting"
+yarn backstage-cli repo lint
 
 step "Linting shell scripts"
 bash scripts/lint-shell.sh

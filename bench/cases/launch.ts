@@ -123,13 +123,11 @@ export async function launchCase(): Promise<Row[]> {
     () => undefined,
   );
 
-  const launchOne = async (templateRef?: string, entityRef = 'payments') => {
+  const create = (body: object) =>
+    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const launchOne = async (templateRef?: string, entityRef = 'payments', extra: object = {}) => {
     const start = performance.now();
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ entityRef, prompt: 'Benchmark', templateRef }),
-    });
+    const res = await create({ entityRef, prompt: 'Benchmark', templateRef, ...extra });
     const { id } = await res.json();
     if (!seen.has(id)) await new Promise<void>(resolve => waiters.set(id, resolve));
     return seen.get(id)! - start;
@@ -145,22 +143,32 @@ export async function launchCase(): Promise<Row[]> {
       concurrent.push(...(await Promise.all(Array.from({ length: 50 }, () => launchOne()))));
     }
 
-    // A spec-kit fan-out: FAN_OUT sessions requested at once under a cap of FAN_OUT.
+    // A spec-kit fan-out as agents:speckit:implement makes it: a fan-out session, then FAN_OUT task
+    // sessions under it, each on its own branch, requested at once under a cap of FAN_OUT.
     const fanOutStart = performance.now();
     // Its own entity: the sessions above never finish (no kubelet) and would fill a per-entity cap.
-    await Promise.all(Array.from({ length: FAN_OUT }, () => launchOne('template:default/fanout', 'ledger')));
+    const templateRef = 'template:default/fanout';
+    const parent = await (await create({ entityRef: 'ledger', prompt: 'Implement 001-bench', kind: 'fanout', templateRef })).json();
+    await Promise.all(
+      Array.from({ length: FAN_OUT }, (_, i) =>
+        launchOne(templateRef, 'ledger', {
+          parentSessionId: parent.id,
+          origin: 'speckit',
+          taskId: `T${i}`,
+          workBranch: `specs/001-bench/T${i}-async`,
+        }),
+      ),
+    );
     const fanOutMs = performance.now() - fanOutStart;
+    const children = (await store.getSession(parent.id))?.children?.total;
+    if (children !== FAN_OUT) throw new Error(`The fan-out holds ${children} sessions, not ${FAN_OUT}`);
 
     // The same burst under a cap of CAP: only CAP pods may appear; the rest stay queued (no kubelet
     // runs here, so no slot ever frees).
     const before = seen.size;
     const capped = await Promise.all(
       Array.from({ length: FAN_OUT }, async () => {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ entityRef: 'billing', prompt: 'Benchmark', templateRef: 'template:default/capped' }),
-        });
+        const res = await create({ entityRef: 'billing', prompt: 'Benchmark', templateRef: 'template:default/capped' });
         return (await res.json()).id as string;
       }),
     );
