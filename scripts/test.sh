@@ -87,6 +87,12 @@ e2e_status=0
 yarn playwright test -c e2e/playwright.config.ts || e2e_status=$?
 stop_app
 trap - EXIT
+# What the page showed when an attempt failed (also one that passed on retry): the screenshots and traces
+# stay on the machine, these snapshots reach the log.
+find node_modules/.cache/e2e-test-results -name error-context.md 2>/dev/null | while read -r context; do
+  printf '\n==> page at a failed attempt: %s\n' "$(basename "$(dirname "$context")")"
+  awk '/^# Error details/ { shown = 1 } /^# Test source/ { shown = 0 } shown' "$context" | head -c 6000
+done
 [ "$e2e_status" = 0 ] || { tail -30 "$app_log"; fail "end-to-end tests failed"; }
 
 read -r passed failed <<< "$jest_summary"

@@ -1,28 +1,13 @@
 import {
   expect,
   test,
-  type APIRequestContext,
   type Page,
 } from '@playwright/test';
 import path from 'node:path';
+import { ARTIFACTS } from '../support/artifacts';
+import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
 
-/** Screenshots kept as artifacts of the run, beside the HTML report. */
-const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
-
-const BACKEND = 'http://localhost:7007';
 const ENTITY_PATH = '/catalog/default/component/payments-service';
-
-async function guestToken(request: APIRequestContext): Promise<string> {
-  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
-  expect(res.ok()).toBeTruthy();
-  return (await res.json()).backstageIdentity.token;
-}
-
-async function signIn(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByText('payments-service')).toBeVisible();
-}
 
 async function openAgentsTab(page: Page, from: 'catalog' | 'url' = 'url') {
   if (from === 'catalog')
@@ -65,7 +50,7 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
 }) => {
   test.setTimeout(240_000);
   const headers = { Authorization: `Bearer ${await guestToken(request)}` };
-  await signIn(page);
+  await signInAsGuest(page);
   await openAgentsTab(page, 'catalog');
 
   // Start a session and watch it on its page.

@@ -1,21 +1,10 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import path from 'node:path';
-
-/** Screenshots kept as artifacts of the run, beside the HTML report. */
-const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
-
-const BACKEND = 'http://localhost:7007';
-
-async function guestToken(request: APIRequestContext): Promise<string> {
-  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
-  expect(res.ok()).toBeTruthy();
-  return (await res.json()).backstageIdentity.token;
-}
+import { ARTIFACTS } from '../support/artifacts';
+import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
 
 test('a guest signs in and sees the example components', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByText('payments-service')).toBeVisible();
+  await signInAsGuest(page);
   await page.getByText('payments-service').click();
   await expect(page.getByText('Takes payments and issues refunds.').first()).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-entity.png') });

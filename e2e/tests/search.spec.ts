@@ -1,16 +1,7 @@
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import path from 'node:path';
-
-/** Screenshots kept as artifacts of the run, beside the HTML report. */
-const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
-
-const BACKEND = 'http://localhost:7007';
-
-async function guestToken(request: APIRequestContext): Promise<string> {
-  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
-  expect(res.ok()).toBeTruthy();
-  return (await res.json()).backstageIdentity.token;
-}
+import { ARTIFACTS } from '../support/artifacts';
+import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
 
 /** A word no other session or entity contains: letters only, so the search engine keeps it whole. */
 function distinctiveWord(): string {
@@ -48,9 +39,7 @@ test('a finished session is found on the search page and opens its session page'
     )
     .toBe('succeeded');
 
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByText('payments-service')).toBeVisible();
+  await signInAsGuest(page);
 
   // Search until a collation has indexed the session.
   const result = page

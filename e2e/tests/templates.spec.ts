@@ -1,19 +1,11 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import path from 'node:path';
+import { ARTIFACTS } from '../support/artifacts';
+import { BACKEND, guestHeaders, signInAsGuest } from '../support/guest';
 
-/** Screenshots kept as artifacts of the run, beside the HTML report. */
-const ARTIFACTS = path.resolve(__dirname, '../../e2e-artifacts');
-
-const BACKEND = 'http://localhost:7007';
 const COMPONENT = 'component:default/payments-service';
 
 type Headers = Record<string, string>;
-
-async function guestHeaders(request: APIRequestContext): Promise<Headers> {
-  const res = await request.post(`${BACKEND}/api/auth/guest/refresh`);
-  expect(res.ok()).toBeTruthy();
-  return { Authorization: `Bearer ${(await res.json()).backstageIdentity.token}` };
-}
 
 /** Runs a template through the scaffolder's API, as its form would, and returns the finished task. */
 async function runTemplate(
@@ -131,9 +123,9 @@ test('the "Implement a spec" template fans out one agent per [ASYNC] task, and t
   }
 
   // The fan-out's page lists every child with its status and branch.
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
+  await signInAsGuest(page);
   await page.goto(new URL(fanOutLink.url).pathname);
+  await expect(page.getByText('Task sessions')).toBeVisible();
   for (const taskId of ['T002', 'T003', 'T005']) {
     const row = page.getByRole('row', { name: new RegExp(`\\b${taskId}\\b`) });
     await expect(row).toBeVisible();
