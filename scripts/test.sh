@@ -91,7 +91,7 @@ trap - EXIT
 # stay on the machine, these snapshots reach the log.
 find node_modules/.cache/e2e-test-results -name error-context.md 2>/dev/null | while read -r context; do
   printf '\n==> page at a failed attempt: %s\n' "$(basename "$(dirname "$context")")"
-  awk '/^# Error details/ { shown = 1 } /^# Test source/ { shown = 0 } shown' "$context" | head -c 6000
+  awk '/^# Error details/ { shown = 1 } /^# Test source/ { shown = 0 } shown' "$context" | head -c 20000 || true
 done
 [ "$e2e_status" = 0 ] || { tail -30 "$app_log"; fail "end-to-end tests failed"; }
 

@@ -125,7 +125,7 @@ test('the "Implement a spec" template fans out one agent per [ASYNC] task, and t
   // The fan-out's page lists every child with its status and branch.
   await signInAsGuest(page);
   await page.goto(new URL(fanOutLink.url).pathname);
-  await expect(page.getByText('Task sessions')).toBeVisible();
+  await expect(page.getByText('Task sessions', { exact: true })).toBeVisible();
   for (const taskId of ['T002', 'T003', 'T005']) {
     const row = page.getByRole('row', { name: new RegExp(`\\b${taskId}\\b`) });
     await expect(row).toBeVisible();
