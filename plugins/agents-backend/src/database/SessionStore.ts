@@ -497,6 +497,20 @@ export class SessionStore {
     );
   }
 
+  /**
+   * Runs `fn` (a concurrency check and the claim it allows) while no other replica runs one: on
+   * PostgreSQL under a transaction-scoped advisory lock, held on its own connection while `fn`
+   * uses others. Without it, a replica could claim a session from counts that another replica's
+   * claim is about to change. SQLite serves a single process, whose gate already serializes.
+   */
+  async withAdmissionLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (!isPostgres(this.db)) return fn();
+    return this.db.transaction(async tx => {
+      await tx.raw('select pg_advisory_xact_lock(?)', [ADMISSION_LOCK_KEY]);
+      return fn();
+    });
+  }
+
   /** Records the session's pull request and the head commit it now reflects. */
   async setPullRequest(
     sessionId: string,
@@ -664,6 +678,13 @@ async function latestRun(
   if (!run && required) throw new Error(`Session ${sessionId} has no run`);
   return run;
 }
+
+function isPostgres(db: Knex): boolean {
+  return /^(pg|postgres(ql)?)$/.test(String(db.client.config.client));
+}
+
+/** The advisory lock key that serializes admissions under concurrency caps across replicas ("agents" in ASCII). */
+const ADMISSION_LOCK_KEY = 0x6167656e7473;
 
 /** SQLite serializes writers and has no row locks (knex warns on `forUpdate` there). */
 function isSqlite(db: Knex): boolean {

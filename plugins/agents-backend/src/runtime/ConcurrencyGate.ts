@@ -14,8 +14,8 @@ const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
  * the installation for the policy (`maxConcurrentGlobal`). A held session stays `pending` (shown as
  * queued) and starts, oldest first, when a slot frees: a session may start only if the runs already
  * active plus the older sessions still waiting in the same scope leave it a slot. Checks and claims
- * are serialized in this process, so a burst of launches cannot overshoot a cap; across replicas,
- * launches go through the reconciler's single lease holder once queued.
+ * are serialized in this process, and across replicas by the store's admission lock, so neither a
+ * burst of launches nor two replicas launching at once can overshoot a cap.
  */
 export class ConcurrencyGate {
   private queue: Promise<unknown> = Promise.resolve();
@@ -27,7 +27,8 @@ export class ConcurrencyGate {
     const turn = this.queue.then(async () => {
       const policy = session.policy.snapshot as Partial<AgentsPolicy>;
       const capped = CAPS.filter(([, key]) => typeof policy[key] === 'number');
-      if (capped.length > 0) {
+      if (capped.length === 0) return claim();
+      return this.store.withAdmissionLock(async () => {
         const load = await this.store.concurrency(session.id);
         for (const [scope, key] of capped) {
           const inScope = load[scope];
@@ -35,8 +36,8 @@ export class ConcurrencyGate {
             return 'queued' as const;
           }
         }
-      }
-      return claim();
+        return claim();
+      });
     });
     this.queue = turn.catch(() => undefined);
     return turn;

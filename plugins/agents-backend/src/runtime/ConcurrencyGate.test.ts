@@ -1,0 +1,97 @@
+import type { TestDatabaseId } from '@backstage/backend-test-utils';
+import knexFactory, { type Knex } from 'knex';
+import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
+import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { SessionStore } from '../database/SessionStore';
+import { ConcurrencyGate } from './ConcurrencyGate';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId: TestDatabaseId) => {
+  let knex: Knex;
+  /** A second connection pool to the same database: what another backend replica would hold. */
+  let otherReplica: Knex;
+  let store: SessionStore;
+  let otherStore: SessionStore;
+
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    store = await SessionStore.create({ database: databaseServiceFor(knex) });
+    // An in-memory SQLite database exists once per connection: a second pool could not see it,
+    // and SQLite serves one backend anyway. Both "replicas" share the pool there.
+    otherReplica = databaseId === 'SQLITE_3' ? knex : knexFactory(knex.client.config);
+    otherStore = await SessionStore.create({ database: databaseServiceFor(otherReplica) });
+  });
+
+  afterAll(async () => {
+    if (otherReplica !== knex) await otherReplica.destroy();
+  });
+
+  afterEach(async () => {
+    await knex('agents_sessions').delete();
+  });
+
+  const capped = (cap: number) =>
+    newSessionInput({
+      policy: { name: 'capped', snapshot: { ...newSessionInput().policy.snapshot, maxConcurrentGlobal: cap } },
+    });
+
+  it('starts no more sessions than the cap when two replicas admit the same burst', async () => {
+    const sessions = [];
+    for (let i = 0; i < 12; i++) sessions.push((await store.createSession(capped(3))).session);
+    const gates = [new ConcurrencyGate(store), new ConcurrencyGate(otherStore)];
+
+    // Every session is offered to both replicas at once, as a burst of requests on one and the
+    // reconciler's launch pass on the other would, in opposite orders; a claim moves it
+    // pending → starting, and a session the other replica claimed first is a conflict.
+    const offer = (replica: number, order: typeof sessions) =>
+      order.map(session =>
+        gates[replica]
+          .admit(session, () => (replica === 0 ? store : otherStore).applyTransition(session.id, 'starting'))
+          .catch(error => error.name as string),
+      );
+    const results = await Promise.all([...offer(0, sessions), ...offer(1, [...sessions].reverse())]);
+
+    const starting = await knex('agents_sessions').where({ status: 'starting' }).count({ n: '*' });
+    expect(Number(starting[0].n)).toBe(3);
+    expect(results.filter(r => r === undefined)).toHaveLength(3);
+    // The oldest sessions start first; the rest stay queued.
+    const started = (await knex('agents_sessions').where({ status: 'starting' }).select('id')).map(r => r.id);
+    expect(started.sort()).toEqual(sessions.slice(0, 3).map(s => s.id).sort());
+  });
+
+  // One process serves SQLite: there is no second replica to race with.
+  const withReplicas = databaseId === 'SQLITE_3' ? it.skip : it;
+
+  withReplicas('keeps the cap when a resumed session and a newer one are admitted on two replicas at once', async () => {
+    const resumed = (await store.createSession(capped(1))).session;
+    for (const to of ['starting', 'running', 'succeeded'] as const) await store.applyTransition(resumed.id, to);
+    const newer = (await store.createSession(capped(1))).session;
+
+    // Replica one admits the newer session and is slow to claim it; meanwhile the older session
+    // is resumed (it keeps its place in the queue) and replica two admits it.
+    let secondAdmission: Promise<unknown> | undefined;
+    await new ConcurrencyGate(store).admit(newer, async () => {
+      secondAdmission = (async () => {
+        const again = await otherStore.resume(resumed.id, 'Also cover partial refunds');
+        return new ConcurrencyGate(otherStore).admit(again, () => otherStore.applyTransition(again.id, 'starting'));
+      })();
+      await new Promise(resolve => setTimeout(resolve, 300));
+      await store.applyTransition(newer.id, 'starting');
+    });
+    expect(await secondAdmission).toBe('queued');
+    const starting = await knex('agents_sessions').where({ status: 'starting' }).select('id');
+    expect(starting.map(r => r.id)).toEqual([newer.id]);
+  });
+
+  it('admits sessions of an uncapped policy without counting', async () => {
+    const sessions = [];
+    for (let i = 0; i < 5; i++) sessions.push((await store.createSession(newSessionInput())).session);
+    const gate = new ConcurrencyGate(store);
+    await Promise.all(sessions.map(s => gate.admit(s, () => store.applyTransition(s.id, 'starting'))));
+    const starting = await knex('agents_sessions').where({ status: 'starting' }).count({ n: '*' });
+    expect(Number(starting[0].n)).toBe(5);
+  });
+});
