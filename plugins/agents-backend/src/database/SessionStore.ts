@@ -98,6 +98,8 @@ const SCOPE_COLUMNS = {
   owner: 'entity_owner_ref',
   policy: 'policy_name',
 } as const;
+/** The advisory lock key that serializes admissions under concurrency caps across replicas ("agents" in ASCII). */
+const ADMISSION_LOCK_KEY = 0x6167656e7473;
 const TERMINAL = new Set<SessionStatus>([
   'succeeded',
   'failed',
@@ -683,8 +685,6 @@ function isPostgres(db: Knex): boolean {
   return /^(pg|postgres(ql)?)$/.test(String(db.client.config.client));
 }
 
-/** The advisory lock key that serializes admissions under concurrency caps across replicas ("agents" in ASCII). */
-const ADMISSION_LOCK_KEY = 0x6167656e7473;
 
 /** SQLite serializes writers and has no row locks (knex warns on `forUpdate` there). */
 function isSqlite(db: Knex): boolean {
