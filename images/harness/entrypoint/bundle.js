@@ -34,16 +34,29 @@ async function restoreBundle(options) {
   if (!response.ok || !response.body) {
     throw new Error(`Downloading the session bundle failed: ${response.status} ${await errorMessage(response)}`);
   }
-  await pipeline(Readable.fromWeb(/** @type {any} */ (response.body)), fs.createWriteStream(file));
+  // Hashed as it is written, so the archive is read once more only by tar.
+  const hash = crypto.createHash('sha256');
+  let sizeBytes = 0;
   try {
-    const digest = await digestOf(file);
+    await pipeline(
+      Readable.fromWeb(/** @type {any} */ (response.body)),
+      async function* (/** @type {AsyncIterable<Buffer>} */ source) {
+        for await (const chunk of source) {
+          hash.update(chunk);
+          sizeBytes += chunk.length;
+          yield chunk;
+        }
+      },
+      fs.createWriteStream(file),
+    );
+    const digest = `sha256:${hash.digest('hex')}`;
     const expected = options.digest ?? response.headers.get(DIGEST_HEADER);
     if (digest !== expected) {
       throw new Error(`The session bundle's digest is ${digest}, expected ${expected}: refusing to restore it`);
     }
     // GNU tar drops leading '/' and '..' members; ownership is never taken from the archive.
     await exec('tar', ['-xzf', file, '-C', options.home, '--no-same-owner', '--no-same-permissions']);
-    return { digest, sizeBytes: fs.statSync(file).size };
+    return { digest, sizeBytes };
   } finally {
     fs.rmSync(file, { force: true });
   }
