@@ -3,21 +3,13 @@
 // is refused before anything is unpacked.
 const fs = require('node:fs');
 const http = require('node:http');
-const os = require('node:os');
 const path = require('node:path');
+const { useTmpDirs } = require('./tmpDirs');
 const { restoreBundle, snapshotState, uploadBundle } = require('../entrypoint/bundle');
 
 const RUN_TOKEN = 'run-token-for-tests';
 
-const tmpDirs = [];
-function tmpDir(prefix) {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `harness-${prefix}-`)));
-  tmpDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmpDir = useTmpDirs();
 
 /** Keeps one bundle in memory, as the backend keeps it per run, behind the run token. */
 async function bundleServer() {

@@ -4,8 +4,8 @@
 // were copied, as a bundle would carry them, into a fresh HOME.
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
+const { useTmpDirs } = require('./tmpDirs');
 
 const STUBS = path.resolve(__dirname, 'stubs', 'bin');
 const ADAPTERS = {
@@ -16,15 +16,7 @@ const ADAPTERS = {
 
 jest.setTimeout(60_000);
 
-const tmpDirs = [];
-function tmpDir(prefix) {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), `harness-${prefix}-`)));
-  tmpDirs.push(dir);
-  return dir;
-}
-afterAll(() => {
-  for (const dir of tmpDirs) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tmpDir = useTmpDirs();
 
 function git(cwd, ...args) {
   const r = spawnSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.com', ...args], {
