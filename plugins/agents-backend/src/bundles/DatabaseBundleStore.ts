@@ -1,13 +1,13 @@
 import type { BundleStore } from '@backstage-agents/plugin-agents-node';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
+import { isPostgres } from '../database/databaseClients';
 
 /**
  * Rows of a few MiB keep memory flat whatever the bundle's size, and commits few. PostgreSQL gets
  * smaller rows: its driver sends and receives bytea as hex text, twice the size in memory.
  */
-const chunkBytesFor = (db: Knex) =>
-  /pg|postgres/.test(String(db.client.config?.client)) ? 1024 * 1024 : 4 * 1024 * 1024;
+const chunkBytesFor = (db: Knex) => (isPostgres(db) ? 1024 * 1024 : 4 * 1024 * 1024);
 const TABLE = 'agents_bundle_chunks';
 
 /**

@@ -21,6 +21,7 @@ import type { AgentsSessionFilter } from '@backstage-agents/plugin-agents-node';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
+import { isPostgres, isSqlite } from './databaseClients';
 import { applyDatabaseMigrations } from './migrations';
 import { applyPermissionFilter } from './permissionFilter';
 import {
@@ -615,6 +616,7 @@ export class SessionStore {
    */
   private async refreshFanOut(tx: Knex.Transaction, parentId: string): Promise<void> {
     const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
+    // SQLite serializes writers and has no row locks (knex warns on `forUpdate` there).
     if (!isSqlite(tx)) lock.forUpdate();
     const parent = await lock.first();
     if (!parent || parent.kind !== 'fanout') return;
@@ -681,15 +683,6 @@ async function latestRun(
   return run;
 }
 
-function isPostgres(db: Knex): boolean {
-  return /^(pg|postgres(ql)?)$/.test(String(db.client.config.client));
-}
-
-
-/** SQLite serializes writers and has no row locks (knex warns on `forUpdate` there). */
-function isSqlite(db: Knex): boolean {
-  return /sqlite/.test(String(db.client.config.client));
-}
 
 /** Turns the status model's refusal into a 409 for callers. */
 function checkTransition(from: SessionStatus, to: SessionStatus) {
