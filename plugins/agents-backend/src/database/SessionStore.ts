@@ -72,6 +72,12 @@ export interface SessionListOptions {
 }
 
 /** Fields a status change may set on the session and on its latest run. */
+/** A page of a session's log: `hasMore` is true when lines after the last one are persisted. */
+export interface LogPage {
+  lines: LogLine[];
+  hasMore: boolean;
+}
+
 export interface StatusChange {
   summary?: string;
   headCommit?: string;
@@ -402,28 +408,35 @@ export class SessionStore {
     });
   }
 
-  /** Persisted lines after `afterSeq`, oldest first, at most about `limit` of them. */
-  async readLogLines(
-    sessionId: string,
-    afterSeq: number,
-    limit = 1000,
-  ): Promise<LogLine[]> {
+  /**
+   * A page of persisted lines: those after `afterSeq`, oldest first, at most `limit` of them, and
+   * whether more follow. Seqs are dense within a session (each append claims the next ones in its
+   * transaction), so the page lies in the chunks that overlap `(afterSeq, afterSeq + limit]`, however
+   * many lines each chunk holds; the chunk holding `afterSeq + limit + 1`, if any, says there is more.
+   */
+  async readLogLines(sessionId: string, afterSeq: number, limit = 1000): Promise<LogPage> {
+    const upTo = afterSeq + Math.max(1, limit);
     const chunks = await this.db('agents_log_chunks')
       .where({ session_id: sessionId })
       .andWhere('last_seq', '>', afterSeq)
-      .orderBy('first_seq', 'asc')
-      .limit(Math.max(1, Math.ceil(limit / 50)) + 1);
-    const result: LogLine[] = [];
+      .andWhere('first_seq', '<=', upTo + 1)
+      .orderBy('last_seq', 'asc');
+    const lines: LogLine[] = [];
+    let hasMore = false;
     for (const chunk of chunks) {
       const first = Number(chunk.first_seq);
       const entries: Array<[string, string]> = JSON.parse(chunk.lines);
-      entries.forEach(([timestamp, line], i) => {
+      for (let i = Math.max(0, afterSeq + 1 - first); i < entries.length; i++) {
         const seq = first + i;
-        if (seq > afterSeq) result.push({ seq, runId: chunk.run_id, timestamp, line });
-      });
-      if (result.length >= limit) break;
+        if (seq > upTo) {
+          hasMore = true;
+          break;
+        }
+        const [timestamp, line] = entries[i];
+        lines.push({ seq, runId: chunk.run_id, timestamp, line });
+      }
     }
-    return result;
+    return { lines, hasMore };
   }
 
   /** Agent sessions that are not finished (pending, starting or running), with their runs, oldest first. */

@@ -163,6 +163,47 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
     expect(events[3].data).toEqual({ status: 'succeeded', lastSeq: 2 });
   });
 
+  /** One chunk per line, as a follower writes a slow agent's output (one flush every 50 ms). */
+  async function appendOneByOne(id: string, runId: string, from: number, to: number) {
+    for (let i = from; i <= to; i++) await store.appendLogLines(id, runId, lines(`line ${i}`));
+  }
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('replays every line of a finished session written one line per chunk', async () => {
+    const { id, runId } = await newSession();
+    await appendOneByOne(id, runId, 1, 2500);
+    await store.transition(id, 'starting');
+    await store.transition(id, 'running');
+    await store.transition(id, 'succeeded');
+    const { events, ended } = await readEvents(`${baseUrl}/sessions/${id}/logs?after=0`, auth, () => false);
+    expect(ended).toBe(true);
+    expect(seqsOf(events)).toEqual(range(1, 2500));
+    expect(events[events.length - 1]).toMatchObject({ event: 'end', data: { lastSeq: 2500 } });
+  });
+
+  it('fills a gap of thousands of one-line chunks on a live stream', async () => {
+    const { id, runId } = await newSession();
+    await logs.append(id, runId, lines('line 1'));
+    const reading = readEvents(`${baseUrl}/sessions/${id}/logs`, auth, e => seqsOf(e).includes(2502));
+    await new Promise(r => setTimeout(r, 200));
+    // Written without announcing (another replica's follower), then one line announced after them.
+    await appendOneByOne(id, runId, 2, 2501);
+    await logs.append(id, runId, lines('line 2502'));
+    const { events } = await reading;
+    expect(seqsOf(events)).toEqual(range(1, 2502));
+  });
+
+  it('catches up a live viewer that joined behind thousands of one-line chunks', async () => {
+    const { id, runId } = await newSession();
+    await appendOneByOne(id, runId, 1, 2200);
+    const reading = readEvents(`${baseUrl}/sessions/${id}/logs?after=100`, auth, e => seqsOf(e).includes(2201));
+    await new Promise(r => setTimeout(r, 200));
+    await logs.append(id, runId, lines('line 2201'));
+    const { events } = await reading;
+    expect(seqsOf(events)).toEqual(range(101, 2201));
+  });
+
   it('tells viewers about status changes live', async () => {
     const { id } = await newSession();
     const reading = readEvents(`${baseUrl}/sessions/${id}/logs`, auth, e => e.some(x => x.event === 'end'));

@@ -79,22 +79,22 @@ export async function streamSessionLog(
   res.write('retry: 2000\n\n');
 
   // One write per batch: with many viewers and fast logs, per-line writes dominate the cost. A batch
-  // that follows on from what was sent is rendered once and shared by every viewer.
+  // that follows on from what was sent is rendered once and shared by every viewer. Lines that would
+  // leave a gap are not written: whoever holds them catches up from the database first.
   const writeLines = (lines: LogLine[]) => {
     if (lines.length === 0) return;
     const unsent = lines[0].seq === sent + 1 ? lines : lines.filter(line => line.seq > sent);
-    if (unsent.length === 0) return;
+    if (unsent.length === 0 || unsent[0].seq !== sent + 1) return;
     if (!res.write(renderFrames(unsent))) lagging = true;
     sent = unsent[unsent.length - 1].seq;
   };
 
+  // Sends persisted lines after `sent`, up to `upTo`, page by page until the store says none are left.
   const catchUp = async (upTo = Number.MAX_SAFE_INTEGER) => {
-    for (;;) {
-      if (closed) return;
-      const lines = await store.readLogLines(sessionId, sent, PAGE);
-      const wanted = lines.filter(l => l.seq <= upTo);
-      writeLines(wanted);
-      if (lagging || lines.length < PAGE || wanted.length < lines.length) return;
+    while (!closed && !lagging && sent < upTo) {
+      const page = await store.readLogLines(sessionId, sent, Math.min(PAGE, upTo - sent));
+      writeLines(page.lines);
+      if (!page.hasMore || page.lines.length === 0) return;
     }
   };
 
@@ -131,9 +131,12 @@ export async function streamSessionLog(
         return;
       }
       if (session.status !== lastStatus) onEvent({ type: 'status', status: session.status });
-      if (isTerminalStatus(session.status) && !lagging) {
+      if (isTerminalStatus(session.status)) {
         await catchUp();
+        // After the status event queued above. A viewer whose socket filled up has not had every
+        // line yet: the drain catches it up and a later poll ends the stream.
         enqueue(() => {
+          if (closed || lagging) return;
           res.write(`event: end\ndata: ${JSON.stringify({ status: session.status, lastSeq: sent })}\n\n`);
           close();
         });
