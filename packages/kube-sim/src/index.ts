@@ -48,7 +48,7 @@ export type {
 } from './kubelet/processKubelet';
 export type { ImageMap } from './kubelet/imageMap';
 export type { ApiServer, ApiServerOptions } from './server/apiServer';
-export type { Faults, FailureSpec } from './server/faults';
+export type { DelaySpec, Faults, FailureSpec } from './server/faults';
 export type { TlsMaterial } from './server/tls';
 export { ADMIN_FAULTS_PATH } from './server/routes';
 export {

@@ -48,6 +48,22 @@ describe('fault injection', () => {
     });
   });
 
+  it('answers matching requests late, as a slow API server would', async () => {
+    sim.faults.delayNext({ delayMs: 300, count: 1, method: 'GET', pathIncludes: '/namespaces' });
+    const slow = Date.now();
+    await core.listNamespace();
+    expect(Date.now() - slow).toBeGreaterThanOrEqual(290);
+    // Consumed: the next one is not held back, and nothing failed.
+    const order: string[] = [];
+    sim.faults.delayNext({ delayMs: 300, count: 1, pathIncludes: '/configmaps' });
+    await Promise.all([
+      core.listNamespacedConfigMap({ namespace: 'default' }).then(() => order.push('delayed')),
+      core.listNamespace().then(() => order.push('prompt')),
+    ]);
+    expect(order).toEqual(['prompt', 'delayed']);
+    expect(sim.faults.injectedFailures).toBe(0);
+  });
+
   it('drops open watches', async () => {
     const watch = await recordWatch(sim.kubeConfig, '/api/v1/pods');
     await eventually(() => sim.faults.openWatches === 1);

@@ -207,6 +207,7 @@ async function handleResource(
   if (subresource === 'log') {
     if (method !== 'GET') throw methodNotAllowed();
     proxyPodLog(res, api.store, namespace!, name, query);
+    ctx.faults.trackLogStream(res);
     return;
   }
   if (subresource === 'binding') {
@@ -285,10 +286,15 @@ async function handleAdmin(
   const body = (await readObject(req)) ?? {};
   if (body.reset) ctx.faults.reset();
   if (body.failNext) ctx.faults.failNext(body.failNext);
+  if (body.delayNext) ctx.faults.delayNext(body.delayNext);
   if (body.compact) ctx.faults.compact();
   const droppedWatches = body.dropWatches ? ctx.faults.dropWatches() : 0;
+  const droppedLogStreams = body.dropLogStreams
+    ? ctx.faults.dropLogStreams(body.dropLogStreams === 'abort' ? 'abort' : 'end')
+    : 0;
   sendJson(res, 200, {
     droppedWatches,
+    droppedLogStreams,
     openWatches: ctx.faults.openWatches,
     injectedFailures: ctx.faults.injectedFailures,
   });
@@ -346,6 +352,8 @@ export async function handleRequest(
       isTrue(query, 'watch') || path.includes('/watch/'),
     );
     if (injected) throw injected;
+    const delayMs = ctx.faults.delayFor(req.method ?? 'GET', path, isTrue(query, 'watch') || path.includes('/watch/'));
+    if (delayMs > 0) await new Promise(resolve => setTimeout(resolve, delayMs));
 
     const segments = path
       .split('/')

@@ -11,6 +11,7 @@ import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import type { ClusterSettings } from './clusterConfig';
+import { makeTimedApiClient } from './kubeClients';
 import { describeApiError, Launcher, type GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
 import { Reconciler } from './Reconciler';
@@ -45,9 +46,9 @@ export class AgentsRuntime implements SessionRuntime {
     },
   ) {
     const { settings, store, hub, logger } = deps;
-    this.core = settings.kubeConfig.makeApiClient(CoreV1Api);
+    this.core = makeTimedApiClient(settings.kubeConfig, CoreV1Api);
     this.egressPolicies = new EgressPolicies({
-      networking: settings.kubeConfig.makeApiClient(NetworkingV1Api),
+      networking: makeTimedApiClient(settings.kubeConfig, NetworkingV1Api),
       namespace: settings.namespace,
       logger,
     });

@@ -13,12 +13,29 @@ import {
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { describeApiError, type Launcher } from './Launcher';
-import { MANAGED_SELECTOR, RUN_LABEL } from './labels';
+import { HARNESS_CONTAINER, MANAGED_SELECTOR, RUN_LABEL } from './labels';
 import { runOutcome } from './outcome';
-import type { RunLogFollower } from './RunLogFollower';
+import type { FollowedRun, RunLogFollower } from './RunLogFollower';
 
 /** How long a launch may take to create its pod before a missing pod counts as gone. */
 const LAUNCH_GRACE_MS = 60_000;
+/** How long a finished pod's follower gets to persist its last lines before the log is re-read. */
+const FOLLOWER_SETTLE_MS = 15_000;
+/** How soon a follower whose stream ended while its pod may still run is started again. */
+const REFOLLOW_DELAY_MS = 1_000;
+/** Attempts (and the pause before each retry) at reading a finished container's whole log. */
+const LOG_READ_RETRIES_MS = [0, 1_000, 3_000];
+/** How long each of those reads may take. */
+const LOG_READ_TIMEOUT_MS = 30_000;
+/** After this long since the container ended, a log that still cannot be read fails the run. */
+const LOG_READ_GIVE_UP_MS = 5 * 60_000;
+
+/** One run's log follower: `done` settles when it stops, saying whether its stream ran to its end. */
+interface Following {
+  done: Promise<'ended' | 'failed'>;
+  settled: boolean;
+  stop: AbortController;
+}
 
 export interface ReconcilerOptions {
   core: CoreV1Api;
@@ -42,7 +59,7 @@ export interface ReconcilerOptions {
  * their logs; a replica that takes over re-adopts running pods and resumes their logs without a gap.
  */
 export class Reconciler {
-  private readonly followers = new Map<string, Promise<void>>();
+  private readonly followers = new Map<string, Following>();
   private readonly locks = new Map<string, Promise<void>>();
   private leaseSignal: AbortSignal = AbortSignal.abort();
   private queuedPass?: Promise<void>;
@@ -67,7 +84,7 @@ export class Reconciler {
     }
     // Followers stop with the lease; wait for their last batches, but never hold the task for long.
     await Promise.race([
-      Promise.allSettled(this.followers.values()),
+      Promise.allSettled([...this.followers.values()].map(f => f.done)),
       new Promise(resolve => setTimeout(resolve, 5000).unref()),
     ]);
     this.followers.clear();
@@ -150,6 +167,8 @@ export class Reconciler {
   }
 
   private async reconcileRun(runId: string, pod: V1Pod, deleted: boolean) {
+    // Another replica holds the lease now: it re-lists every pod and decides.
+    if (this.leaseSignal.aborted) return;
     const { store } = this.options;
     const run = await store.getRun(runId);
     const session = run ? await store.getSession(run.sessionId) : undefined;
@@ -181,15 +200,24 @@ export class Reconciler {
       });
       return;
     }
-    if (phase === 'Running' || phase === 'Succeeded' || phase === 'Failed') {
+    if (phase === 'Running') {
       if (session.status === 'starting') {
         await this.move(session, 'running');
       }
       this.ensureFollowing(session.id, run.id, pod.metadata!.name!);
     }
     if (phase === 'Succeeded' || phase === 'Failed') {
-      // The log is drained first, so the result line and the last lines are in before the end.
-      await this.followers.get(run.id)?.catch(() => undefined);
+      if (session.status === 'starting') {
+        await this.move(session, 'running');
+      }
+      const read = await this.readWholeLog({ sessionId: session.id, runId: run.id, podName: pod.metadata!.name! });
+      if (read !== 'complete') {
+        if (read === 'lease-lost' || !this.logReadGivenUp(pod)) return;
+        await this.finish(session.id, run.id, 'failed', {
+          reason: `The run's log could not be read to its end: ${read.error}`,
+        });
+        return;
+      }
       const result = (await store.getRun(run.id))?.result;
       const outcome = runOutcome(pod, result);
       if (outcome) {
@@ -203,25 +231,98 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Makes sure a finished pod's log is persisted to its end before the run is judged by it: "no
+   * result line" is only ever concluded from a whole log. A follower that ran to the end of its
+   * stream and saw the result line is enough; otherwise (it failed, was cut off, never ran, or saw
+   * no result line) the finished container's log is read again without following, retried on API
+   * errors, and only the lines not yet persisted are added.
+   */
+  private async readWholeLog(
+    run: FollowedRun,
+  ): Promise<'complete' | 'lease-lost' | { error: string }> {
+    const { follower, store, logger } = this.options;
+    const following = this.followers.get(run.runId);
+    let ended = false;
+    if (following) {
+      const settled = await Promise.race([following.done, sleep(FOLLOWER_SETTLE_MS, this.leaseSignal)]);
+      if (settled === undefined) following.stop.abort();
+      ended = (await following.done) === 'ended';
+    }
+    if (this.leaseSignal.aborted) return 'lease-lost';
+    if (ended && (await store.getRun(run.runId))?.result) return 'complete';
+    let error = 'no attempt was made';
+    for (const pause of LOG_READ_RETRIES_MS) {
+      await sleep(pause, this.leaseSignal);
+      if (this.leaseSignal.aborted) return 'lease-lost';
+      try {
+        const signal = AbortSignal.any([this.leaseSignal, AbortSignal.timeout(LOG_READ_TIMEOUT_MS)]);
+        await follower.follow(run, signal, { follow: false });
+        return 'complete';
+      } catch (e) {
+        error = describeApiError(e);
+        logger.warn(`Reading the finished log of run ${run.runId} failed: ${error}`);
+      }
+    }
+    return this.leaseSignal.aborted ? 'lease-lost' : { error };
+  }
+
+  /** Whether the container ended so long ago that its log is not coming back. */
+  private logReadGivenUp(pod: V1Pod): boolean {
+    const terminated = pod.status?.containerStatuses?.find(c => c.name === HARNESS_CONTAINER)?.state
+      ?.terminated;
+    const endedAt = terminated?.finishedAt ? new Date(terminated.finishedAt).getTime() : Date.now();
+    return Date.now() - endedAt > LOG_READ_GIVE_UP_MS;
+  }
+
   private pendingTooLong(since: string, session: SessionWithRuns): boolean {
     const timeoutSeconds = Number(session.policy.snapshot.timeoutSeconds ?? 3600);
     return Date.now() - Date.parse(since) > timeoutSeconds * 1000 + LAUNCH_GRACE_MS;
   }
 
+  /**
+   * Follows a running pod's log, unless a follower already does. One whose stream stopped while the
+   * pod may still run (a dropped connection, an API error) is replaced: the pod is looked at again
+   * shortly, and a new follower continues after the last persisted line.
+   */
   private ensureFollowing(sessionId: string, runId: string, podName: string) {
-    if (this.followers.has(runId) || this.leaseSignal.aborted) return;
-    const following = this.options.follower
-      .follow({ sessionId, runId, podName }, this.leaseSignal)
-      .catch(error => {
-        this.followers.delete(runId);
-        throw error;
-      });
-    following.catch(error => {
-      if (!this.leaseSignal.aborted) {
-        this.options.logger.warn(`Following the log of run ${runId} failed: ${error}`);
+    const current = this.followers.get(runId);
+    if ((current && !current.settled) || this.leaseSignal.aborted) return;
+    const stop = new AbortController();
+    const signal = AbortSignal.any([this.leaseSignal, stop.signal]);
+    const following: Following = {
+      stop,
+      settled: false,
+      done: this.options.follower.follow({ sessionId, runId, podName }, signal).then(
+        () => 'ended' as const,
+        error => {
+          if (!signal.aborted) {
+            this.options.logger.warn(`Following the log of run ${runId} failed: ${describeApiError(error)}`);
+          }
+          return 'failed' as const;
+        },
+      ),
+    };
+    following.done.then(() => {
+      following.settled = true;
+      const current = () => !signal.aborted && this.followers.get(runId) === following;
+      if (current()) {
+        setTimeout(() => current() && void this.recheck(podName), REFOLLOW_DELAY_MS).unref();
       }
     });
     this.followers.set(runId, following);
+  }
+
+  /** Reconciles one pod as it is now (after its log stream stopped): follows on, or judges the run. */
+  private async recheck(podName: string) {
+    if (this.leaseSignal.aborted) return;
+    const { core, namespace, logger } = this.options;
+    try {
+      await this.reconcilePod(await core.readNamespacedPod({ name: podName, namespace }));
+    } catch (error) {
+      // Gone (its deletion event decides) or unreachable (the next resync looks again).
+      logger.debug(`Looking at pod ${podName} again failed: ${describeApiError(error)}`);
+    }
   }
 
   private async move(session: SessionWithRuns, to: SessionStatus) {
@@ -334,12 +435,16 @@ export class Reconciler {
   }
 }
 
+/** Waits `ms`, or less when `signal` aborts first. */
 function sleep(ms: number, signal: AbortSignal) {
   return new Promise<void>(resolve => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    if (signal.aborted) done();
+    else signal.addEventListener('abort', done);
   });
 }

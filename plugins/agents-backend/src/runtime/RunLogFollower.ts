@@ -54,8 +54,18 @@ export class RunLogFollower {
     return line => values.reduce((out, value) => out.split(value).join('[redacted]'), line);
   }
 
-  /** Resolves when the log has ended and every line is persisted; rejects when the stream fails. */
-  async follow(run: FollowedRun, signal: AbortSignal): Promise<void> {
+  /**
+   * Reads the pod's log from the first line not yet persisted for the run: live (`follow`, the
+   * default) until the container ends, or, with `follow: false`, what the finished container wrote.
+   * Resolves once the answer has ended and every line is persisted; rejects when the request fails,
+   * the stream breaks, or `signal` aborts. A clean end is not proof of a complete log: a connection
+   * cut between the API server and the kubelet ends the answer the same way.
+   */
+  async follow(
+    run: FollowedRun,
+    signal: AbortSignal,
+    options: { follow?: boolean } = {},
+  ): Promise<void> {
     const { store, logs } = this.deps;
     let skip = await store.countRunLogLines(run.runId);
     const redact = await this.redactorFor(run.runId);
@@ -124,7 +134,7 @@ export class RunLogFollower {
       signal.addEventListener('abort', onAbort);
       this.log
         .log(this.deps.namespace, run.podName, HARNESS_CONTAINER, sink, {
-          follow: true,
+          follow: options.follow ?? true,
           timestamps: true,
         })
         .then(c => {
@@ -133,6 +143,14 @@ export class RunLogFollower {
         })
         .catch(finish);
       sink.on('error', finish);
+      // The client pipes the response into the sink, and a pipe does not pass on the source's
+      // failure: without this a reset connection would leave the follower waiting forever.
+      sink.on('pipe', source => {
+        source.once('error', finish);
+        source.once('close', () => {
+          if (!source.readableEnded) finish(new Error('The log stream closed before its end'));
+        });
+      });
     });
   }
 }

@@ -227,6 +227,46 @@ describe('the agents runtime under the cluster simulator', () => {
     await waitFor('the pod and secret to be removed', async () => ((await managedObjects()) === 0 ? true : undefined));
   });
 
+  const numberedLines = async (id: string) => (await logLines(id)).filter(l => /^line \d+$/.test(l));
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`);
+
+  it.each(['end', 'abort'] as const)(
+    'persists the whole log and the result line when the log stream is cut (%s) while the pod runs',
+    async mode => {
+      const { server } = await startBackend();
+      const id = await launch(server, 'lines 40');
+      await waitFor('some lines', async () => ((await numberedLines(id)).length >= 5 ? true : undefined));
+      expect(sim.faults.dropLogStreams(mode)).toBe(1);
+      const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+      expect(session).toMatchObject({ status: 'succeeded', summary: 'Did: lines 40' });
+      expect(await numberedLines(id)).toEqual(upTo(40));
+      expect((await logLines(id)).filter(l => l.startsWith('AGENTS_RESULT '))).toHaveLength(1);
+    },
+  );
+
+  it('reads a finished log again when its stream was cut and the API then failed', async () => {
+    const { server } = await startBackend();
+    const id = await launch(server, 'lines 20');
+    await waitFor('some lines', async () => ((await numberedLines(id)).length >= 5 ? true : undefined));
+    // Every request for the log fails for a while: following again, and reading the finished log.
+    sim.faults.failNext({ count: 4, pathIncludes: '/log', code: 500 });
+    sim.faults.dropLogStreams('abort');
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session.status).toBe('succeeded');
+    expect(await numberedLines(id)).toEqual(upTo(20));
+  });
+
+  it('does not judge a run whose log was still being read when the lease ended', async () => {
+    const { server } = await startBackend();
+    // The first log request is answered after the 4 s lease has ended, as on a loaded API server:
+    // the run has finished by then, and its result line has not been read.
+    sim.faults.delayNext({ count: 1, pathIncludes: '/log', delayMs: 6_000 });
+    const id = await launch(server, 'add refunds');
+    const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
+    expect(session).toMatchObject({ status: 'succeeded', summary: 'Did: add refunds' });
+    expect((await logLines(id)).filter(l => l.startsWith('line '))).toEqual(upTo(3));
+  });
+
   it('removes a secret left without its pod by an interrupted launch', async () => {
     await core.createNamespacedSecret({
       namespace: 'agents',

@@ -1,0 +1,24 @@
+import { startKubeSim, type KubeSim } from '@backstage-agents/kube-sim';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { makeTimedApiClient } from './kubeClients';
+
+describe('makeTimedApiClient', () => {
+  let sim: KubeSim;
+
+  beforeAll(async () => {
+    sim = await startKubeSim();
+  });
+  afterAll(() => sim.stop());
+
+  it('answers like the client kubeConfig makes, and aborts a call the API server does not answer in time', async () => {
+    const core = makeTimedApiClient(sim.kubeConfig, CoreV1Api, 500);
+    const created = await core.createNamespace({ body: { metadata: { name: 'timed' } } });
+    expect(created.metadata?.uid).toBeTruthy();
+
+    sim.faults.delayNext({ count: 1, method: 'POST', pathIncludes: '/pods', delayMs: 3_000 });
+    const pod = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'x' }] } };
+    await expect(core.createNamespacedPod({ namespace: 'timed', body: pod })).rejects.toThrow(/abort/i);
+    // The next call goes through.
+    expect((await core.readNamespace({ name: 'timed' })).metadata?.name).toBe('timed');
+  });
+});
