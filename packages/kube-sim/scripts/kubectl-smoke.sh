@@ -155,4 +155,22 @@ step "kubectl delete namespace"
 kubectl delete namespace smoke --timeout=20s
 if kubectl get namespace smoke >/dev/null 2>&1; then fail "namespace still exists after delete"; fi
 
+# kubectl's imperative create commands send protobuf request bodies, not JSON.
+step "kubectl create namespace, secret, configmap, serviceaccount (protobuf bodies)"
+kubectl create namespace imperative | tee "$WORK/create.txt"
+kubectl create secret generic s -n imperative --from-literal=a=b | tee -a "$WORK/create.txt"
+kubectl create configmap c -n imperative --from-literal=a=b | tee -a "$WORK/create.txt"
+kubectl create serviceaccount robot -n imperative | tee -a "$WORK/create.txt"
+for created in 'namespace/imperative created' 'secret/s created' 'configmap/c created' 'serviceaccount/robot created'; do
+  expect_in "$WORK/create.txt" "$created" "create reports: $created"
+done
+[ "$(kubectl get secret s -n imperative -o jsonpath='{.data.a}')" = 'Yg==' ] || fail "secret data is base64 of the literal"
+[ "$(kubectl get configmap c -n imperative -o jsonpath='{.data.a}')" = 'b' ] || fail "config map data is the literal"
+kubectl delete secret s -n imperative
+kubectl delete configmap c -n imperative
+if kubectl get secret s -n imperative >/dev/null 2>&1; then fail "secret still exists after delete"; fi
+if kubectl get configmap c -n imperative >/dev/null 2>&1; then fail "config map still exists after delete"; fi
+kubectl delete namespace imperative --timeout=20s
+if kubectl get namespace imperative >/dev/null 2>&1; then fail "namespace still exists after delete"; fi
+
 step "smoke test passed"

@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeProtobufObject, isProtobuf } from './protobuf';
 import { ApiError, badRequest, internalError } from './statusErrors';
 
 export function sendJson(
@@ -28,17 +29,28 @@ export function sendError(res: ServerResponse, error: unknown): void {
   sendJson(res, apiError.code, apiError.toStatus());
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
+export async function readBodyBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
-/** Parses a request body as JSON, or YAML for server-side apply; an empty body is undefined. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readBodyBytes(req)).toString('utf8');
+}
+
+/**
+ * Parses a request body as JSON, YAML for server-side apply, or Kubernetes protobuf (what
+ * client-go's typed clients, e.g. `kubectl create secret`, send; see ./protobuf.ts); an empty
+ * body is undefined. Responses stay JSON whatever the request's Accept header prefers.
+ */
 export async function readObject(req: IncomingMessage): Promise<any> {
-  const text = await readBody(req);
-  if (!text.trim()) return undefined;
+  const bytes = await readBodyBytes(req);
   const contentType = req.headers['content-type'] ?? '';
+  if (isProtobuf(contentType))
+    return bytes.length > 0 ? decodeProtobufObject(bytes) : undefined;
+  const text = bytes.toString('utf8');
+  if (!text.trim()) return undefined;
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
