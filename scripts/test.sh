@@ -59,11 +59,15 @@ if [ -f packages/kube-sim/scripts/kubectl-smoke.sh ]; then
 fi
 
 step "End-to-end tests in Chromium"
-if ! command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null; then
+# jq: the README's API example uses it, and the e2e tests run the README's commands.
+missing=()
+command -v "${CHROMIUM_PATH:-/usr/bin/chromium}" >/dev/null || missing+=(chromium)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    fail "Chromium is missing: install Debian's chromium package (apt-get install chromium)"
+    fail "${missing[*]} missing: install Debian's packages (apt-get install ${missing[*]})"
   fi
 fi
 e2e_data="$(mktemp -d)"
@@ -84,7 +88,8 @@ wait_for() {
 wait_for http://localhost:7007/.backstage/health/v1/readiness
 wait_for http://localhost:3000
 e2e_status=0
-yarn playwright test -c e2e/playwright.config.ts || e2e_status=$?
+# The data directory tells the e2e tests where the app's kubeconfig is (KUBECONFIG=.data/kube/config in the docs).
+AGENTS_DATA_DIR="$e2e_data" yarn playwright test -c e2e/playwright.config.ts || e2e_status=$?
 stop_app
 trap - EXIT
 # What the page showed when an attempt failed (also one that passed on retry): the screenshots and traces

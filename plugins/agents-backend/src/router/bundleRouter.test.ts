@@ -17,6 +17,7 @@ import { BundleRecordStore } from '../database/BundleRecordStore';
 import { SessionStore } from '../database/SessionStore';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
 import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { spec } from '../schema/openapi.generated';
 import { createBundleRouter } from './bundleRouter';
 
 jest.setTimeout(60_000);
@@ -35,6 +36,9 @@ async function makeBundle(content: string | Buffer): Promise<Buffer> {
   return fs.readFileSync(file);
 }
 
+/** Every `METHOD status` the routes answered in these tests; each must be in the OpenAPI document. */
+const answered = new Set<string>();
+
 /** One HTTP exchange with the bundle routes, streaming `body` when given. */
 function send(
   url: string,
@@ -44,12 +48,25 @@ function send(
     const req = http.request(url, { method: options.method, headers: options.headers }, res => {
       const chunks: Buffer[] = [];
       res.on('data', chunk => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('end', () => {
+        answered.add(`${options.method} ${res.statusCode}`);
+        resolve({ status: res.statusCode!, body: Buffer.concat(chunks), headers: res.headers });
+      });
     });
     req.on('error', reject);
     req.end(options.body);
   });
 }
+
+afterAll(() => {
+  const operations = spec.paths['/runs/{runId}/bundle'];
+  const documented = [
+    ...Object.keys(operations.put.responses).map(status => `PUT ${status}`),
+    ...Object.keys(operations.get.responses).map(status => `GET ${status}`),
+  ];
+  expect([...answered].sort()).toEqual(expect.arrayContaining(['GET 200', 'PUT 201']));
+  for (const exchange of answered) expect(documented).toContain(exchange);
+});
 
 const message = (res: { body: Buffer }) => JSON.parse(res.body.toString()).error.message as string;
 
@@ -209,7 +226,10 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
         }, res => {
           const chunks: Buffer[] = [];
           res.on('data', c => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks) }));
+          res.on('end', () => {
+            answered.add(`PUT ${res.statusCode}`);
+            resolve({ status: res.statusCode!, body: Buffer.concat(chunks) });
+          });
         });
         req.on('error', reject);
         for (let i = 0; i < big.length; i += 16_384) req.write(big.subarray(i, i + 16_384));
@@ -239,6 +259,7 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
       for (let i = 0; i < 50 && (await bundleRows(sessionId)).length > 1; i++) {
         await new Promise(r => setTimeout(r, 100));
       }
+      expect(await bundleRows(sessionId)).toHaveLength(1);
     });
 
     it('a missing, foreign or expired run token', async () => {
@@ -261,6 +282,18 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
       expect(expired.status).toBe(401);
       expect(message(expired)).toContain('expired');
       expect(await bundleRows(other.session.id)).toHaveLength(0);
+    });
+
+    it('a run id that is not a UUID, before it reaches the database', async () => {
+      const upload = await put('not-a-run', 'good-token', await makeBundle('new state'));
+      expect(upload.status).toBe(400);
+      expect(message(upload)).toBe("Run id 'not-a-run' is not a UUID; use the id of one of the session's runs");
+      const download = await send(`${baseUrl}/runs/not-a-run/bundle`, {
+        method: 'GET',
+        headers: { 'x-agents-run-token': 'good-token' },
+      });
+      expect(download.status).toBe(400);
+      expect(message(download)).toContain('is not a UUID');
     });
   });
 });

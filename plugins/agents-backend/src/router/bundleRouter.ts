@@ -1,7 +1,7 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { serializeError } from '@backstage/errors';
+import { InputError, serializeError } from '@backstage/errors';
 import type { ErrorRequestHandler } from 'express';
 import Router from 'express-promise-router';
 import type { BundleService } from '../bundles/BundleService';
@@ -10,6 +10,7 @@ import { BundleTooLargeError } from '../bundles/BundleVerifier';
 /** The header a harness pod authenticates its bundle transfers with. */
 export const RUN_TOKEN_HEADER = 'x-agents-run-token';
 export const DIGEST_HEADER = 'x-agents-bundle-digest';
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `PUT/GET /runs/{runId}/bundle`: the only routes a harness pod calls. They take the run's token,
@@ -23,6 +24,15 @@ export function createBundleRouter(options: {
 }) {
   const { bundles, logger, config } = options;
   const router = Router();
+
+  // Run ids are UUIDs; anything else would reach the database as a malformed uuid (an error on PostgreSQL).
+  router.param('runId', (_req, _res, next, runId: string) => {
+    next(
+      UUID_PATTERN.test(runId)
+        ? undefined
+        : new InputError(`Run id '${runId}' is not a UUID; use the id of one of the session's runs`),
+    );
+  });
 
   router.put('/runs/:runId/bundle', async (req, res) => {
     const context = await bundles.authenticate(req.params.runId, req.header(RUN_TOKEN_HEADER));

@@ -5,7 +5,7 @@ export const spec = {
   "info": {
     "title": "agents",
     "version": "1",
-    "description": "Agents for Backstage: durable coding-agent sessions against catalog entities. Every route needs a Backstage token; what a caller sees and may do follows the `agents.session.*` permissions.",
+    "description": "Agents for Backstage: durable coding-agent sessions against catalog entities. The session routes need a Backstage token; what a caller sees and may do follows the `agents.session.*` permissions. The bundle routes under `/runs` are for harness pods only and take the run's token instead. Entity refs in query parameters may be written as they are (`component:default/payments`) or URL-encoded.",
     "license": {
       "name": "Apache-2.0",
       "url": "http://www.apache.org/licenses/LICENSE-2.0.html"
@@ -16,7 +16,26 @@ export const spec = {
       "url": "/"
     }
   ],
+  "security": [
+    {
+      "backstageToken": []
+    }
+  ],
   "components": {
+    "securitySchemes": {
+      "backstageToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+        "description": "A Backstage token of a user or a service, as for every Backstage backend plugin."
+      },
+      "runToken": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-Agents-Run-Token",
+        "description": "The run token the launcher gives a harness pod (the file named by AGENTS_RUN_TOKEN_FILE). It is valid for its own run only, while the run is active and for `agents.bundles.uploadGrace` after it ended."
+      }
+    },
     "parameters": {
       "sessionId": {
         "name": "id",
@@ -26,6 +45,25 @@ export const spec = {
         "schema": {
           "type": "string",
           "format": "uuid"
+        }
+      },
+      "runId": {
+        "name": "runId",
+        "in": "path",
+        "required": true,
+        "description": "The harness run's id (`runs[].id` of a session).",
+        "schema": {
+          "type": "string",
+          "format": "uuid"
+        }
+      }
+    },
+    "headers": {
+      "BundleDigest": {
+        "description": "The bundle's SHA-256, `sha256:` followed by 64 hex digits.",
+        "schema": {
+          "type": "string",
+          "pattern": "^sha256:[0-9a-f]{64}$"
         }
       }
     },
@@ -593,6 +631,8 @@ export const spec = {
           {
             "name": "entityRef",
             "in": "query",
+            "description": "Only sessions on this entity: a full entity ref such as `component:default/payments`, or short forms (`payments`, `default/payments`) for components; as written or URL-encoded.",
+            "allowReserved": true,
             "schema": {
               "type": "string"
             }
@@ -608,7 +648,8 @@ export const spec = {
           {
             "name": "createdBy",
             "in": "query",
-            "description": "A user entity ref, or `me` for the caller.",
+            "description": "A user entity ref (`user:default/jane`, as written or URL-encoded), or `me` for the caller.",
+            "allowReserved": true,
             "schema": {
               "type": "string"
             }
@@ -703,6 +744,8 @@ export const spec = {
             "name": "entityRef",
             "in": "query",
             "required": true,
+            "description": "The entity a session would run on, as for `GET /sessions`; as written or URL-encoded.",
+            "allowReserved": true,
             "schema": {
               "type": "string",
               "minLength": 1
@@ -711,6 +754,8 @@ export const spec = {
           {
             "name": "templateRef",
             "in": "query",
+            "description": "The software template that would launch the session (`template:default/fix-issue`, as written or URL-encoded); selects the policy bound to it.",
+            "allowReserved": true,
             "schema": {
               "type": "string"
             }
@@ -843,6 +888,162 @@ export const spec = {
               "text/event-stream": {
                 "schema": {
                   "type": "string"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/runs/{runId}/bundle": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/runId"
+        }
+      ],
+      "put": {
+        "operationId": "UploadRunBundle",
+        "description": "For harness pods only: uploads the session bundle a run ends with, a gzip-compressed tar of the harness's state directories. The body is streamed, never buffered, through a verifier: the policy's size limit (`maxBundleSize`), the SHA-256 against `X-Agents-Bundle-Digest`, and a full parse of the archive. Only a verified upload becomes the session's bundle; a refused one leaves nothing behind and the previous bundle in place. Any Content-Type is accepted (the harness sends `application/gzip`); send `Content-Length`, or chunked transfer encoding.",
+        "security": [
+          {
+            "runToken": []
+          }
+        ],
+        "parameters": [
+          {
+            "name": "X-Agents-Bundle-Digest",
+            "in": "header",
+            "required": true,
+            "description": "The SHA-256 of the body, `sha256:` followed by 64 hex digits.",
+            "schema": {
+              "type": "string",
+              "pattern": "^sha256:[0-9a-fA-F]{64}$"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/gzip": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            },
+            "application/octet-stream": {
+              "schema": {
+                "type": "string",
+                "format": "binary"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "The stored bundle, now the session's bundle.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SessionBundle"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A malformed run id; a missing or malformed digest; a body whose SHA-256 differs from the digest, that is not a gzip-compressed tar archive, is an empty archive, or ends before its Content-Length.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No run token, a token that is not the run's (or an unknown run: the same answer), or a token that expired with its run.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "The bundle is larger than its policy allows, by its Content-Length or while streaming; the connection is closed without reading the rest of the body.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      },
+      "get": {
+        "operationId": "DownloadRunBundle",
+        "description": "For harness pods only: the bundle the run restores, i.e. the session's bundle when the run was launched, streamed from the bundle store.",
+        "security": [
+          {
+            "runToken": []
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The bundle, a gzip-compressed tar archive.",
+            "headers": {
+              "X-Agents-Bundle-Digest": {
+                "$ref": "#/components/headers/BundleDigest"
+              },
+              "Content-Length": {
+                "description": "The bundle's size in bytes.",
+                "schema": {
+                  "type": "integer"
+                }
+              }
+            },
+            "content": {
+              "application/gzip": {
+                "schema": {
+                  "type": "string",
+                  "format": "binary"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A malformed run id.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "No run token, a token that is not the run's (or an unknown run: the same answer), or a token that expired with its run.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "The run has nothing to restore (the session had no bundle when the run was launched, e.g. its first run), or the bundle's content is missing from the bundle store.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
                 }
               }
             }

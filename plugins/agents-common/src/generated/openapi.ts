@@ -104,6 +104,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/runs/{runId}/bundle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The harness run's id (`runs[].id` of a session). */
+                runId: components["parameters"]["runId"];
+            };
+            cookie?: never;
+        };
+        /** @description For harness pods only: the bundle the run restores, i.e. the session's bundle when the run was launched, streamed from the bundle store. */
+        get: operations["DownloadRunBundle"];
+        /** @description For harness pods only: uploads the session bundle a run ends with, a gzip-compressed tar of the harness's state directories. The body is streamed, never buffered, through a verifier: the policy's size limit (`maxBundleSize`), the SHA-256 against `X-Agents-Bundle-Digest`, and a full parse of the archive. Only a verified upload becomes the session's bundle; a refused one leaves nothing behind and the previous bundle in place. Any Content-Type is accepted (the harness sends `application/gzip`); send `Content-Length`, or chunked transfer encoding. */
+        put: operations["UploadRunBundle"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -308,9 +329,14 @@ export interface components {
     parameters: {
         /** @description The session's id. */
         sessionId: string;
+        /** @description The harness run's id (`runs[].id` of a session). */
+        runId: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The bundle's SHA-256, `sha256:` followed by 64 hex digits. */
+        BundleDigest: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -318,10 +344,11 @@ export interface operations {
     ListSessions: {
         parameters: {
             query?: {
+                /** @description Only sessions on this entity: a full entity ref such as `component:default/payments`, or short forms (`payments`, `default/payments`) for components; as written or URL-encoded. */
                 entityRef?: string;
                 /** @description One status, or several separated by commas. */
                 status?: string;
-                /** @description A user entity ref, or `me` for the caller. */
+                /** @description A user entity ref (`user:default/jane`, as written or URL-encoded), or `me` for the caller. */
                 createdBy?: string;
                 parentSessionId?: string;
                 limit?: number;
@@ -382,7 +409,9 @@ export interface operations {
     GetLaunchOptions: {
         parameters: {
             query: {
+                /** @description The entity a session would run on, as for `GET /sessions`; as written or URL-encoded. */
                 entityRef: string;
+                /** @description The software template that would launch the session (`template:default/fix-issue`, as written or URL-encoded); selects the policy bound to it. */
                 templateRef?: string;
             };
             header?: never;
@@ -501,6 +530,119 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            default: components["responses"]["ErrorResponse"];
+        };
+    };
+    DownloadRunBundle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The harness run's id (`runs[].id` of a session). */
+                runId: components["parameters"]["runId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The bundle, a gzip-compressed tar archive. */
+            200: {
+                headers: {
+                    "X-Agents-Bundle-Digest": components["headers"]["BundleDigest"];
+                    /** @description The bundle's size in bytes. */
+                    "Content-Length"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/gzip": string;
+                };
+            };
+            /** @description A malformed run id. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No run token, a token that is not the run's (or an unknown run: the same answer), or a token that expired with its run. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The run has nothing to restore (the session had no bundle when the run was launched, e.g. its first run), or the bundle's content is missing from the bundle store. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["ErrorResponse"];
+        };
+    };
+    UploadRunBundle: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The SHA-256 of the body, `sha256:` followed by 64 hex digits. */
+                "X-Agents-Bundle-Digest": string;
+            };
+            path: {
+                /** @description The harness run's id (`runs[].id` of a session). */
+                runId: components["parameters"]["runId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+                "application/octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description The stored bundle, now the session's bundle. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionBundle"];
+                };
+            };
+            /** @description A malformed run id; a missing or malformed digest; a body whose SHA-256 differs from the digest, that is not a gzip-compressed tar archive, is an empty archive, or ends before its Content-Length. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No run token, a token that is not the run's (or an unknown run: the same answer), or a token that expired with its run. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The bundle is larger than its policy allows, by its Content-Length or while streaming; the connection is closed without reading the rest of the body. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             default: components["responses"]["ErrorResponse"];

@@ -9,7 +9,8 @@ import type {
   AgentsLogStreamEvent,
 } from './types';
 
-type Operation = keyof AgentsApiOperations;
+/** The operations of the session API; the bundle routes are for harness pods, not for the UI. */
+type Operation = Exclude<keyof AgentsApiOperations, 'UploadRunBundle' | 'DownloadRunBundle'>;
 
 /** The JSON body of an operation's response, as the OpenAPI document describes it. */
 type JsonResponse<
