@@ -11,6 +11,7 @@ import { Duration } from 'luxon';
 import {
   agentsPermissions,
   SESSIONS_SIGNAL_CHANNEL,
+  type SessionStatusSignal,
 } from '@backstage-agents/plugin-agents-common';
 import {
   agentsBundleStoreExtensionPoint,
@@ -137,14 +138,20 @@ export const agentsPlugin = createBackendPlugin({
           getResources: refs => Promise.all(refs.map(id => store.getSession(id))),
         });
         const hub = new LogHub();
-        // Lists in the UI refresh on these; they carry only the id and status, and clients read
-        // the session itself with their own permissions.
-        hub.onStatus((sessionId, status) => {
+        // Views in the UI reload on these, each only for the entity or fan-out it shows; clients
+        // read the session itself with their own permissions.
+        hub.onStatus(session => {
+          const message: SessionStatusSignal = {
+            sessionId: session.id,
+            status: session.status,
+            entityRef: session.entityRef,
+            parentSessionId: session.parentSessionId,
+          };
           signals
             .publish({
               recipients: { type: 'broadcast' },
               channel: SESSIONS_SIGNAL_CHANNEL,
-              message: { sessionId, status },
+              message,
             })
             .catch(error => logger.warn(`Publishing a session status signal failed: ${error}`));
         });

@@ -8,6 +8,7 @@ export * from './types';
 export * from './statusModel';
 export * from './permissions';
 export * from './limits';
+export * from './signals';
 export type {
   paths as AgentsApiPaths,
   components as AgentsApiComponents,

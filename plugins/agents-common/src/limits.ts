@@ -8,6 +8,3 @@ export const SESSION_LIMITS = {
   maxPageSize: 100,
   defaultPageSize: 20,
 } as const;
-
-/** The Backstage signals channel on which the backend announces session status changes. */
-export const SESSIONS_SIGNAL_CHANNEL = 'agents:sessions';

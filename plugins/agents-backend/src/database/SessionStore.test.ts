@@ -142,10 +142,10 @@ describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: Te
   it('moves status only as the status model allows', async () => {
     const { session } = await store.createSession(newSession());
     await store.transition(session.id, 'starting', { run: { podName: 'agents-run-1', namespace: 'agents' } });
-    const running = await store.transition(session.id, 'running');
+    const { session: running } = await store.transition(session.id, 'running');
     expect(running.startedAt).toBeDefined();
     await expect(store.transition(session.id, 'pending')).rejects.toThrow(ConflictError);
-    const done = await store.transition(session.id, 'succeeded', {
+    const { session: done } = await store.transition(session.id, 'succeeded', {
       summary: 'Added the endpoint',
       headCommit: 'abc123',
       run: { exitCode: 0, result: { status: 'succeeded', filesChanged: 2 } },
@@ -169,7 +169,7 @@ describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: Te
     const { session } = await store.createSession(newSession());
     await expect(store.resume(session.id, 'more')).rejects.toThrow(ConflictError);
     await store.transition(session.id, 'cancelled');
-    const resumed = await store.resume(session.id, 'Also add tests');
+    const { session: resumed } = await store.resume(session.id, 'Also add tests');
     expect(resumed.status).toBe('pending');
     expect(resumed.finishedAt).toBeUndefined();
     expect(resumed.runs.map(r => [r.attempt, r.kind, r.phase, r.prompt])).toEqual([

@@ -94,6 +94,18 @@ export interface StatusChange {
   };
 }
 
+/**
+ * A status a write has set, with what views filter announcements on. Callers publish it: a write to
+ * a fan-out's task may also move the fan-out, whose status is derived from its tasks.
+ */
+export type SessionStatusChange = Pick<Session, 'id' | 'status' | 'entityRef' | 'parentSessionId'>;
+
+/** A session as a write left it, and every status that write set: the session's, then its fan-out's. */
+export interface Transitioned {
+  session: SessionWithRuns;
+  changes: SessionStatusChange[];
+}
+
 const now = () => DateTime.utc().toISO();
 const ACTIVE: SessionStatus[] = ['pending', 'starting', 'running'];
 
@@ -144,11 +156,14 @@ export class SessionStore {
    */
   async createSession(
     input: NewSession,
-  ): Promise<{ session: SessionWithRuns; created: boolean }> {
+  ): Promise<Transitioned & { created: boolean }> {
     const id = randomUUID();
     const timestamp = now();
     const kind = input.kind ?? 'agent';
     const workBranch = input.workBranch ?? `${input.workBranchPrefix}${id.split('-')[0]}`;
+    const changes: SessionStatusChange[] = [
+      { id, status: 'pending', entityRef: input.entityRef, parentSessionId: input.parentSessionId },
+    ];
     try {
       await this.db.transaction(async tx => {
         const { templateRef, taskId, stepId } = input.origin;
@@ -193,7 +208,7 @@ export class SessionStore {
             newRunRow(id, 1, 'initial', input.prompt, timestamp),
           );
         }
-        if (input.parentSessionId) await this.refreshFanOut(tx, input.parentSessionId);
+        if (input.parentSessionId) changes.push(...(await this.refreshFanOut(tx, input.parentSessionId)));
       });
     } catch (error) {
       if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -201,7 +216,7 @@ export class SessionStore {
           input.createdBy,
           input.idempotencyKey,
         );
-        if (existing) return { session: existing, created: false };
+        if (existing) return { session: existing, created: false, changes: [] };
       }
       if (isBranchViolation(error)) {
         throw new ConflictError(
@@ -210,7 +225,7 @@ export class SessionStore {
       }
       throw error;
     }
-    return { session: (await this.getSession(id))!, created: true };
+    return { session: (await this.getSession(id))!, created: true, changes };
   }
 
   async findByIdempotencyKey(
@@ -272,14 +287,18 @@ export class SessionStore {
     id: string,
     to: SessionStatus,
     change: StatusChange = {},
-  ): Promise<SessionWithRuns> {
-    await this.applyTransition(id, to, change);
-    return (await this.getSession(id))!;
+  ): Promise<Transitioned> {
+    const changes = await this.applyTransition(id, to, change);
+    return { session: (await this.getSession(id))!, changes };
   }
 
   /** {@link SessionStore.transition} without reading the session back: for the launcher's hot path. */
-  async applyTransition(id: string, to: SessionStatus, change: StatusChange = {}): Promise<void> {
-    await this.db.transaction(async tx => {
+  async applyTransition(
+    id: string,
+    to: SessionStatus,
+    change: StatusChange = {},
+  ): Promise<SessionStatusChange[]> {
+    return this.db.transaction(async tx => {
       const current = await tx<SessionRow>('agents_sessions')
         .where({ id })
         .first();
@@ -306,10 +325,11 @@ export class SessionStore {
           `Session ${id} changed while it was being updated; try again`,
         );
       }
-      if (current.parent_session_id) await this.refreshFanOut(tx, current.parent_session_id);
+      const changes = [statusChange(current, to)];
+      if (current.parent_session_id) changes.push(...(await this.refreshFanOut(tx, current.parent_session_id)));
       // A fan-out has no run: only a childless one is ever transitioned (cancelled).
       const run = await latestRun(tx, id, current.kind !== 'fanout');
-      if (!run) return;
+      if (!run) return changes;
       await tx<RunRow>('agents_runs')
         .where({ id: run.id })
         .update({
@@ -336,12 +356,13 @@ export class SessionStore {
             ? { input_bundle_id: change.run.inputBundleId }
             : {}),
         });
+      return changes;
     });
   }
 
   /** Puts a finished session back to `pending` with a new run for the follow-up prompt. */
-  async resume(id: string, prompt: string): Promise<SessionWithRuns> {
-    await this.db.transaction(async tx => {
+  async resume(id: string, prompt: string): Promise<Transitioned> {
+    const changes = await this.db.transaction(async tx => {
       const current = await tx<SessionRow>('agents_sessions')
         .where({ id })
         .first();
@@ -372,9 +393,11 @@ export class SessionStore {
       await tx<RunRow>('agents_runs').insert(
         newRunRow(id, previous.attempt + 1, 'resume', prompt, timestamp),
       );
-      if (current.parent_session_id) await this.refreshFanOut(tx, current.parent_session_id);
+      const resumed = [statusChange(current, 'pending')];
+      if (current.parent_session_id) resumed.push(...(await this.refreshFanOut(tx, current.parent_session_id)));
+      return resumed;
     });
-    return (await this.getSession(id))!;
+    return { session: (await this.getSession(id))!, changes };
   }
 
   /**
@@ -625,17 +648,21 @@ export class SessionStore {
   /**
    * Derives a fan-out's status from its children, inside the transaction that changed one of them.
    * The fan-out's row is locked first (on PostgreSQL), so children finishing at the same moment in
-   * other transactions are counted after one another and the last one sees them all.
+   * other transactions are counted after one another and the last one sees them all. Returns the
+   * fan-out's change, or nothing when its status stays.
    */
-  private async refreshFanOut(tx: Knex.Transaction, parentId: string): Promise<void> {
+  private async refreshFanOut(
+    tx: Knex.Transaction,
+    parentId: string,
+  ): Promise<SessionStatusChange[]> {
     const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
     // SQLite serializes writers and has no row locks (knex warns on `forUpdate` there).
     if (!isSqlite(tx)) lock.forUpdate();
     const parent = await lock.first();
-    if (!parent || parent.kind !== 'fanout') return;
+    if (!parent || parent.kind !== 'fanout') return [];
     const children = (await this.childrenOf([parent], tx)).get(parent.id)!;
     const status = fanOutStatus(children.byStatus);
-    if (status === parent.status) return;
+    if (status === parent.status) return [];
     const timestamp = now();
     await tx<SessionRow>('agents_sessions')
       .where({ id: parentId })
@@ -645,6 +672,7 @@ export class SessionStore {
         ...(status !== 'pending' && !parent.started_at ? { started_at: timestamp } : {}),
         finished_at: TERMINAL.has(status) ? timestamp : null,
       });
+    return [statusChange(parent, status)];
   }
 
   private async bundlesFor(rows: SessionRow[]): Promise<Map<string, BundleRow>> {
@@ -680,6 +708,16 @@ function newRunRow(
     created_at: timestamp,
     started_at: null,
     finished_at: null,
+  };
+}
+
+/** The change a write made to the status of the session in `row`. */
+function statusChange(row: SessionRow, status: SessionStatus): SessionStatusChange {
+  return {
+    id: row.id,
+    status,
+    entityRef: row.entity_ref,
+    parentSessionId: row.parent_session_id ?? undefined,
   };
 }
 

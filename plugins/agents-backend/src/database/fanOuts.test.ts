@@ -76,6 +76,26 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     expect((await store.getSession(parent.id))!.status).toBe('succeeded');
   });
 
+  it("reports the fan-out's status with the task's whenever a task moves it", async () => {
+    const parent = await fanOut();
+    const task = (id: string, status: string) => ({ id, status, entityRef: parent.entityRef, parentSessionId: parent.id });
+    const fan = (status: string) => ({ id: parent.id, status, entityRef: parent.entityRef, parentSessionId: undefined });
+
+    const created = await store.createSession(
+      newSessionInput({ parentSessionId: parent.id, origin: { kind: 'speckit', taskId: 'T001' } }),
+    );
+    const a = created.session;
+    // The fan-out was pending and stays so: only the task is new.
+    expect(created.changes).toEqual([task(a.id, 'pending')]);
+    expect((await store.transition(a.id, 'starting')).changes).toEqual([task(a.id, 'starting'), fan('running')]);
+    expect(await store.applyTransition(a.id, 'running')).toEqual([task(a.id, 'running')]);
+    expect(await store.applyTransition(a.id, 'failed')).toEqual([task(a.id, 'failed'), fan('failed')]);
+    expect((await store.resume(a.id, 'Try again')).changes).toEqual([task(a.id, 'pending'), fan('pending')]);
+    const b = await child(parent.id, 'T002');
+    await finish(b.id, 'succeeded');
+    expect((await store.transition(a.id, 'cancelled')).changes).toEqual([task(a.id, 'cancelled'), fan('cancelled')]);
+  });
+
   it('counts every child when many finish at the same moment', async () => {
     const parent = await fanOut();
     const children = [];
@@ -149,7 +169,7 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
       'Another unfinished session works on branch agents/shared of https://github.com/example-org/payments now',
     );
     await finish(second.id, 'failed');
-    expect((await store.resume(first.id, 'more')).status).toBe('pending');
+    expect((await store.resume(first.id, 'more')).session.status).toBe('pending');
   });
 
   it('counts concurrency per entity, per owner and per policy, leaving fan-outs out', async () => {

@@ -45,7 +45,7 @@ describe('PullRequestService', () => {
     );
     store = await SessionStore.create({ database: databaseServiceFor(await databases.init('SQLITE_3')) });
     const hub = new LogHub();
-    hub.onStatus(id => statusEvents.push(id));
+    hub.onStatus(change => statusEvents.push(change.id));
     const logger = mockServices.logger.mock();
     service = new PullRequestService({
       clients: new GitHubClients({ integrations, logger }),

@@ -85,7 +85,7 @@ export class PullRequestService {
       });
       await this.note(session, `${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
       // Views of the session reload on this (a signal), and show the pull request.
-      this.deps.hub.publish(session.id, { type: 'status', status: session.status });
+      this.deps.hub.publishStatus(session);
     } catch (error) {
       const message = describeGitHubError(error, `Opening the pull request of ${session.workBranch}`);
       await this.note(session, message);
@@ -147,7 +147,7 @@ export class PullRequestService {
     const state = pullState(data);
     if (state === session.prState) return;
     await this.deps.store.setPullRequest(session.id, { state });
-    this.deps.hub.publish(session.id, { type: 'status', status: session.status });
+    this.deps.hub.publishStatus(session);
   }
 
   private describe(session: SessionWithRuns) {

@@ -1,4 +1,5 @@
 import type { LogLine, SessionStatus } from '@backstage-agents/plugin-agents-common';
+import type { SessionStatusChange } from '../database/SessionStore';
 
 /** What a live viewer of a session hears about. */
 export type SessionEvent =
@@ -14,12 +15,23 @@ type Listener = (event: SessionEvent) => void;
  */
 export class LogHub {
   private readonly listeners = new Map<string, Set<Listener>>();
-  private readonly statusListeners = new Set<(sessionId: string, status: SessionStatus) => void>();
+  private readonly statusListeners = new Set<(change: SessionStatusChange) => void>();
 
   /** Hears every session's status changes (to forward them as Backstage signals). */
-  onStatus(listener: (sessionId: string, status: SessionStatus) => void): () => void {
+  onStatus(listener: (change: SessionStatusChange) => void): () => void {
     this.statusListeners.add(listener);
     return () => this.statusListeners.delete(listener);
+  }
+
+  /**
+   * Announces sessions' statuses, as a write set them (the store reports each, its fan-out's too) or
+   * as they are when something else about them changed: to their live viewers and status listeners.
+   */
+  publishStatus(...changes: SessionStatusChange[]): void {
+    for (const change of changes) {
+      this.publish(change.id, { type: 'status', status: change.status });
+      for (const listener of this.statusListeners) listener(change);
+    }
   }
 
   subscribe(sessionId: string, listener: Listener): () => void {
@@ -35,12 +47,10 @@ export class LogHub {
     };
   }
 
+  /** Tells the session's live viewers only: status changes go through {@link LogHub.publishStatus}. */
   publish(sessionId: string, event: SessionEvent): void {
     for (const listener of this.listeners.get(sessionId) ?? []) {
       listener(event);
-    }
-    if (event.type === 'status') {
-      for (const listener of this.statusListeners) listener(sessionId, event.status);
     }
   }
 }

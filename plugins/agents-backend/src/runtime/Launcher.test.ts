@@ -12,10 +12,11 @@ async function setup(core: Partial<CoreV1Api>) {
   const store = await SessionStore.create({
     database: databaseServiceFor(await databases.init('SQLITE_3')),
   });
+  const hub = new LogHub();
   const launcher = new Launcher({
     core: core as CoreV1Api,
     store,
-    hub: new LogHub(),
+    hub,
     logger: mockServices.logger.mock(),
     namespace: 'agents',
     defaultImage: 'harness:test',
@@ -24,7 +25,7 @@ async function setup(core: Partial<CoreV1Api>) {
     apiTimeoutMs: 200,
   });
   const { session } = await store.createSession(newSessionInput({ prompt: 'Work' }));
-  return { store, launcher, session };
+  return { store, hub, launcher, session };
 }
 
 describe('Launcher', () => {
@@ -42,6 +43,24 @@ describe('Launcher', () => {
     expect(failed!.runs[0].reason).toContain('did not answer within 200 ms');
     const name = `agents-run-${session.runs[0].id}`;
     expect(deleted).toEqual([`pod/${name}`, `secret/${name}`]);
+  });
+
+  it("tells the fan-out's viewers when launching one of its tasks moves it", async () => {
+    const { store, hub, launcher } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      createNamespacedPod: () => new Promise(() => {}),
+      deleteNamespacedPod: async () => ({}) as any,
+      deleteNamespacedSecret: async () => ({}) as any,
+    });
+    const fanOut = (await store.createSession(newSessionInput({ kind: 'fanout' }))).session;
+    const task = (await store.createSession(newSessionInput({ parentSessionId: fanOut.id }))).session;
+    const heard: string[] = [];
+    hub.subscribe(fanOut.id, event => {
+      if (event.type === 'status') heard.push(event.status);
+    });
+    // The claim starts the fan-out; the pod that never comes fails the task, and with it the fan-out.
+    expect(await launcher.launch(task)).toBe(true);
+    expect(heard).toEqual(['running', 'failed']);
   });
 
   it('launches a session once, however many callers race for it', async () => {

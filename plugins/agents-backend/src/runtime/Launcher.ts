@@ -68,12 +68,12 @@ export class Launcher {
       const claimed = this.deps.gate ? await this.deps.gate.admit(session, claim) : await claim();
       // Queued behind the policy's concurrency caps: it stays pending until a slot frees.
       if (claimed === 'queued') return false;
+      hub.publishStatus(...claimed);
     } catch (error) {
       // Another replica (or a cancel) changed the session first: nothing to launch here.
       if (error instanceof ConflictError) return false;
       throw error;
     }
-    hub.publish(session.id, { type: 'status', status: 'starting' });
 
     try {
       await this.deps.egressPolicies?.assertEnforced(policy.egressProfile);
@@ -159,9 +159,9 @@ export class Launcher {
 
   private async fail(sessionId: string, reason: string) {
     const failed = await this.deps.store
-      .transition(sessionId, 'failed', { run: { reason } })
+      .applyTransition(sessionId, 'failed', { run: { reason } })
       .catch(() => undefined);
-    if (failed) this.deps.hub.publish(sessionId, { type: 'status', status: 'failed' });
+    if (failed) this.deps.hub.publishStatus(...failed);
   }
 }
 

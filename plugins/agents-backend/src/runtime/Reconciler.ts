@@ -10,6 +10,7 @@ import {
   type KubeConfig,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import { describeApiError, type Launcher } from './Launcher';
@@ -305,9 +306,11 @@ export class Reconciler {
     };
     following.done.then(() => {
       following.settled = true;
-      const current = () => !signal.aborted && this.followers.get(runId) === following;
-      if (current()) {
-        setTimeout(() => current() && void this.recheck(podName), REFOLLOW_DELAY_MS).unref();
+      const stillFollowed = () => !signal.aborted && this.followers.get(runId) === following;
+      if (stillFollowed()) {
+        setTimeout(() => {
+          if (stillFollowed()) void this.recheck(podName);
+        }, REFOLLOW_DELAY_MS).unref();
       }
     });
     this.followers.set(runId, following);
@@ -326,8 +329,8 @@ export class Reconciler {
   }
 
   private async move(session: SessionWithRuns, to: SessionStatus) {
-    const moved = await this.options.store.transition(session.id, to).catch(() => undefined);
-    if (moved) this.options.hub.publish(session.id, { type: 'status', status: to });
+    const moved = await this.options.store.applyTransition(session.id, to).catch(() => undefined);
+    if (moved) this.options.hub.publishStatus(...moved);
   }
 
   private async finish(
@@ -341,14 +344,15 @@ export class Reconciler {
     if (!session || session.runs[session.runs.length - 1]?.id !== runId) return;
     if (isTerminalStatus(session.status)) return;
     const finished = await store
-      .transition(sessionId, status, {
+      .applyTransition(sessionId, status, {
         summary: details.summary,
         headCommit: details.headCommit,
         run: { exitCode: details.exitCode, reason: details.reason },
       })
       .catch(() => undefined);
     if (finished) {
-      hub.publish(sessionId, { type: 'status', status });
+      // The session's status, and its fan-out's when this was the task that moved it.
+      hub.publishStatus(...finished);
       this.options.onRunFinished?.(sessionId);
       // A slot may have freed: start what the concurrency caps held back, oldest first.
       void this.launchQueued();
@@ -436,15 +440,6 @@ export class Reconciler {
 }
 
 /** Waits `ms`, or less when `signal` aborts first. */
-function sleep(ms: number, signal: AbortSignal) {
-  return new Promise<void>(resolve => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    if (signal.aborted) done();
-    else signal.addEventListener('abort', done);
-  });
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

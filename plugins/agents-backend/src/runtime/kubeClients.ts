@@ -15,12 +15,12 @@ export const KUBE_API_TIMEOUT_MS = 30_000;
  */
 export function makeTimedApiClient<T>(
   kubeConfig: KubeConfig,
-  apiClientType: new (configuration: Configuration) => T,
+  ApiClientType: new (configuration: Configuration) => T,
   timeoutMs = KUBE_API_TIMEOUT_MS,
 ): T {
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster) throw new Error('The kubeconfig names no current cluster');
-  return new apiClientType(
+  return new ApiClientType(
     createConfiguration({
       baseServer: new ServerConfiguration(cluster.server, {}),
       authMethods: { default: kubeConfig },

@@ -28,7 +28,7 @@ import {
   type SessionWithRuns,
 } from '@backstage-agents/plugin-agents-common';
 import type { PolicyResolver } from '@backstage-agents/plugin-agents-node';
-import type { SessionStore } from '../database/SessionStore';
+import type { SessionStore, Transitioned } from '../database/SessionStore';
 import { decodeCursor, encodeCursor } from '../database/cursor';
 import type { LogHub } from '../logs/LogHub';
 import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
@@ -159,7 +159,7 @@ export class SessionService {
       );
     }
 
-    const created = await store.createSession({
+    const { session, created, changes } = await store.createSession({
       kind,
       entityRef,
       entityOwnerRef,
@@ -180,8 +180,9 @@ export class SessionService {
       issueUrl: input.issueUrl,
       parentSessionId: input.parentSessionId,
     });
-    if (created.created && kind === 'agent') this.deps.runtime?.sessionQueued(created.session);
-    return created;
+    this.deps.hub.publishStatus(...changes);
+    if (created && kind === 'agent') this.deps.runtime?.sessionQueued(session);
+    return { session, created };
   }
 
   /** A child joins a fan-out the caller can read, on the same entity, that was not cancelled. */
@@ -316,17 +317,18 @@ export class SessionService {
       `cancel session ${id}`,
     );
     if (session.kind === 'fanout') return this.cancelFanOut(session);
-    const cancelled = await this.deps.store.transition(id, 'cancelled', {
+    const { session: cancelled, changes } = await this.deps.store.transition(id, 'cancelled', {
       run: { reason: 'Cancelled by a user' },
     });
-    this.deps.hub.publish(id, { type: 'status', status: cancelled.status });
+    this.deps.hub.publishStatus(...changes);
     await this.deps.runtime?.sessionCancelled(cancelled);
     return cancelled;
   }
 
   /**
    * Cancels every unfinished child of a fan-out (the right to cancel the fan-out covers its
-   * children); the fan-out's status then follows. A child that finishes meanwhile keeps its outcome.
+   * children); the fan-out's status then follows, and is announced with the child that moved it. A
+   * child that finishes meanwhile keeps its outcome.
    */
   private async cancelFanOut(fanOut: SessionWithRuns): Promise<SessionWithRuns> {
     const { store, hub, runtime } = this.deps;
@@ -335,7 +337,7 @@ export class SessionService {
     }
     const children = await store.listChildSessions(fanOut.id, { unfinishedOnly: true });
     for (const child of children) {
-      let cancelled: SessionWithRuns;
+      let cancelled: Transitioned;
       try {
         cancelled = await store.transition(child.id, 'cancelled', {
           run: { reason: `Fan-out ${fanOut.id} was cancelled by a user` },
@@ -344,15 +346,13 @@ export class SessionService {
         if (error instanceof ConflictError) continue;
         throw error;
       }
-      hub.publish(child.id, { type: 'status', status: cancelled.status });
-      await runtime?.sessionCancelled(cancelled);
+      hub.publishStatus(...cancelled.changes);
+      await runtime?.sessionCancelled(cancelled.session);
     }
     if (!fanOut.children?.total) {
-      await store.transition(fanOut.id, 'cancelled');
+      hub.publishStatus(...(await store.transition(fanOut.id, 'cancelled')).changes);
     }
-    const result = await this.load(fanOut.id);
-    hub.publish(fanOut.id, { type: 'status', status: result.status });
-    return result;
+    return this.load(fanOut.id);
   }
 
   async resume(
@@ -368,8 +368,8 @@ export class SessionService {
       session,
       `resume session ${id}`,
     );
-    const resumed = await this.deps.store.resume(id, followUp);
-    this.deps.hub.publish(id, { type: 'status', status: resumed.status });
+    const { session: resumed, changes } = await this.deps.store.resume(id, followUp);
+    this.deps.hub.publishStatus(...changes);
     this.deps.runtime?.sessionQueued(resumed);
     return resumed;
   }

@@ -1,4 +1,6 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import type { TestDatabaseId } from '@backstage/backend-test-utils';
+import { signalsServiceRef, type SignalPayload } from '@backstage/plugin-signals-node';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { asJane, configWithPolicies, startBackend } from '../__testUtils__/agentsTestBackend';
@@ -13,6 +15,18 @@ const config = configWithPolicies(
   [{ template: 'template:default/implement-spec', policy: 'speckit' }],
 );
 
+/** The Backstage signals the backend sends, in order. */
+const signals: SignalPayload[] = [];
+const signalsService = createServiceFactory({
+  service: signalsServiceRef,
+  deps: {},
+  factory: () => ({
+    publish: async (signal: SignalPayload) => {
+      signals.push(signal);
+    },
+  }),
+});
+
 describe.each(databases.eachSupportedId())('fan-outs through the API on %p', (databaseId: TestDatabaseId) => {
   let knex: Knex;
   let server: Awaited<ReturnType<typeof startBackend>>['server'];
@@ -23,7 +37,8 @@ describe.each(databases.eachSupportedId())('fan-outs through the API on %p', (da
   });
 
   beforeEach(async () => {
-    ({ server, auditEvents } = await startBackend(knex, { config }));
+    signals.length = 0;
+    ({ server, auditEvents } = await startBackend(knex, { config, features: [signalsService] }));
   });
 
   afterEach(async () => {
@@ -102,6 +117,37 @@ describe.each(databases.eachSupportedId())('fan-outs through the API on %p', (da
     const late = await newChild(fanOut.id, 'T003');
     expect(late.status).toBe(409);
     expect(late.body.error.message).toContain('was cancelled; it takes no new sessions');
+  });
+
+  it('announces every status change with its entity and fan-out, and the changes of the fan-out it moves', async () => {
+    const entityRef = 'component:default/payments';
+    const fanOut = await newFanOut();
+    const a = (await newChild(fanOut.id, 'T001')).body;
+    const b = (await newChild(fanOut.id, 'T002')).body;
+    const action = (id: string, what: 'cancel' | 'resume') =>
+      request(server).post(`/api/agents/sessions/${id}/${what}`).set(asJane).send({ prompt: 'Again' }).expect(200);
+    await action(a.id, 'cancel');
+    await action(b.id, 'cancel');
+    await action(a.id, 'resume');
+    await action(fanOut.id, 'cancel');
+
+    const task = (id: string, status: string) => ({ sessionId: id, status, entityRef, parentSessionId: fanOut.id });
+    const fan = (status: string) => ({ sessionId: fanOut.id, status, entityRef });
+    expect(signals).toEqual(
+      [
+        fan('pending'),
+        task(a.id, 'pending'),
+        task(b.id, 'pending'),
+        task(a.id, 'cancelled'),
+        fan('running'),
+        task(b.id, 'cancelled'),
+        fan('cancelled'),
+        task(a.id, 'pending'),
+        fan('running'),
+        task(a.id, 'cancelled'),
+        fan('cancelled'),
+      ].map(message => ({ recipients: { type: 'broadcast' }, channel: 'agents:sessions', message })),
+    );
   });
 
   it('cancels a fan-out that has no children yet', async () => {

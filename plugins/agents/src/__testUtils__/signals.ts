@@ -1,5 +1,9 @@
 import type { SignalApi } from '@backstage/plugin-signals-react';
 import type { JsonObject } from '@backstage/types';
+import {
+  SESSIONS_SIGNAL_CHANNEL,
+  type SessionStatusSignal,
+} from '@backstage-agents/plugin-agents-common';
 
 /** A signal API the test publishes on. */
 export class FakeSignalApi implements SignalApi {
@@ -22,5 +26,10 @@ export class FakeSignalApi implements SignalApi {
 
   publish(channel: string, message: JsonObject) {
     this.subscribers.get(channel)?.forEach(fn => fn(message));
+  }
+
+  /** Announces a session's status change, as the agents backend does. */
+  announce(message: SessionStatusSignal) {
+    this.publish(SESSIONS_SIGNAL_CHANNEL, message);
   }
 }

@@ -1,34 +1,49 @@
 import { useEffect, useRef } from 'react';
 import { useSignal } from '@backstage/plugin-signals-react';
-import { SESSIONS_SIGNAL_CHANNEL } from '@backstage-agents/plugin-agents-common';
-import type { AgentsSessionStatus } from '../api/types';
-
-/** What the backend publishes on the sessions channel (`entityRef` when it names the entity). */
-export type SessionSignal = {
-  sessionId?: string;
-  entityRef?: string;
-  status?: AgentsSessionStatus;
-};
+import {
+  SESSIONS_SIGNAL_CHANNEL,
+  type SessionStatusSignal,
+} from '@backstage-agents/plugin-agents-common';
 
 /** Signals arriving in a burst (a fan-out starting) cause one reload per this interval at most. */
 export const SIGNAL_RELOAD_INTERVAL_MS = 2_000;
 
 /**
- * Calls `reload` when the backend announces a status change of a session that may concern this view:
- * any message, except one naming an entity other than `entityRef`. A burst of messages causes one
- * reload at once and at most one more per {@link SIGNAL_RELOAD_INTERVAL_MS}.
+ * The sessions a view shows: an entity's (its Agents tab), a fan-out's tasks (the fan-out's page), or,
+ * with neither, every session (the `/agents` page).
+ */
+export type SessionSignalScope = {
+  entityRef?: string;
+  parentSessionId?: string;
+};
+
+function concerns(signal: SessionStatusSignal, scope: SessionSignalScope) {
+  if (scope.parentSessionId) {
+    return signal.parentSessionId === scope.parentSessionId;
+  }
+  if (scope.entityRef) return signal.entityRef === scope.entityRef;
+  return true;
+}
+
+/**
+ * Calls `reload` when the backend announces a status change of a session the view shows: every open
+ * tab hears every change in the installation, so the others are ignored. A burst of messages causes
+ * one reload at once and at most one more per {@link SIGNAL_RELOAD_INTERVAL_MS}.
  */
 export function useSessionSignalReload(
-  entityRef: string | undefined,
+  scope: SessionSignalScope,
   reload: () => void,
 ) {
-  const { lastSignal } = useSignal<SessionSignal>(SESSIONS_SIGNAL_CHANNEL);
+  const { entityRef, parentSessionId } = scope;
+  const { lastSignal } = useSignal<SessionStatusSignal>(
+    SESSIONS_SIGNAL_CHANNEL,
+  );
   const lastReload = useRef(0);
   const pending = useRef<ReturnType<typeof setTimeout>>();
   useEffect(() => {
-    if (!lastSignal) return;
-    if (entityRef && lastSignal.entityRef && lastSignal.entityRef !== entityRef)
+    if (!lastSignal || !concerns(lastSignal, { entityRef, parentSessionId })) {
       return;
+    }
     if (pending.current) return;
     const wait = lastReload.current + SIGNAL_RELOAD_INTERVAL_MS - Date.now();
     const run = () => {
@@ -38,6 +53,6 @@ export function useSessionSignalReload(
     };
     if (wait <= 0) run();
     else pending.current = setTimeout(run, wait);
-  }, [lastSignal, entityRef, reload]);
+  }, [lastSignal, entityRef, parentSessionId, reload]);
   useEffect(() => () => clearTimeout(pending.current), []);
 }

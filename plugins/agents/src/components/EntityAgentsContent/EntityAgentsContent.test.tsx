@@ -351,16 +351,33 @@ describe('EntityAgentsContent', () => {
     ).toBeGreaterThan(0);
   });
 
-  it('reloads when a signal announces a status change of one of the entity sessions', async () => {
+  it('reloads when a signal announces a status change of one of the entity sessions, and only then', async () => {
     const api = new FakeAgentsApi(3);
     const signals = new FakeSignalApi();
     await render(api, signals);
     await waitFor(() => expect(rowPrompts()).toHaveLength(3));
     const calls = api.listCalls.length;
 
-    api.replace({ ...api.sessions[0], status: 'succeeded' });
+    // Every tab hears every change in the installation: another entity's session is none of its
+    // business, nor is a message that names no entity.
+    act(() =>
+      signals.announce({
+        sessionId: 'other',
+        entityRef: 'component:default/other',
+        status: 'running',
+      }),
+    );
     act(() =>
       signals.publish('agents:sessions', {
+        sessionId: 'other',
+        status: 'running',
+      }),
+    );
+    expect(api.listCalls.length).toBe(calls);
+
+    api.replace({ ...api.sessions[0], status: 'succeeded' });
+    act(() =>
+      signals.announce({
         sessionId: api.sessions[0].id,
         entityRef: ENTITY_REF,
         status: 'succeeded',
@@ -372,16 +389,6 @@ describe('EntityAgentsContent', () => {
         'succeeded',
       ),
     );
-
-    // Another entity's session: nothing to reload.
-    act(() =>
-      signals.publish('agents:sessions', {
-        sessionId: 'other',
-        entityRef: 'component:default/other',
-        status: 'running',
-      }),
-    );
-    expect(api.listCalls.length).toBe(calls + 1);
   });
 
   it('reloads once for a burst of signals', async () => {
@@ -392,11 +399,12 @@ describe('EntityAgentsContent', () => {
     const calls = api.listCalls.length;
     jest.useFakeTimers();
     try {
-      // Messages without an entity ref may concern this entity: they reload too, coalesced.
+      // A fan-out of this entity starting its tasks: one reload now and one after the interval.
       for (let i = 0; i < 50; i++) {
         act(() =>
-          signals.publish('agents:sessions', {
+          signals.announce({
             sessionId: `s${i}`,
+            entityRef: ENTITY_REF,
             status: 'pending',
           }),
         );

@@ -17,8 +17,9 @@ export function FanOutView(props: SessionViewProps) {
   const tasks = useChildSessions(session.id);
   const reloadChildren = tasks.reload;
 
-  // Signals name the child whose status changed, not the fan-out: reload the fan-out for its counts.
-  useSessionSignalReload(session.entityRef, reload);
+  // A task's status change moves the fan-out's counts: reload it. (Its own status changes reload
+  // it through the session page.)
+  useSessionSignalReload({ parentSessionId: session.id }, reload);
 
   // Whenever the fan-out's counts or status move (a signal, the page's poll, a cancel), a child has
   // changed: reload the list so that it matches.

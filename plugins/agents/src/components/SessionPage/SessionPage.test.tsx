@@ -327,8 +327,18 @@ describe('SessionPage', () => {
         await screen.findByRole('link', { name: /#7/ }),
       ).toBeInTheDocument();
       expect(getSession.mock.calls.length).toBeGreaterThanOrEqual(2);
+      // The pull request is noted in the log after its end: the log reads on once for it, then stops.
+      const second = await nextStream(api, 2);
+      expect(second.after).toBe(2);
+      act(() => {
+        second.open();
+        second.lines(3, 3);
+        second.emit({ type: 'end', status: 'succeeded', lastSeq: 3 });
+        second.close();
+      });
+      await waitFor(() => expect(logStatus()).toBe('Complete · 3 lines'));
       await new Promise(r => setTimeout(r, 1200));
-      expect(api.streams).toHaveLength(1);
+      expect(api.streams).toHaveLength(2);
     });
 
     it('marks where a resumed run starts', async () => {
@@ -419,8 +429,9 @@ describe('SessionPage', () => {
     await screen.findAllByTestId('run');
     const calls = getSession.mock.calls.length;
     act(() =>
-      signals.publish('agents:sessions', {
+      signals.announce({
         sessionId: session.id,
+        entityRef: session.entityRef,
         status: 'pending',
       }),
     );
@@ -592,9 +603,10 @@ describe('SessionPage', () => {
 
       api.replace({ ...children[0], status: 'succeeded', prUrl: PR_URL });
       act(() =>
-        signals.publish('agents:sessions', {
+        signals.announce({
           sessionId: children[0].id,
           entityRef: fanOut.entityRef,
+          parentSessionId: fanOut.id,
           status: 'succeeded',
         }),
       );
@@ -610,6 +622,34 @@ describe('SessionPage', () => {
         ),
       );
       expect(within(row()).getByText('#7')).toBeInTheDocument();
+    }, 15_000);
+
+    it('reloads for its own tasks, not for other sessions of its entity', async () => {
+      const { api, fanOut, children } = setupFanOut(['running', 'pending']);
+      const signals = new FakeSignalApi();
+      const getSession = jest.spyOn(api, 'getSession');
+      await render(api, fanOut.id, { signals });
+      await waitFor(() => expect(taskIds()).toHaveLength(2));
+      const calls = getSession.mock.calls.length;
+
+      act(() =>
+        signals.announce({
+          sessionId: 'another',
+          entityRef: fanOut.entityRef,
+          status: 'running',
+        }),
+      );
+      expect(getSession.mock.calls.length).toBe(calls);
+
+      act(() =>
+        signals.announce({
+          sessionId: children[1].id,
+          entityRef: fanOut.entityRef,
+          parentSessionId: fanOut.id,
+          status: 'starting',
+        }),
+      );
+      await waitFor(() => expect(getSession.mock.calls.length).toBe(calls + 1));
     }, 15_000);
 
     it('says when it has no task session yet', async () => {

@@ -14,13 +14,13 @@ import { useSignal } from '@backstage/plugin-signals-react';
 import {
   SESSIONS_SIGNAL_CHANNEL,
   isTerminalStatus,
+  type SessionStatusSignal,
 } from '@backstage-agents/plugin-agents-common';
 import type { AgentsSessionStatus } from '../../api/types';
 import { rootRouteRef } from '../../routes';
 import { firstLine, harnessLabel, shortRef, statusLabel } from '../format';
 import { isFanOut } from '../fanOut';
 import { usePoll } from '../usePoll';
-import type { SessionSignal } from '../useSessionSignalReload';
 import { FanOutView } from './FanOutView';
 import { RunTimeline } from './RunTimeline';
 import { SessionLayout, type SessionViewProps } from './SessionLayout';
@@ -52,7 +52,8 @@ function SessionView(props: SessionViewProps) {
     [reload],
   );
   const log = useSessionLog(session.id, {
-    generation: session.runs.length,
+    // The backend notes the pull request in the log just after the run's end: read on for it.
+    generation: `${session.runs.length} ${session.prUrl ?? ''}`,
     runHeader,
     onStatus,
     onEnd: reload,
@@ -93,7 +94,9 @@ export function SessionPage(props: { sessionId: string }) {
   const rootLink = useRouteRef(rootRouteRef);
 
   // Status changes announced by the backend, for this session.
-  const { lastSignal } = useSignal<SessionSignal>(SESSIONS_SIGNAL_CHANNEL);
+  const { lastSignal } = useSignal<SessionStatusSignal>(
+    SESSIONS_SIGNAL_CHANNEL,
+  );
   useEffect(() => {
     if (lastSignal?.sessionId === sessionId) reload();
   }, [lastSignal, sessionId, reload]);

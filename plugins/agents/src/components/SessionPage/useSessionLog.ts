@@ -15,9 +15,9 @@ export type LogConnection =
 export type SessionLogOptions = {
   /**
    * Changing it reopens a stream that ended, from the last line received: pass something that
-   * changes when the session gets a new run (its number of runs).
+   * changes when the session gets a new run (its number of runs), or lines after its end (a note).
    */
-  generation?: number;
+  generation?: number | string;
   /** A header for the lines of a run that follows another one, e.g. "Run 2 (resume)". */
   runHeader?: (runId: string) => string | undefined;
   /** A `status` event: the session's status changed. */

@@ -69,7 +69,7 @@ export function useSessionList(options: {
     };
   }, [api, entityRef, status, mine, cursor, pageSize, generation]);
 
-  useSessionSignalReload(entityRef, reload);
+  useSessionSignalReload({ entityRef }, reload);
 
   const unfinished = useMemo(
     () => state.page?.items.some(s => !isTerminalStatus(s.status)) ?? false,
