@@ -3,6 +3,7 @@ import {
   test,
   type Page,
 } from '@playwright/test';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { ARTIFACTS } from '../support/artifacts';
 import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
@@ -110,6 +111,32 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
   await page.mouse.move(0, 0);
   await page.screenshot({ path: path.join(ARTIFACTS, 'agents-session.png') });
   await page.setViewportSize({ width: 1280, height: 720 });
+
+  // A session that trickles its output, one line every 60 ms (one stored chunk per line, as with real
+  // agents): its page, live and then complete, shows every line, as does a replay of the whole log.
+  await openAgentsTab(page);
+  const trickled = 150;
+  const trickleId = await startSession(
+    page,
+    `Report progress line by line [stub:lines=${trickled}] (${Date.now()})`,
+  );
+  await expect(sessionStatus(page)).toHaveText('succeeded', { timeout: 90_000 });
+  // The pull request, opened after the run, is the log's last line: once its link shows, the log is whole.
+  await expect(page.getByRole('link', { name: /#\d+|pull/ }).first()).toBeVisible({ timeout: 60_000 });
+  const replay = await (
+    await request.get(`${BACKEND}/api/agents/sessions/${trickleId}/logs?after=0`, { headers })
+  ).text();
+  const logLines = replay.match(/^event: log$/gm)?.length ?? 0;
+  expect(replay).toContain(`event: end\ndata: {"status":"succeeded","lastSeq":${logLines}}`);
+  await expect(log).toHaveText(`Complete · ${logLines} lines`, { timeout: 30_000 });
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Download logs' }).click();
+  const downloaded = (await fs.readFile((await (await downloading).path())!, 'utf8')).split('\n');
+  expect(downloaded).toHaveLength(logLines);
+  for (let i = 1; i <= trickled; i++) {
+    expect(downloaded.filter(l => l.includes(`Progress line ${i} of ${trickled}`))).toHaveLength(1);
+  }
+  expect(downloaded.at(-1)).toMatch(/pull request #\d+/);
 
   // A slow session, cancelled while it runs.
   await openAgentsTab(page);

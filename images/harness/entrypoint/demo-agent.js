@@ -5,7 +5,8 @@
  * The demo agent behind the `demo` harness: reads the prompt on stdin, records it as a change to
  * AGENTS_DEMO.md in the working directory, and keeps its conversation under
  * ~/.local/share/agents-demo, so a resumed run can show it remembers the earlier turns.
- * Markers in the prompt: `[stub:slow]` works until stopped; `[stub:fail]` fails.
+ * Markers in the prompt: `[stub:slow]` works until stopped; `[stub:fail]` fails; `[stub:lines=N]`
+ * prints N numbered progress lines, 60 ms apart (as a real agent trickles its events), then finishes.
  * No model, no network: for development only.
  */
 const crypto = require('node:crypto');
@@ -67,6 +68,14 @@ async function main() {
   );
   emit({ type: 'edit', path: 'AGENTS_DEMO.md' });
 
+  const trickle = /\[stub:lines=(\d{1,5})\]/.exec(prompt);
+  if (trickle) {
+    const total = Number(trickle[1]);
+    for (let i = 1; i <= total; i++) {
+      emit({ type: 'step', text: `Progress line ${i} of ${total}` });
+      await sleep(60);
+    }
+  }
   if (prompt.includes('[stub:slow]')) {
     emit({ type: 'step', text: 'Working slowly until stopped' });
     for (let i = 1; i <= 240; i++) {
