@@ -179,8 +179,10 @@ describe('sessions against GitHub', () => {
       .join('\n');
   const untilLog = (id: string, text: string) =>
     waitFor(`"${text}" in the log of ${id}`, async () => ((await logText(id)).includes(text) ? true : undefined));
-  const managedObjects = async () => {
-    const selector = { namespace: 'agents', labelSelector: 'app.kubernetes.io/managed-by=backstage-agents' };
+  /** The pods and secrets the runtime made for one session. */
+  const managedObjects = async (sessionId: string) => {
+    const labelSelector = `app.kubernetes.io/managed-by=backstage-agents,agents.backstage.io/session=${sessionId}`;
+    const selector = { namespace: 'agents', labelSelector };
     const [pods, secrets] = await Promise.all([
       cluster.core.listNamespacedPod(selector),
       cluster.core.listNamespacedSecret(selector),
@@ -266,7 +268,8 @@ describe('sessions against GitHub', () => {
     expect(session.status).toBe('failed');
     expect(session.runs[0].reason).toContain('No Git token');
     expect(session.runs[0].reason).toContain('example-org/ghost');
-    expect(await managedObjects()).toBe(0);
+    // This session's: an earlier test's finished pod may still be waiting for its clean-up.
+    expect(await managedObjects(id)).toBe(0);
   });
 
   it('fails a session when GitHub rejects the app\'s credentials (401)', async () => {
@@ -274,7 +277,7 @@ describe('sessions against GitHub', () => {
     const session = await untilFinished(id);
     expect(session.status).toBe('failed');
     expect(session.runs[0].reason).toContain('GitHub rejected the credentials (401');
-    expect(await managedObjects()).toBe(0);
+    expect(await managedObjects(id)).toBe(0);
   });
 
   it('waits out a rate limit when GitHub says when it resets, then opens the pull request', async () => {

@@ -402,7 +402,9 @@ export class Reconciler {
     const watch = new Watch(kubeConfig);
     await new Promise<void>(resolve => {
       let controller: AbortController | undefined;
+      let stopped = false;
       const stop = () => {
+        stopped = true;
         // Defined below; stop runs only after it is.
         // eslint-disable-next-line @typescript-eslint/no-use-before-define
         clearTimeout(resyncTimer);
@@ -422,6 +424,7 @@ export class Reconciler {
             allowWatchBookmarks: true,
           },
           (type, object) => {
+            if (stopped) return;
             if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
               this.reconcilePod(object as V1Pod, type === 'DELETED');
             }
@@ -432,7 +435,8 @@ export class Reconciler {
         )
         .then(c => {
           controller = c;
-          if (lease.aborted) c.abort();
+          // A watch that answered only after the resync began (a slow API) is closed unused.
+          if (stopped) c.abort();
         })
         .catch(() => stop());
     });

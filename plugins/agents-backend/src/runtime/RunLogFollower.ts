@@ -3,6 +3,7 @@ import { Log, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import type { SessionStore } from '../database/SessionStore';
 import type { SessionLogs } from '../logs/SessionLogs';
+import { KUBE_API_TIMEOUT_MS } from './kubeClients';
 import { HARNESS_CONTAINER, runObjectName } from './labels';
 import { parseResultLine, splitTimestamp } from './resultLine';
 
@@ -102,9 +103,11 @@ export class RunLogFollower {
 
     await new Promise<void>((resolve, reject) => {
       let settled = false;
+      let unanswered: NodeJS.Timeout | undefined;
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
+        clearTimeout(unanswered);
         // Defined below; this runs only after it is.
         // eslint-disable-next-line @typescript-eslint/no-use-before-define
         signal.removeEventListener('abort', onAbort);
@@ -115,6 +118,12 @@ export class RunLogFollower {
       };
       const sink = new Writable({
         write(chunk, _encoding, callback) {
+          // A stopped follower takes nothing more: an answer that arrives late (its pipe is set up
+          // before the client hands back the means to abort it) would add lines another reader adds.
+          if (settled) {
+            callback();
+            return;
+          }
           const text = partial + chunk.toString('utf8');
           const lines = text.split('\n');
           partial = lines.pop() ?? '';
@@ -131,15 +140,26 @@ export class RunLogFollower {
         controller?.abort();
         finish(new Error('Log following stopped'));
       };
+      if (signal.aborted) {
+        finish(new Error('Log following stopped'));
+        return;
+      }
       signal.addEventListener('abort', onAbort);
+      // The answer must start in time; a followed log's body may then last as long as the run.
+      unanswered = setTimeout(
+        () => finish(new Error(`The API server did not answer the log request within ${KUBE_API_TIMEOUT_MS} ms`)),
+        KUBE_API_TIMEOUT_MS,
+      );
       this.log
         .log(this.deps.namespace, run.podName, HARNESS_CONTAINER, sink, {
           follow: options.follow ?? true,
           timestamps: true,
         })
         .then(c => {
+          clearTimeout(unanswered);
           controller = c;
-          if (signal.aborted) c.abort();
+          // Given up on (or stopped) before the answer came: close it.
+          if (settled) c.abort();
         })
         .catch(finish);
       sink.on('error', finish);
