@@ -103,11 +103,11 @@ export class RunLogFollower {
 
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      let unanswered: NodeJS.Timeout | undefined;
+      const answer: { timer?: NodeJS.Timeout } = {};
       const finish = (error?: unknown) => {
         if (settled) return;
         settled = true;
-        clearTimeout(unanswered);
+        clearTimeout(answer.timer);
         // Defined below; this runs only after it is.
         // eslint-disable-next-line @typescript-eslint/no-use-before-define
         signal.removeEventListener('abort', onAbort);
@@ -146,7 +146,7 @@ export class RunLogFollower {
       }
       signal.addEventListener('abort', onAbort);
       // The answer must start in time; a followed log's body may then last as long as the run.
-      unanswered = setTimeout(
+      answer.timer = setTimeout(
         () => finish(new Error(`The API server did not answer the log request within ${KUBE_API_TIMEOUT_MS} ms`)),
         KUBE_API_TIMEOUT_MS,
       );
@@ -156,7 +156,7 @@ export class RunLogFollower {
           timestamps: true,
         })
         .then(c => {
-          clearTimeout(unanswered);
+          clearTimeout(answer.timer);
           controller = c;
           // Given up on (or stopped) before the answer came: close it.
           if (settled) c.abort();
