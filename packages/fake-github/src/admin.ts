@@ -1,5 +1,6 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
-import type { AdminError, FakeGitHub } from './server';
+import type { AdminError } from './adminError';
+import type { FakeGitHub } from './fakeGitHub';
 
 /** Test and admin endpoints live here, never under GitHub's own paths. */
 export const ADMIN_PREFIX = '/__fake-github';

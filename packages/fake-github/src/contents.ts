@@ -1,7 +1,7 @@
 import { GitHubError, notFound } from './errors';
 import { BareRepository, TreeEntry } from './git';
 import { RepoRecord } from './model';
-import type { RestResult } from './rest';
+import type { RestResult } from './restResult';
 import { Urls } from './serialize';
 
 export const CONTENTS_DOC =

@@ -13,7 +13,7 @@ export type {
   IssueFields,
   IssueSummary,
   PullSummary,
-} from './server';
+} from './fakeGitHub';
 export { generateAppKeyPair, publicKeyOf, signAppJwt } from './jwt';
 export type { AppKeyPair, SignAppJwtOptions } from './jwt';
 export { signWebhookPayload, verifyWebhookSignature } from './webhooks';

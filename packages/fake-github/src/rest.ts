@@ -17,6 +17,7 @@ import {
   validationFailed,
 } from './errors';
 import { IssueRecord, Permissions, RepoRecord, UserRef } from './model';
+import type { RestResult } from './restResult';
 import {
   appJson,
   commentJson,
@@ -42,14 +43,6 @@ export interface RestRequest {
   headers: IncomingHttpHeaders;
   principal: Principal;
   urls: Urls;
-}
-
-export interface RestResult {
-  status: number;
-  body?: unknown;
-  /** Bytes sent as they are instead of JSON (raw media types); `headers` carries their content type. */
-  raw?: Buffer;
-  headers?: Record<string, string>;
 }
 
 interface Route {

@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateAppKeyPair } from './jwt';
-import { FakeGitHub, FakeGitHubOptions, startFakeGitHub } from './server';
+import type { FakeGitHub, FakeGitHubOptions } from './fakeGitHub';
+import { startFakeGitHub } from './server';
 
 /** One key pair for all tests (RSA generation is slow). */
 export const APP_KEYS = generateAppKeyPair();

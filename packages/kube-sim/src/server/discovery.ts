@@ -1,4 +1,5 @@
-import { RESOURCE_TYPES, ResourceType, verbsOf } from './resources';
+import { RESOURCE_TYPES, verbsOf } from './resources';
+import type { ResourceType } from './resourceType';
 
 /** What `/version` reports; kubectl only warns on skew, so a recent minor is enough. */
 export const SERVER_VERSION = {

@@ -1,5 +1,5 @@
 import { ObjectApi } from './objectApi';
-import { ResourceType } from './resources';
+import type { ResourceType } from './resourceType';
 import { Store } from './store';
 
 /**

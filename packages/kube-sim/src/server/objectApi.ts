@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { applyPatch } from './patch';
 import { admitCreate, admitUpdate } from './admission';
 import { admitPodSecurity } from './podSecurity';
-import { ResourceType, apiVersionOf, findType } from './resources';
+import { apiVersionOf, findType } from './resources';
+import type { ResourceType } from './resourceType';
 import { Selector } from './selectors';
 import {
   ResourceRef,

@@ -1,4 +1,4 @@
-import { ResourceType } from './resources';
+import type { ResourceType } from './resourceType';
 import { StoreEvent, WatchEventType, WatchHub } from './watchHub';
 
 /** Deep copy so callers can never mutate stored state or published events. */

@@ -1,4 +1,5 @@
-import { ResourceType } from './resources';
+import type { Column } from './column';
+import type { ResourceType } from './resourceType';
 import { workloadColumns } from './workloadTables';
 
 /**
@@ -8,14 +9,6 @@ import { workloadColumns } from './workloadTables';
  */
 export function wantsTable(accept: string | undefined): boolean {
   return !!accept && /as=Table/.test(accept);
-}
-
-export interface Column {
-  name: string;
-  type: string;
-  format?: string;
-  priority?: number;
-  cell(obj: any): string | number;
 }
 
 /** Ages the way kubectl prints them: 42s, 3m5s, 47m, 5h3m, 20h, 3d. */

@@ -1,6 +1,6 @@
 import { Pod, Secret, ConfigMap, Namespace } from 'kubernetes-models/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { ResourceType } from './resources';
+import type { ResourceType } from './resourceType';
 import { invalid } from './statusErrors';
 import { WORKLOAD_SCHEMAS, workloadCauses } from './workloadResources';
 

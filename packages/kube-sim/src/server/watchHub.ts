@@ -1,4 +1,4 @@
-import { ResourceType } from './resources';
+import type { ResourceType } from './resourceType';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

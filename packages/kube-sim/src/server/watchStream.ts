@@ -1,5 +1,6 @@
 import { ServerResponse } from 'node:http';
-import { ResourceType, apiVersionOf } from './resources';
+import { apiVersionOf } from './resources';
+import type { ResourceType } from './resourceType';
 import { Selector } from './selectors';
 import { gone } from './statusErrors';
 import { Store } from './store';

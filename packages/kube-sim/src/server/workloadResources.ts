@@ -6,7 +6,7 @@ import {
   Role,
   RoleBinding,
 } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import type { ResourceType } from './resources';
+import type { ResourceType } from './resourceType';
 
 /**
  * The kinds a Backstage installation ships beside what the runtime uses (deploy/): Deployments,

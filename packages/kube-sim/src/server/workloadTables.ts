@@ -1,4 +1,4 @@
-import type { Column } from './tables';
+import type { Column } from './column';
 
 /**
  * `kubectl get` columns for the kinds of workloadResources.ts, as the real server prints them. Takes

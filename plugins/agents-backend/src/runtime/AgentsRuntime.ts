@@ -12,7 +12,8 @@ import type { LogHub } from '../logs/LogHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import type { ClusterSettings } from './clusterConfig';
 import { makeTimedApiClient } from './kubeClients';
-import { describeApiError, Launcher, type GitTokenSource } from './Launcher';
+import { describeApiError, isNotFound } from './kubeErrors';
+import { Launcher, type GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
 import { Reconciler } from './Reconciler';
 import { RunLogFollower } from './RunLogFollower';
@@ -120,7 +121,7 @@ export class AgentsRuntime implements SessionRuntime {
         namespace: run.namespace ?? this.deps.settings.namespace,
       })
       .catch(error => {
-        if ((error as { code?: number }).code !== 404) {
+        if (!isNotFound(error)) {
           this.deps.logger.warn(`Deleting the pod of cancelled session ${session.id} failed: ${describeApiError(error)}`);
         }
       });

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { NetworkingV1Api } from '@kubernetes/client-node';
-import { describeApiError } from './Launcher';
+import { describeApiError, isNotFound } from './kubeErrors';
 
 /** The NetworkPolicy every harness pod relies on: no ingress, no egress unless a profile allows it. */
 export const DEFAULT_DENY_POLICY = 'agents-default-deny';
@@ -37,7 +37,7 @@ export class EgressPolicies {
       try {
         await this.deps.networking.readNamespacedNetworkPolicy({ name, namespace: this.deps.namespace });
       } catch (error) {
-        if ((error as { code?: number }).code === 404) missing.push(name);
+        if (isNotFound(error)) missing.push(name);
         else throw new Error(`Cannot check NetworkPolicy ${name}: ${describeApiError(error)}`);
       }
     }

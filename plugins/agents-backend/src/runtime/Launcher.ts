@@ -11,6 +11,7 @@ import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
 import type { ConcurrencyGate } from './ConcurrencyGate';
 import type { EgressPolicies } from './EgressPolicies';
+import { describeApiError } from './kubeErrors';
 import { runObjectName } from './labels';
 import { buildRunManifests } from './runManifests';
 
@@ -175,20 +176,4 @@ function withTimeout<T>(call: Promise<T>, ms: number): Promise<T> {
     );
   });
   return Promise.race([call, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** A one-line description of a Kubernetes API error (its Status message when there is one). */
-export function describeApiError(error: unknown): string {
-  const e = error as { code?: number; body?: unknown; message?: string };
-  let message: string | undefined;
-  if (typeof e?.body === 'string') {
-    try {
-      message = JSON.parse(e.body).message;
-    } catch {
-      message = e.body;
-    }
-  } else if (e?.body && typeof e.body === 'object') {
-    message = (e.body as { message?: string }).message;
-  }
-  return [e?.code, message ?? e?.message ?? String(error)].filter(Boolean).join(' ');
 }

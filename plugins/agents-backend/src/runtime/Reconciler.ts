@@ -13,7 +13,8 @@ import {
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SessionStore } from '../database/SessionStore';
 import type { LogHub } from '../logs/LogHub';
-import { describeApiError, type Launcher } from './Launcher';
+import { describeApiError, isNotFound } from './kubeErrors';
+import type { Launcher } from './Launcher';
 import { HARNESS_CONTAINER, MANAGED_SELECTOR, RUN_LABEL } from './labels';
 import { runOutcome } from './outcome';
 import type { FollowedRun, RunLogFollower } from './RunLogFollower';
@@ -369,7 +370,7 @@ export class Reconciler {
     await core
       .deleteNamespacedPod({ name: pod.metadata!.name!, namespace })
       .catch(error => {
-        if ((error as { code?: number }).code !== 404) throw error;
+        if (!isNotFound(error)) throw error;
       });
   }
 
@@ -391,7 +392,7 @@ export class Reconciler {
       await core
         .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
         .catch(error => {
-          if ((error as { code?: number }).code !== 404) throw error;
+          if (!isNotFound(error)) throw error;
         });
     }
   }

@@ -1,0 +1,41 @@
+/*
+ * Lint rules every package of this repository adds to Backstage's defaults. Each package's .eslintrc.js
+ * passes this object to `@backstage/cli/config/eslint-factory`, so `yarn backstage-cli repo lint`
+ * (run by scripts/test.sh) applies it everywhere.
+ */
+
+const TEST_DOUBLES = [
+  '@backstage-agents/kube-sim',
+  '@backstage-agents/fake-github',
+];
+
+module.exports = {
+  settings: {
+    // Let eslint-plugin-import read and resolve the TypeScript sources; dependencies are not parsed.
+    'import/extensions': ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'],
+    'import/resolver': {
+      node: {
+        extensions: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.json'],
+      },
+    },
+    'import/ignore': ['node_modules'],
+  },
+  rules: {
+    // No import cycles between a package's modules (`import type` edges are not counted: they vanish
+    // at run time). A cycle is broken by moving the shared piece into its own module.
+    'import/no-cycle': ['error', { ignoreExternal: true }],
+  },
+  // Production code never imports the cluster simulator or the fake GitHub: tests (*.test.*,
+  // __testUtils__/, __mocks__/, files outside src/) and __fixtures__/ may.
+  restrictedSrcImports: TEST_DOUBLES.map(name => ({
+    name,
+    message: `${name} is a test double: import it only from tests, __testUtils__ or __fixtures__.`,
+  })),
+  restrictedImportPatterns: TEST_DOUBLES.map(name => `${name}/*`),
+  overrides: [
+    {
+      files: ['**/__fixtures__/**'],
+      rules: { 'no-restricted-imports': ['error', { paths: [] }] },
+    },
+  ],
+};
