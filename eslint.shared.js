@@ -10,21 +10,6 @@ const TEST_DOUBLES = [
 ];
 
 module.exports = {
-  settings: {
-    // Let eslint-plugin-import read and resolve the TypeScript sources; dependencies are not parsed.
-    'import/extensions': ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs'],
-    'import/resolver': {
-      node: {
-        extensions: ['.ts', '.tsx', '.js', '.jsx', '.mjs', '.cjs', '.json'],
-      },
-    },
-    'import/ignore': ['node_modules'],
-  },
-  rules: {
-    // No import cycles between a package's modules (`import type` edges are not counted: they vanish
-    // at run time). A cycle is broken by moving the shared piece into its own module.
-    'import/no-cycle': ['error', { ignoreExternal: true }],
-  },
   // Production code never imports the cluster simulator or the fake GitHub: tests (*.test.*,
   // __testUtils__/, __mocks__/, files outside src/) and __fixtures__/ may.
   restrictedSrcImports: TEST_DOUBLES.map(name => ({

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test: type check, lint, unit/integration tests (store and route
+# Installs what is missing and runs every test: type check, lint, the module graph's rules, unit/integration tests (store and route
 # tests on SQLite and, when a server is reachable, PostgreSQL), the kubectl smoke test of the cluster
 # simulator, and the end-to-end tests in Chromium against the running app.
 #   bash scripts/test.sh
@@ -36,6 +36,9 @@ yarn tsc
 
 step "Linting"
 yarn backstage-cli repo lint
+
+step "Checking the module graph (no import cycles)"
+yarn depcruise --config .dependency-cruiser.cjs plugins packages bench images/harness/entrypoint
 
 step "Linting shell scripts"
 bash scripts/lint-shell.sh
