@@ -1,0 +1,40 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { SessionStore } from '../database/SessionStore';
+import type { Launcher } from './Launcher';
+
+/**
+ * Offers every pending session a launch, oldest first. Runs that finish together ask for this at
+ * once; those asks fold into one more pass after the current one instead of a pass each, which
+ * with hundreds of queued tasks would re-check every one of them for every finished run.
+ */
+export class LaunchQueue {
+  private pass?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly options: { store: SessionStore; launcher: Launcher; logger: LoggerService },
+  ) {}
+
+  /** Starts what the concurrency caps held back, now or right after the pass under way. */
+  launchQueued(): Promise<void> {
+    if (this.pass) {
+      this.again = true;
+      return this.pass;
+    }
+    this.pass = (async () => {
+      do {
+        this.again = false;
+        try {
+          for (const session of await this.options.store.listActiveSessions()) {
+            if (session.status === 'pending') await this.options.launcher.launch(session);
+          }
+        } catch (error) {
+          this.options.logger.warn(`Starting queued sessions failed: ${error}`);
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.pass = undefined;
+    });
+    return this.pass;
+  }
+}

@@ -1,0 +1,98 @@
+import {
+  isTerminalStatus,
+  type SessionStatus,
+  type SessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
+import type { CoreV1Api } from '@kubernetes/client-node';
+import type { SessionStore } from '../database/SessionStore';
+import type { LogHub } from '../logs/LogHub';
+import type { GarbageCollector } from './GarbageCollector';
+import type { LaunchQueue } from './LaunchQueue';
+import { decideRun, judgeFinishedRun, type PodEvent, type RunEnding } from './runDecision';
+import type { RunLogs } from './RunLogs';
+
+/**
+ * Carries out the decision for one run (`decideRun`, then `judgeFinishedRun` once a finished pod's
+ * whole log is read): status moves, log following, clean-up. Called one run at a time per run.
+ */
+export class RunReconciler {
+  constructor(
+    private readonly options: {
+      core: CoreV1Api;
+      namespace: string;
+      store: SessionStore;
+      hub: LogHub;
+      logs: RunLogs;
+      garbage: GarbageCollector;
+      launchQueue: LaunchQueue;
+      /** The current lease: aborted when this replica no longer holds it. */
+      lease: () => AbortSignal;
+      onRunFinished?: (sessionId: string) => void;
+    },
+  ) {}
+
+  /** Brings one run into line with its pod as the event shows it. */
+  async reconcile(runId: string, { pod, deleted }: PodEvent): Promise<void> {
+    // Another replica holds the lease now: it re-lists every pod and decides.
+    if (this.options.lease().aborted) return;
+    const { store, logs } = this.options;
+    const run = await store.getRun(runId);
+    const session = run ? await store.getSession(run.sessionId) : undefined;
+    const action = decideRun({ pod, deleted, run, session, now: Date.now() });
+    if (action.kind === 'none') return;
+    if (action.kind === 'clean-up') {
+      await this.options.garbage.cleanUpPod(pod, action.finishedAt);
+      return;
+    }
+    // Every other action is about the latest run of a stored session.
+    if (!run || !session) return;
+    if (action.kind === 'finish') {
+      if (action.deletePod) {
+        await this.options.core
+          .deleteNamespacedPod({ name: pod.metadata!.name!, namespace: this.options.namespace })
+          .catch(() => undefined);
+      }
+      await this.finish(session.id, run.id, action.ending);
+      return;
+    }
+    if (action.start) await this.move(session, 'running');
+    const followed = { sessionId: session.id, runId: run.id, podName: pod.metadata!.name! };
+    if (action.kind === 'follow') {
+      logs.ensureFollowing(followed);
+      return;
+    }
+    const read = await logs.readWholeLog(followed);
+    // The result line is read after the whole log is, never before.
+    const result = read === 'complete' ? (await store.getRun(run.id))?.result : undefined;
+    const ending = judgeFinishedRun(pod, read, result, Date.now());
+    if (ending) await this.finish(session.id, run.id, ending);
+  }
+
+  /** Ends the run, unless it is no longer its session's latest or the session has already ended. */
+  async finish(sessionId: string, runId: string, ending: RunEnding) {
+    const { store, hub } = this.options;
+    const session = await store.getSession(sessionId);
+    if (!session || session.runs[session.runs.length - 1]?.id !== runId) return;
+    if (isTerminalStatus(session.status)) return;
+    const finished = await store
+      .applyTransition(sessionId, ending.status, {
+        summary: ending.summary,
+        headCommit: ending.headCommit,
+        run: { exitCode: ending.exitCode, reason: ending.reason },
+      })
+      .catch(() => undefined);
+    if (finished) {
+      // The session's status, and its fan-out's when this was the task that moved it.
+      hub.publishStatus(...finished);
+      this.options.onRunFinished?.(sessionId);
+      // A slot may have freed: start what the concurrency caps held back, oldest first.
+      void this.options.launchQueue.launchQueued();
+    }
+    this.options.logs.forget(runId);
+  }
+
+  private async move(session: SessionWithRuns, to: SessionStatus) {
+    const moved = await this.options.store.applyTransition(session.id, to).catch(() => undefined);
+    if (moved) this.options.hub.publishStatus(...moved);
+  }
+}
