@@ -1,10 +1,11 @@
-import { BundleService } from '@backstage-agents/plugin-agents-backend/src/bundles/BundleService';
-import { DatabaseBundleStore } from '@backstage-agents/plugin-agents-backend/src/bundles/DatabaseBundleStore';
-import { hashRunToken } from '@backstage-agents/plugin-agents-backend/src/bundles/runTokens';
-import { BundleRecordStore } from '@backstage-agents/plugin-agents-backend/src/database/BundleRecordStore';
-import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
-import { createBundleRouter } from '@backstage-agents/plugin-agents-backend/src/router/bundleRouter';
-import { newSessionInput } from '@backstage-agents/plugin-agents-backend/src/__testUtils__/newSessionInput';
+import {
+  AgentsDatabase,
+  BundleService,
+  createBundleRouter,
+  DatabaseBundleStore,
+  hashRunToken,
+  newSessionInput,
+} from '@backstage-agents/plugin-agents-backend/testUtils';
 import { ConfigReader } from '@backstage/config';
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -62,10 +63,10 @@ function makeBundle(megabytes: number): string {
 
 async function measure(db: BenchDatabase, file: string, digest: string): Promise<Row[]> {
   const knex = db.knex;
-  const store = await SessionStore.create({ database: { getClient: async () => knex } });
+  const agents = await AgentsDatabase.create({ database: { getClient: async () => knex } });
   const size = fs.statSync(file).size;
   const bundles = new BundleService({
-    records: new BundleRecordStore(knex),
+    records: agents.bundleRecords,
     store: new DatabaseBundleStore(knex),
     logger: silentLogger,
     uploadGraceMs: 60_000,
@@ -76,8 +77,8 @@ async function measure(db: BenchDatabase, file: string, digest: string): Promise
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const policy = { name: 'bench', snapshot: { name: 'bench', maxBundleBytes: 2 * 1024 ** 3 } };
-  const { session } = await store.createSession(newSessionInput({ policy }));
-  await store.transition(session.id, 'starting', { run: { runTokenHash: hashRunToken('upload') } });
+  const { session } = await agents.sessions.createSession(newSessionInput({ policy }));
+  await agents.transitions.transition(session.id, 'starting', { run: { runTokenHash: hashRunToken('upload') } });
   const uploadRun = session.runs[0].id;
 
   global.gc?.();
@@ -98,10 +99,10 @@ async function measure(db: BenchDatabase, file: string, digest: string): Promise
   const uploadGrowth = uploadRss.stop();
 
   // The next run restores it.
-  await store.transition(session.id, 'succeeded');
-  await store.resume(session.id, 'Continue');
-  const resumed = (await store.getSession(session.id))!;
-  await store.transition(session.id, 'starting', {
+  await agents.transitions.transition(session.id, 'succeeded');
+  await agents.transitions.resume(session.id, 'Continue');
+  const resumed = (await agents.sessions.getSession(session.id))!;
+  await agents.transitions.transition(session.id, 'starting', {
     run: { runTokenHash: hashRunToken('download'), inputBundleId: resumed.bundle!.id },
   });
   const downloadRun = resumed.runs[1].id;

@@ -1,5 +1,8 @@
-import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
-import { decodeCursor, encodeCursor } from '@backstage-agents/plugin-agents-backend/src/database/cursor';
+import {
+  AgentsDatabase,
+  decodeCursor,
+  encodeCursor,
+} from '@backstage-agents/plugin-agents-backend/testUtils';
 import type { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import express from 'express';
 import { randomUUID } from 'node:crypto';
@@ -22,8 +25,8 @@ const INSERT_BATCH = 1_000;
 export async function collationCase(): Promise<Row[]> {
   const db = await postgres();
   if (!db) return [];
-  const store = await SessionStore.create({ database: { getClient: async () => db.knex } });
-  const server = await serve(store);
+  const agents = await AgentsDatabase.create({ database: { getClient: async () => db.knex } });
+  const server = await serve(agents);
   try {
     const rows: Row[] = [];
     let inserted = 0;
@@ -72,12 +75,12 @@ async function insertSessions(db: BenchDatabase, from: number, to: number) {
 }
 
 /** `GET /api/agents/sessions` as the agents backend answers it, without permissions. */
-async function serve(store: SessionStore): Promise<Server> {
+async function serve(agents: AgentsDatabase): Promise<Server> {
   const app = express();
   app.get('/api/agents/sessions', async (req, res, next) => {
     try {
       const cursor = req.query.cursor as string | undefined;
-      const page = await store.listSessions({
+      const page = await agents.sessions.listSessions({
         filter: {},
         limit: Math.min(Number(req.query.limit ?? 20), 100),
         beforeSeq: cursor ? decodeCursor(cursor) : undefined,

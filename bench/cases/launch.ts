@@ -1,16 +1,18 @@
-import { applyAgentsNamespace } from '@backstage-agents/plugin-agents-backend/src/__testUtils__/simulatedCluster';
+import {
+  AgentsDatabase,
+  AgentsRuntime,
+  applyAgentsNamespace,
+  ConfigPolicyResolver,
+  createRouter,
+  SessionAuthorizer,
+  SessionEventHub,
+  SessionService,
+} from '@backstage-agents/plugin-agents-backend/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { startKubeSim } from '@backstage-agents/kube-sim';
-import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
-import { LogHub } from '@backstage-agents/plugin-agents-backend/src/logs/LogHub';
-import { SessionAuthorizer } from '@backstage-agents/plugin-agents-backend/src/permissions/SessionAuthorizer';
-import { ConfigPolicyResolver } from '@backstage-agents/plugin-agents-backend/src/policy/ConfigPolicyResolver';
-import { createRouter } from '@backstage-agents/plugin-agents-backend/src/router/createRouter';
-import { AgentsRuntime } from '@backstage-agents/plugin-agents-backend/src/runtime/AgentsRuntime';
-import { SessionService } from '@backstage-agents/plugin-agents-backend/src/service/SessionService';
 import { Watch } from '@kubernetes/client-node';
 import express from 'express';
 import { execFile } from 'node:child_process';
@@ -39,11 +41,14 @@ export async function launchCase(): Promise<Row[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-bench-launch-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   const sim = await startKubeSim({ kubeconfigPath });
-  await applyAgentsNamespace(sim.kubeConfig);
+  await applyAgentsNamespace(sim.kubeConfig, path.resolve(__dirname, '../../deploy/kustomize/base'));
   const db = await sqlite();
   const logger = silentLogger;
-  const store = await SessionStore.create({ database: { getClient: async () => db.knex } });
-  const hub = new LogHub();
+  const hub = new SessionEventHub();
+  const agents = await AgentsDatabase.create({
+    database: { getClient: async () => db.knex },
+    onStatusChanges: changes => hub.publishStatus(...changes),
+  });
   const runtime = new AgentsRuntime({
     settings: {
       kubeConfig: sim.kubeConfig,
@@ -53,14 +58,15 @@ export async function launchCase(): Promise<Row[]> {
       resyncIntervalMs: 30_000,
       leaseMs: 60_000,
     },
-    store,
+    db: agents,
     hub,
     logger,
     harnessProviders: new Map(),
     apiUrl: 'http://localhost:7007/api/agents',
   });
   const sessions = new SessionService({
-    store,
+    store: agents.sessions,
+    transitions: agents.transitions,
     catalog: catalogServiceMock({
       entities: [
         ...['payments', 'ledger', 'billing'].map(name => ({
@@ -90,14 +96,13 @@ export async function launchCase(): Promise<Row[]> {
       mockServices.permissions({ result: AuthorizeResult.ALLOW } as any),
       {} as any,
     ),
-    hub,
     workBranchPrefix: 'agents/',
     repoUrlRewrites: [],
     runtime,
   });
   const router = await createRouter({
     sessions,
-    store,
+    db: agents,
     hub,
     httpAuth: mockServices.httpAuth(),
     auditor: { createEvent: async () => ({ success: async () => {}, fail: async () => {} }) },
@@ -160,7 +165,7 @@ export async function launchCase(): Promise<Row[]> {
       ),
     );
     const fanOutMs = performance.now() - fanOutStart;
-    const children = (await store.getSession(parent.id))?.children?.total;
+    const children = (await agents.sessions.getSession(parent.id))?.children?.total;
     if (children !== FAN_OUT) throw new Error(`The fan-out holds ${children} sessions, not ${FAN_OUT}`);
 
     // The same burst under a cap of CAP: only CAP pods may appear; the rest stay queued (no kubelet

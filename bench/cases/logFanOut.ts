@@ -1,10 +1,12 @@
+import {
+  AgentsDatabase,
+  newSessionInput,
+  RunLogFollower,
+  SessionEventHub,
+  SessionLogs,
+  streamSessionLog,
+} from '@backstage-agents/plugin-agents-backend/testUtils';
 import { startKubeSim, startProcessKubelet } from '@backstage-agents/kube-sim';
-import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
-import { newSessionInput } from '@backstage-agents/plugin-agents-backend/src/__testUtils__/newSessionInput';
-import { LogHub } from '@backstage-agents/plugin-agents-backend/src/logs/LogHub';
-import { SessionLogs } from '@backstage-agents/plugin-agents-backend/src/logs/SessionLogs';
-import { streamSessionLog } from '@backstage-agents/plugin-agents-backend/src/router/logStream';
-import { RunLogFollower } from '@backstage-agents/plugin-agents-backend/src/runtime/RunLogFollower';
 import { CoreV1Api } from '@kubernetes/client-node';
 import express from 'express';
 import http from 'node:http';
@@ -33,17 +35,18 @@ export async function logFanOutCase(): Promise<Row[]> {
     hostEnv: { PATH: process.env.PATH ?? '', BENCH_LOG_RATE: String(RATE), BENCH_LOG_SECONDS: String(SECONDS) },
   });
   const db = await sqlite();
-  const store = await SessionStore.create({ database: { getClient: async () => db.knex } });
-  const hub = new LogHub();
-  const { session } = await store.createSession(
+  const agents = await AgentsDatabase.create({ database: { getClient: async () => db.knex } });
+  const hub = new SessionEventHub();
+  const { session } = await agents.sessions.createSession(
     newSessionInput({ entityRef: 'component:default/bench', prompt: 'bench' }),
   );
-  await store.transition(session.id, 'starting');
-  await store.transition(session.id, 'running');
+  await agents.transitions.transition(session.id, 'starting');
+  await agents.transitions.transition(session.id, 'running');
 
   const app = express().get('/logs', (req, res) =>
     streamSessionLog(req, res, session.id, 0, {
-      store,
+      sessions: agents.sessions,
+      logChunks: agents.logChunks,
       hub,
       logger: silentLogger,
       pollIntervalMs: 2000,
@@ -105,12 +108,13 @@ export async function logFanOutCase(): Promise<Row[]> {
   const follower = new RunLogFollower({
     kubeConfig: sim.kubeConfig,
     namespace: 'agents',
-    store,
-    logs: new SessionLogs(store, hub),
+    logChunks: agents.logChunks,
+    transitions: agents.transitions,
+    logs: new SessionLogs(agents.logChunks, hub),
     logger: silentLogger,
   });
   await follower.follow({ sessionId: session.id, runId: session.runs[0].id, podName: 'spewer' }, new AbortController().signal);
-  const persisted = await store.countRunLogLines(session.runs[0].id);
+  const persisted = await agents.logChunks.countRunLogLines(session.runs[0].id);
   await Promise.race([Promise.all(viewers), new Promise(r => setTimeout(r, 30_000))]);
   const elapsed = (performance.now() - started) / 1000;
   clearInterval(sampler);

@@ -1,4 +1,6 @@
-import { SessionStore } from '@backstage-agents/plugin-agents-backend/src/database/SessionStore';
+import {
+  AgentsDatabase,
+} from '@backstage-agents/plugin-agents-backend/testUtils';
 import { postgres, sqlite, type BenchDatabase } from '../databases';
 import { fmt, summarize, timed } from '../stats';
 import type { Row } from '../table';
@@ -26,13 +28,13 @@ export async function sessionStoreCase(): Promise<Row[]> {
 }
 
 async function measure(db: BenchDatabase): Promise<Row[]> {
-  const store = await SessionStore.create({
+  const agents = await AgentsDatabase.create({
     database: { getClient: async () => db.knex },
   });
   const creates: number[] = [];
   for (let i = 0; i < SESSIONS; i++) {
     const [ms] = await timed(() =>
-      store.createSession({
+      agents.sessions.createSession({
         // Most sessions belong to one busy entity; the rest spread over others.
         entityRef: i % 4 === 0 ? `component:default/service-${i % 97}` : 'component:default/busy',
         entityOwnerRef: 'group:default/team-a',
@@ -52,7 +54,7 @@ async function measure(db: BenchDatabase): Promise<Row[]> {
   let beforeSeq: number | undefined;
   for (let page = 0; page < PAGES; page++) {
     const [ms, result] = await timed(() =>
-      store.listSessions({
+      agents.sessions.listSessions({
         filter: { entityRef: 'component:default/busy' },
         limit: PAGE_SIZE,
         beforeSeq,

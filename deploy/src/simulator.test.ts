@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeSim, startKubeSim } from '@backstage-agents/kube-sim';
-import { buildRunManifests } from '../../plugins/agents-backend/src/runtime/runManifests';
+import { buildRunManifests } from '@backstage-agents/plugin-agents-backend/testUtils';
 import { ENVIRONMENTS, Environment } from './lib/paths';
 import {
   K8sObject,

@@ -2,17 +2,14 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { IssueTriggers, readTriggerSettings } from './github/IssueTriggers';
 import { Duration } from 'luxon';
-import {
-  agentsPermissions,
-  SESSIONS_SIGNAL_CHANNEL,
-  type SessionStatusSignal,
-} from '@backstage-agents/plugin-agents-common';
+import { agentsPermissions, isTerminalStatus } from '@backstage-agents/plugin-agents-common';
 import {
   agentsBundleStoreExtensionPoint,
   agentsHarnessProvidersExtensionPoint,
@@ -27,8 +24,9 @@ import {
 import { BundleService } from './bundles/BundleService';
 import { DatabaseBundleStore } from './bundles/DatabaseBundleStore';
 import { S3BundleStore } from './bundles/S3BundleStore';
-import { BundleRecordStore } from './database/BundleRecordStore';
-import { SessionStore } from './database/SessionStore';
+import { AgentsDatabase } from './database/AgentsDatabase';
+import { forwardSessionSignals } from './events/forwardSessionSignals';
+import { SessionEventHub } from './events/SessionEventHub';
 import { builtinHarnessProviders } from './harnesses/builtinHarnessProviders';
 import { createBundleRouter } from './router/bundleRouter';
 import { GitHubClients } from './github/GitHubClients';
@@ -36,7 +34,6 @@ import { PullRequestService } from './github/PullRequestService';
 import { RunGitTokens } from './github/RunGitTokens';
 import { SessionLogs } from './logs/SessionLogs';
 import { ScmIntegrations } from '@backstage/integration';
-import { LogHub } from './logs/LogHub';
 import { SessionAuthorizer } from './permissions/SessionAuthorizer';
 import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
 import { createRouter } from './router/createRouter';
@@ -93,6 +90,7 @@ export const agentsPlugin = createBackendPlugin({
         signals: signalsServiceRef,
         events: eventsServiceRef,
         auth: coreServices.auth,
+        metrics: metricsServiceRef,
       },
       async init({
         config,
@@ -109,9 +107,15 @@ export const agentsPlugin = createBackendPlugin({
         signals,
         events,
         auth,
+        metrics,
       }) {
-        const store = await SessionStore.create({ database });
-        const client = await database.getClient();
+        // Every status a write sets is announced on the one event hub, which forwards it as a signal.
+        const hub = new SessionEventHub();
+        forwardSessionSignals(hub, signals, logger);
+        const db = await AgentsDatabase.create({
+          database,
+          onStatusChanges: changes => hub.publishStatus(...changes),
+        });
         for (const provider of builtinHarnessProviders(config)) {
           // A module's provider for the same harness replaces the built-in one.
           if (!harnessProviders.has(provider.name)) harnessProviders.set(provider.name, provider);
@@ -120,9 +124,9 @@ export const agentsPlugin = createBackendPlugin({
           bundleStore ??
           (config.getOptionalString('agents.bundles.store') === 's3'
             ? S3BundleStore.fromConfig(config)
-            : new DatabaseBundleStore(client));
+            : new DatabaseBundleStore(db.client));
         const bundles = new BundleService({
-          records: new BundleRecordStore(client),
+          records: db.bundleRecords,
           store: bundleContent,
           logger,
           uploadGraceMs: config.has('agents.bundles.uploadGrace')
@@ -135,25 +139,7 @@ export const agentsPlugin = createBackendPlugin({
           resourceRef: agentsSessionResourceRef,
           permissions: agentsPermissions,
           rules: Object.values(agentsSessionPermissionRules),
-          getResources: refs => Promise.all(refs.map(id => store.getSession(id))),
-        });
-        const hub = new LogHub();
-        // Views in the UI reload on these, each only for the entity or fan-out it shows; clients
-        // read the session itself with their own permissions.
-        hub.onStatus(session => {
-          const message: SessionStatusSignal = {
-            sessionId: session.id,
-            status: session.status,
-            entityRef: session.entityRef,
-            parentSessionId: session.parentSessionId,
-          };
-          signals
-            .publish({
-              recipients: { type: 'broadcast' },
-              channel: SESSIONS_SIGNAL_CHANNEL,
-              message,
-            })
-            .catch(error => logger.warn(`Publishing a session status signal failed: ${error}`));
+          getResources: refs => Promise.all(refs.map(id => db.sessions.getSession(id))),
         });
         const authorizer = new SessionAuthorizer(
           permissions,
@@ -164,8 +150,9 @@ export const agentsPlugin = createBackendPlugin({
         const pullRequests = new PullRequestService({
           clients: githubClients,
           integrations,
-          store,
-          logs: new SessionLogs(store, hub),
+          sessions: db.sessions,
+          pullRequests: db.pullRequests,
+          logs: new SessionLogs(db.logChunks, hub),
           hub,
           logger,
           appBaseUrl:
@@ -173,17 +160,22 @@ export const agentsPlugin = createBackendPlugin({
             config.getOptionalString('backend.baseUrl') ??
             '',
         });
+        // A finished session's pushed branch gets its pull request; the task below catches up on
+        // any sync this replica missed.
+        hub.on('status', ({ session }) => {
+          if (isTerminalStatus(session.status)) void pullRequests.sync(session.id);
+        });
         const clusterSettings = readClusterSettings(config);
         const runtime = clusterSettings
           ? new AgentsRuntime({
               settings: clusterSettings,
-              store,
+              db,
               hub,
               logger,
               harnessProviders,
               apiUrl: clusterSettings.backendUrl ?? (await discovery.getBaseUrl('agents')),
               gitTokens: new RunGitTokens(githubClients, integrations),
-              onRunFinished: sessionId => void pullRequests.sync(sessionId),
+              metrics,
             })
           : undefined;
         if (!runtime) {
@@ -191,11 +183,11 @@ export const agentsPlugin = createBackendPlugin({
         }
         const configPolicies = ConfigPolicyResolver.fromConfig(config);
         const sessions = new SessionService({
-          store,
+          store: db.sessions,
+          transitions: db.transitions,
           catalog,
           policyResolver: policyResolver ?? configPolicies,
           authorizer,
-          hub,
           workBranchPrefix:
             config.getOptionalString('agents.sessions.workBranchPrefix') ?? 'agents/',
           repoUrlRewrites: readRepoUrlRewrites(config),
@@ -207,7 +199,7 @@ export const agentsPlugin = createBackendPlugin({
           sessions,
           catalog,
           auth,
-          db: client,
+          deliveries: db.webhookDeliveries,
           logger,
         }).subscribe(events);
         // Not awaited: an unreachable cluster must not hold up the backend's start.
@@ -236,7 +228,7 @@ export const agentsPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/runs', allow: 'unauthenticated' });
         httpRouter.use(createBundleRouter({ bundles, logger, config }));
         httpRouter.use(
-          await createRouter({ sessions, store, hub, httpAuth, auditor, logger, config }),
+          await createRouter({ sessions, db, hub, httpAuth, auditor, logger, config }),
         );
         logger.info(
           `Agents backend ready (harness providers: ${[...harnessProviders.keys()].join(', ') || 'none yet'}; bundle store: ${bundleContent.name})`,

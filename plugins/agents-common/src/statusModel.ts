@@ -11,6 +11,9 @@ export const SESSION_STATUSES: readonly SessionStatus[] = [
   'timed_out',
 ];
 
+/** The statuses of a session that has not finished: waiting, being started, or running. */
+export const ACTIVE_STATUSES: readonly SessionStatus[] = ['pending', 'starting', 'running'];
+
 /** The statuses a session cannot leave except by being resumed. */
 export const TERMINAL_STATUSES: readonly SessionStatus[] = [
   'succeeded',

@@ -4,40 +4,11 @@ import {
   type KubeSim,
   type ProcessKubelet,
 } from '@backstage-agents/kube-sim';
-import {
-  CoreV1Api,
-  KubeConfig,
-  NetworkingV1Api,
-  type V1Namespace,
-  type V1NetworkPolicy,
-} from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-
-const BASE = path.resolve(__dirname, '../../../../deploy/kustomize/base');
-
-/**
- * The agents namespace as deploy/ ships it (restricted Pod Security labels) and its NetworkPolicies
- * (default deny, DNS, backend, the egress profiles), read from the real manifests.
- */
-export async function applyAgentsNamespace(kubeConfig: KubeConfig): Promise<void> {
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const networking = kubeConfig.makeApiClient(NetworkingV1Api);
-  const docs = (file: string) =>
-    parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON()).filter(Boolean);
-  const namespace = docs(path.join(BASE, 'namespaces.yaml')).find(
-    (d: V1Namespace) => d.metadata?.name === 'agents',
-  );
-  await core.createNamespace({ body: namespace });
-  const dir = path.join(BASE, 'networkpolicies');
-  for (const file of fs.readdirSync(dir).filter(f => f.endsWith('.yaml') && !f.includes('example'))) {
-    for (const policy of docs(path.join(dir, file)) as V1NetworkPolicy[]) {
-      await networking.createNamespacedNetworkPolicy({ namespace: 'agents', body: policy });
-    }
-  }
-}
+import { applyAgentsNamespace } from '../testUtils/agentsNamespace';
 
 export interface SimulatedCluster {
   sim: KubeSim;
@@ -60,7 +31,7 @@ export async function startSimulatedCluster(options: {
   const kubeconfigPath = path.join(dir, 'kubeconfig');
   const sim = await startKubeSim({ kubeconfigPath });
   const core = sim.kubeConfig.makeApiClient(CoreV1Api);
-  await applyAgentsNamespace(sim.kubeConfig);
+  await applyAgentsNamespace(sim.kubeConfig, path.resolve(__dirname, '../../../../deploy/kustomize/base'));
   const kubelet = await startProcessKubelet({
     kubeConfig: sim.kubeConfig,
     images: options.images,

@@ -6,8 +6,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventParams, EventsService } from '@backstage/plugin-events-node';
-import type { Knex } from 'knex';
-import { DateTime } from 'luxon';
+import type { WebhookDeliveryStore } from '../database/WebhookDeliveryStore';
 import type { SessionService } from '../service/SessionService';
 
 interface IssuePayload {
@@ -49,7 +48,7 @@ export class IssueTriggers {
       sessions: SessionService;
       catalog: CatalogService;
       auth: AuthService;
-      db: Knex;
+      deliveries: WebhookDeliveryStore;
       logger: LoggerService;
     },
   ) {}
@@ -73,14 +72,14 @@ export class IssueTriggers {
       logger.warn('Ignoring a GitHub delivery without an X-GitHub-Delivery id');
       return;
     }
-    if (!(await this.claimDelivery(deliveryId, params.topic))) {
+    if (!(await this.deps.deliveries.claim(deliveryId, params.topic))) {
       logger.info(`Ignoring GitHub delivery ${deliveryId}: it was handled before`);
       return;
     }
     try {
       const sessionId = await this.launch(payload, request);
       if (sessionId) {
-        await this.deps.db('agents_webhook_deliveries').where({ delivery_id: deliveryId }).update({ session_id: sessionId });
+        await this.deps.deliveries.recordSession(deliveryId, sessionId);
       }
     } catch (error) {
       logger.warn(`GitHub delivery ${deliveryId} did not start a session: ${error}`);
@@ -149,24 +148,5 @@ export class IssueTriggers {
       { credentials },
     );
     return items[0] ? stringifyEntityRef(items[0]) : `user:default/${login.toLowerCase()}`;
-  }
-
-  /** Records a delivery; false when it was recorded before (a redelivery or a duplicate). */
-  private async claimDelivery(deliveryId: string, event: string): Promise<boolean> {
-    try {
-      await this.deps.db('agents_webhook_deliveries').insert({
-        delivery_id: deliveryId,
-        event,
-        session_id: null,
-        received_at: DateTime.utc().toISO(),
-      });
-      return true;
-    } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || /unique|primary/i.test(e.message ?? '')) {
-        return false;
-      }
-      throw error;
-    }
   }
 }

@@ -5,11 +5,11 @@ import { generateAppKeyPair, startFakeGitHub, type FakeGitHub } from '@backstage
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SessionStore } from '../database/SessionStore';
-import { LogHub } from '../logs/LogHub';
+import { AgentsDatabase } from '../database/AgentsDatabase';
+import { SessionEventHub } from '../events/SessionEventHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import { databaseServiceFor } from '../__testUtils__/testDatabases';
-import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { newSessionInput } from '../testUtils/newSessionInput';
 import { GitHubClients } from './GitHubClients';
 import { PullRequestService } from './PullRequestService';
 
@@ -19,9 +19,9 @@ jest.setTimeout(60_000);
 describe('PullRequestService', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
   let github: FakeGitHub;
-  let store: SessionStore;
+  let db: AgentsDatabase;
   let service: PullRequestService;
-  const statusEvents: string[] = [];
+  const updatedEvents: string[] = [];
 
   beforeAll(async () => {
     const key = generateAppKeyPair();
@@ -43,15 +43,16 @@ describe('PullRequestService', () => {
         },
       }),
     );
-    store = await SessionStore.create({ database: databaseServiceFor(await databases.init('SQLITE_3')) });
-    const hub = new LogHub();
-    hub.onStatus(change => statusEvents.push(change.id));
+    db = await AgentsDatabase.create({ database: databaseServiceFor(await databases.init('SQLITE_3')) });
+    const hub = new SessionEventHub();
+    hub.on('updated', ({ session }) => updatedEvents.push(session.id));
     const logger = mockServices.logger.mock();
     service = new PullRequestService({
       clients: new GitHubClients({ integrations, logger }),
       integrations,
-      store,
-      logs: new SessionLogs(store, hub),
+      sessions: db.sessions,
+      pullRequests: db.pullRequests,
+      logs: new SessionLogs(db.logChunks, hub),
       hub,
       logger,
       appBaseUrl: 'https://backstage.example.com',
@@ -62,7 +63,7 @@ describe('PullRequestService', () => {
 
   /** A finished session whose run pushed its work branch to the fake GitHub. */
   async function pushedSession(issueUrl?: string) {
-    const { session } = await store.createSession(
+    const { session } = await db.sessions.createSession(
       newSessionInput({
         repoUrl: `http://127.0.0.1:${github.port}/example-org/payments`,
         prompt: 'Fix partial refunds',
@@ -75,9 +76,9 @@ describe('PullRequestService', () => {
       files: { 'refunds.js': 'export const refund = () => 1;\n' },
       message: 'Fix partial refunds',
     });
-    await store.transition(session.id, 'starting');
-    await store.transition(session.id, 'running');
-    await store.transition(session.id, 'succeeded', {
+    await db.transitions.transition(session.id, 'starting');
+    await db.transitions.transition(session.id, 'running');
+    await db.transitions.transition(session.id, 'succeeded', {
       headCommit: sha,
       summary: 'Partial refunds now round down',
       run: { result: { status: 'succeeded', pushed: true, summary: 'Partial refunds now round down' } },
@@ -89,22 +90,22 @@ describe('PullRequestService', () => {
     const issueUrl = 'https://github.example.com/example-org/payments/issues/12';
     const id = await pushedSession(issueUrl);
     await service.sync(id);
-    const session = (await store.getSession(id))!;
+    const session = (await db.sessions.getSession(id))!;
     expect(session.prUrl).toMatch(/\/example-org\/payments\/pull\/\d+$/);
     expect(session.prState).toBe('open');
     const pull = (await github.state.pulls()).find(p => session.prUrl!.endsWith(`/pull/${p.number}`))!;
     expect(pull).toMatchObject({ title: 'Partial refunds now round down', draft: true });
     expect(pull.body).toContain(`https://backstage.example.com/agents/sessions/${id}`);
     expect(pull.body).toContain(`Closes ${issueUrl}`);
-    expect(statusEvents).toContain(id);
+    expect(updatedEvents).toContain(id);
   });
 
   it('refreshes the state of open pull requests: merged on GitHub, merged here', async () => {
     const id = await pushedSession();
     await service.sync(id);
-    const number = Number((await store.getSession(id))!.prUrl!.split('/').pop());
+    const number = Number((await db.sessions.getSession(id))!.prUrl!.split('/').pop());
     await github.mergePull('example-org', 'payments', number);
     await service.catchUp({ refreshOlderThanMinutes: 0 });
-    expect((await store.getSession(id))!.prState).toBe('merged');
+    expect((await db.sessions.getSession(id))!.prState).toBe('merged');
   });
 });

@@ -7,8 +7,10 @@ import type {
   SessionWithRuns,
 } from '@backstage-agents/plugin-agents-common';
 import { DateTime } from 'luxon';
+import type { PullRequestStore } from '../database/PullRequestStore';
+import { sessionChangeOf } from '../database/sessionChanges';
 import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { SessionEventHub } from '../events/SessionEventHub';
 import type { SessionLogs } from '../logs/SessionLogs';
 import type { GitHubClients } from './GitHubClients';
 import { describeGitHubError, isGitHubStatus } from './githubErrors';
@@ -29,9 +31,10 @@ export class PullRequestService {
     private readonly deps: {
       clients: GitHubClients;
       integrations: ScmIntegrationRegistry;
-      store: SessionStore;
+      sessions: Pick<SessionStore, 'getSession'>;
+      pullRequests: PullRequestStore;
       logs: SessionLogs;
-      hub: LogHub;
+      hub: SessionEventHub;
       logger: LoggerService;
       /** Where the session page lives, for the link in the pull request. */
       appBaseUrl: string;
@@ -51,12 +54,12 @@ export class PullRequestService {
 
   /** Catches up syncs that were missed and refreshes the state of open pull requests. */
   async catchUp(options: { refreshOlderThanMinutes: number }): Promise<void> {
-    const { store } = this.deps;
-    for (const session of await store.sessionsAwaitingPullRequest(50)) {
+    const { pullRequests } = this.deps;
+    for (const session of await pullRequests.sessionsAwaitingPullRequest(50)) {
       await this.sync(session.id);
     }
     const stale = DateTime.utc().minus({ minutes: options.refreshOlderThanMinutes }).toISO()!;
-    for (const session of await store.sessionsWithOpenPullRequests(100)) {
+    for (const session of await pullRequests.sessionsWithOpenPullRequests(100)) {
       if (session.updatedAt > stale) continue;
       await this.refreshState(session).catch(error =>
         this.deps.logger.warn(`Refreshing the pull request of session ${session.id} failed: ${error}`),
@@ -65,34 +68,34 @@ export class PullRequestService {
   }
 
   private async syncNow(sessionId: string): Promise<void> {
-    const { store, integrations } = this.deps;
-    const session = await store.getSession(sessionId);
+    const { sessions, pullRequests, integrations } = this.deps;
+    const session = await sessions.getSession(sessionId);
     if (!session?.headCommit) return;
     const run = session.runs[session.runs.length - 1];
     const policy = session.policy.snapshot as Partial<AgentsPolicy>;
     const repo = githubRepoOf(session.repoUrl, integrations);
     if (!repo || !run.result?.pushed || policy.openPullRequest === false) {
       // Nothing to open: a repository outside GitHub, nothing new pushed, or a policy without PRs.
-      await store.setPullRequest(session.id, { syncedCommit: session.headCommit });
+      await pullRequests.setPullRequest(session.id, { syncedCommit: session.headCommit });
       return;
     }
     try {
       const pull = await this.upsert(session, repo, policy.draftPullRequest ?? true);
-      await store.setPullRequest(session.id, {
+      await pullRequests.setPullRequest(session.id, {
         url: pull.url,
         state: pull.state,
         syncedCommit: session.headCommit,
       });
       await this.note(session, `${pull.created ? 'Opened' : 'Updated'} pull request #${pull.number}: ${pull.url}`);
       // Views of the session reload on this (a signal), and show the pull request.
-      this.deps.hub.publishStatus(session);
+      this.deps.hub.publish({ type: 'updated', session: sessionChangeOf(session) });
     } catch (error) {
       const message = describeGitHubError(error, `Opening the pull request of ${session.workBranch}`);
       await this.note(session, message);
       // Rate limits and server errors are worth another try later; other answers will not change.
       const status = (error as { status?: number }).status;
       if (status !== undefined && status !== 429 && status < 500 && !isRateLimited(error)) {
-        await store.setPullRequest(session.id, { syncedCommit: session.headCommit });
+        await pullRequests.setPullRequest(session.id, { syncedCommit: session.headCommit });
       }
       throw new Error(message);
     }
@@ -146,8 +149,8 @@ export class PullRequestService {
     const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
     const state = pullState(data);
     if (state === session.prState) return;
-    await this.deps.store.setPullRequest(session.id, { state });
-    this.deps.hub.publishStatus(session);
+    await this.deps.pullRequests.setPullRequest(session.id, { state });
+    this.deps.hub.publish({ type: 'updated', session: sessionChangeOf(session) });
   }
 
   private describe(session: SessionWithRuns) {

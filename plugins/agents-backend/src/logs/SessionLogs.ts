@@ -1,12 +1,12 @@
 import type { LogLine } from '@backstage-agents/plugin-agents-common';
-import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from './LogHub';
+import type { LogChunkStore } from '../database/LogChunkStore';
+import type { SessionEventHub } from '../events/SessionEventHub';
 
 /** A session's log: persisted in chunks, then announced to live viewers. */
 export class SessionLogs {
   constructor(
-    private readonly store: SessionStore,
-    private readonly hub: LogHub,
+    private readonly chunks: Pick<LogChunkStore, 'appendLogLines'>,
+    private readonly hub: SessionEventHub,
   ) {}
 
   async append(
@@ -14,8 +14,8 @@ export class SessionLogs {
     runId: string,
     lines: Array<{ timestamp: string; line: string }>,
   ): Promise<LogLine[]> {
-    const persisted = await this.store.appendLogLines(sessionId, runId, lines);
-    if (persisted.length) this.hub.publish(sessionId, { type: 'lines', lines: persisted });
+    const persisted = await this.chunks.appendLogLines(sessionId, runId, lines);
+    if (persisted.length) this.hub.publish({ type: 'lines', sessionId, lines: persisted });
     return persisted;
   }
 }

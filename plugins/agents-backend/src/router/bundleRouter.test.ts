@@ -13,10 +13,9 @@ import { create as createTar } from 'tar';
 import { BundleService } from '../bundles/BundleService';
 import { DatabaseBundleStore } from '../bundles/DatabaseBundleStore';
 import { hashRunToken } from '../bundles/runTokens';
-import { BundleRecordStore } from '../database/BundleRecordStore';
-import { SessionStore } from '../database/SessionStore';
+import { AgentsDatabase } from '../database/AgentsDatabase';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
-import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { newSessionInput } from '../testUtils/newSessionInput';
 import { spec } from '../schema/openapi.generated';
 import { createBundleRouter } from './bundleRouter';
 
@@ -72,16 +71,16 @@ const message = (res: { body: Buffer }) => JSON.parse(res.body.toString()).error
 
 describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId: TestDatabaseId) => {
   let knex: Knex;
-  let store: SessionStore;
+  let db: AgentsDatabase;
   let server: http.Server;
   let baseUrl: string;
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    store = await SessionStore.create({ database: databaseServiceFor(knex) });
+    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
     const logger = mockServices.logger.mock();
     const bundles = new BundleService({
-      records: new BundleRecordStore(knex),
+      records: db.bundleRecords,
       store: new DatabaseBundleStore(knex, 64 * 1024),
       logger,
       uploadGraceMs: 60_000,
@@ -98,21 +97,21 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
   async function runWithToken(token: string, sessionId?: string) {
     let id = sessionId;
     if (!id) {
-      const { session } = await store.createSession(
+      const { session } = await db.sessions.createSession(
         newSessionInput({
           policy: { name: 'small', snapshot: { name: 'small', maxBundleBytes: MAX_BYTES } },
         }),
       );
       id = session.id;
     } else {
-      await store.transition(id, 'succeeded');
-      await store.resume(id, 'Continue');
+      await db.transitions.transition(id, 'succeeded');
+      await db.transitions.resume(id, 'Continue');
     }
-    const current = (await store.getSession(id))!;
-    await store.transition(id, 'starting', {
+    const current = (await db.sessions.getSession(id))!;
+    await db.transitions.transition(id, 'starting', {
       run: { runTokenHash: hashRunToken(token), inputBundleId: current.bundle?.id },
     });
-    const session = (await store.getSession(id))!;
+    const session = (await db.sessions.getSession(id))!;
     return { session, run: session.runs[session.runs.length - 1] };
   }
 
@@ -137,7 +136,7 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
     expect(uploaded.status).toBe(201);
     expect(JSON.parse(uploaded.body.toString())).toMatchObject({ digest: sha(bundle), sizeBytes: bundle.length });
 
-    const session = (await store.getSession(first.session.id))!;
+    const session = (await db.sessions.getSession(first.session.id))!;
     expect(session.bundle).toMatchObject({ digest: sha(bundle), sizeBytes: bundle.length });
 
     const next = await runWithToken('token-two', first.session.id);
@@ -173,7 +172,7 @@ describe.each(databases.eachSupportedId())('bundle transfers on %p', (databaseId
       const rows = await bundleRows(sessionId);
       expect(rows.map(r => r.digest)).toEqual([sha(previous)]);
       expect(rows[0].state).toBe('complete');
-      expect((await store.getSession(sessionId))!.bundle?.digest).toBe(sha(previous));
+      expect((await db.sessions.getSession(sessionId))!.bundle?.digest).toBe(sha(previous));
       expect(await chunkCount()).toBeGreaterThan(0);
       // Every chunk belongs to a complete bundle: nothing of a refused upload is left.
       const orphans = await knex('agents_bundle_chunks')

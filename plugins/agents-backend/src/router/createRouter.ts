@@ -11,8 +11,8 @@ import type { Request as ExpressRequest } from 'express';
 
 // Handlers get requests typed from the spec; these helpers only need what every request has.
 type Request = ExpressRequest<any, any, any, any>;
-import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { AgentsDatabase } from '../database/AgentsDatabase';
+import type { SessionEventHub } from '../events/SessionEventHub';
 import { spec } from '../schema/openapi.generated';
 import { PolicyDeniedError } from '../policy/PolicyDeniedError';
 import type { SessionService } from '../service/SessionService';
@@ -20,8 +20,9 @@ import { readCursor, streamSessionLog } from './logStream';
 
 export interface RouterOptions {
   sessions: SessionService;
-  store: SessionStore;
-  hub: LogHub;
+  /** What the log stream reads: the session's status and its persisted lines. */
+  db: Pick<AgentsDatabase, 'sessions' | 'logChunks'>;
+  hub: SessionEventHub;
   httpAuth: HttpAuthService;
   auditor: AuditorService;
   logger: LoggerService;
@@ -34,7 +35,7 @@ export interface RouterOptions {
  * document also describes are served ahead of it by `createBundleRouter`.
  */
 export async function createRouter(options: RouterOptions) {
-  const { sessions, store, hub, httpAuth, auditor, logger, config } = options;
+  const { sessions, db, hub, httpAuth, auditor, logger, config } = options;
   const router = createValidatedOpenApiRouter<typeof spec>(spec, {
     // The document's security schemes describe the tokens; checking them is httpAuth's job (and the
     // bundle service's), which answers 401 where the validator would answer 400.
@@ -159,7 +160,8 @@ export async function createRouter(options: RouterOptions) {
     const after = readCursor(req);
     await sessions.get(req.params.id, credentials);
     await streamSessionLog(req, res, req.params.id, after, {
-      store,
+      sessions: db.sessions,
+      logChunks: db.logChunks,
       hub,
       logger,
       pollIntervalMs: options.logPollIntervalMs ?? 2000,

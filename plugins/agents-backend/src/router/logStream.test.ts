@@ -8,14 +8,14 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SessionStore } from '../database/SessionStore';
-import { LogHub } from '../logs/LogHub';
+import { AgentsDatabase } from '../database/AgentsDatabase';
+import { SessionEventHub } from '../events/SessionEventHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import { SessionService } from '../service/SessionService';
 import { createRouter } from './createRouter';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
-import { newSessionInput } from '../__testUtils__/newSessionInput';
+import { newSessionInput } from '../testUtils/newSessionInput';
 
 jest.setTimeout(60_000);
 
@@ -63,8 +63,8 @@ function readEvents(
 }
 
 describe.each(databases.eachSupportedId())('session log stream on %p', (databaseId: TestDatabaseId) => {
-  let store: SessionStore;
-  let hub: LogHub;
+  let db: AgentsDatabase;
+  let hub: SessionEventHub;
   let logs: SessionLogs;
   let server: http.Server;
   let baseUrl: string;
@@ -72,24 +72,24 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
 
   beforeAll(async () => {
     const knex = await databases.init(databaseId);
-    store = await SessionStore.create({ database: databaseServiceFor(knex) });
-    hub = new LogHub();
-    logs = new SessionLogs(store, hub);
+    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
+    hub = new SessionEventHub();
+    logs = new SessionLogs(db.logChunks, hub);
     const permissions = mockServices.permissions({ result: AuthorizeResult.ALLOW } as any);
     const sessions = new SessionService({
-      store,
+      store: db.sessions,
+      transitions: db.transitions,
       catalog: catalogServiceMock(),
       policyResolver: { resolve: async () => { throw new Error('unused'); } },
       authorizer: new SessionAuthorizer(permissions, {
         getRuleByName: () => { throw new Error('unused'); },
       } as any),
-      hub,
       workBranchPrefix: 'agents/',
       repoUrlRewrites: [],
     });
     const router = await createRouter({
       sessions,
-      store,
+      db,
       hub,
       httpAuth: mockServices.httpAuth(),
       auditor: mockServices.auditor.mock(),
@@ -108,7 +108,7 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
   });
 
   async function newSession() {
-    const { session } = await store.createSession(newSessionInput({ prompt: 'Work' }));
+    const { session } = await db.sessions.createSession(newSessionInput({ prompt: 'Work' }));
     return { id: session.id, runId: session.runs[0].id };
   }
 
@@ -143,7 +143,7 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
     );
     await new Promise(r => setTimeout(r, 200));
     // Written without announcing (as another replica would), then one line announced ahead of them.
-    await store.appendLogLines(id, runId, lines('c', 'd'));
+    await db.logChunks.appendLogLines(id, runId, lines('c', 'd'));
     await logs.append(id, runId, lines('e'));
     const { events } = await reading;
     expect(seqsOf(events)).toEqual([2, 3, 4, 5]);
@@ -153,9 +153,9 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
   it('ends the stream of a finished session once its log is drained', async () => {
     const { id, runId } = await newSession();
     await logs.append(id, runId, lines('x', 'y'));
-    await store.transition(id, 'starting');
-    await store.transition(id, 'running');
-    await store.transition(id, 'succeeded');
+    await db.transitions.transition(id, 'starting');
+    await db.transitions.transition(id, 'running');
+    await db.transitions.transition(id, 'succeeded');
     const { events, ended } = await readEvents(`${baseUrl}/sessions/${id}/logs`, auth, () => false);
     expect(ended).toBe(true);
     expect(events.map(e => e.event)).toEqual(['log', 'log', 'status', 'end']);
@@ -165,7 +165,7 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
 
   /** One chunk per line, as a follower writes a slow agent's output (one flush every 50 ms). */
   async function appendOneByOne(id: string, runId: string, from: number, to: number) {
-    for (let i = from; i <= to; i++) await store.appendLogLines(id, runId, lines(`line ${i}`));
+    for (let i = from; i <= to; i++) await db.logChunks.appendLogLines(id, runId, lines(`line ${i}`));
   }
   const range = (from: number, to: number) =>
     Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -173,9 +173,9 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
   it('replays every line of a finished session written one line per chunk', async () => {
     const { id, runId } = await newSession();
     await appendOneByOne(id, runId, 1, 2500);
-    await store.transition(id, 'starting');
-    await store.transition(id, 'running');
-    await store.transition(id, 'succeeded');
+    await db.transitions.transition(id, 'starting');
+    await db.transitions.transition(id, 'running');
+    await db.transitions.transition(id, 'succeeded');
     const { events, ended } = await readEvents(`${baseUrl}/sessions/${id}/logs?after=0`, auth, () => false);
     expect(ended).toBe(true);
     expect(seqsOf(events)).toEqual(range(1, 2500));
@@ -209,10 +209,10 @@ describe.each(databases.eachSupportedId())('session log stream on %p', (database
     const reading = readEvents(`${baseUrl}/sessions/${id}/logs`, auth, e => e.some(x => x.event === 'end'));
     await new Promise(r => setTimeout(r, 200));
     // Announced on this replica as soon as it is written…
-    await store.transition(id, 'starting');
-    hub.publish(id, { type: 'status', status: 'starting' });
+    await db.transitions.transition(id, 'starting');
+    hub.publishStatus({ id, status: 'starting', entityRef: 'component:default/payments' });
     // …or found by the poll when another replica wrote it.
-    await store.transition(id, 'cancelled');
+    await db.transitions.transition(id, 'cancelled');
     const { events } = await reading;
     expect(events.map(e => `${e.event}:${e.data.status}`)).toEqual([
       'status:pending',

@@ -5,14 +5,16 @@ import {
   isTerminalStatus,
   type LogLine,
 } from '@backstage-agents/plugin-agents-common';
+import type { LogChunkStore } from '../database/LogChunkStore';
 import type { SessionStore } from '../database/SessionStore';
-import type { LogHub, SessionEvent } from '../logs/LogHub';
+import type { SessionEvent, SessionEventHub } from '../events/SessionEventHub';
 
 type Request = ExpressRequest<any, any, any, any>;
 
 export interface LogStreamOptions {
-  store: SessionStore;
-  hub: LogHub;
+  sessions: Pick<SessionStore, 'getSession'>;
+  logChunks: Pick<LogChunkStore, 'readLogLines'>;
+  hub: SessionEventHub;
   logger: LoggerService;
   /** How often to look in the database for lines and status changes made on other replicas. */
   pollIntervalMs: number;
@@ -61,7 +63,7 @@ export async function streamSessionLog(
   after: number,
   options: LogStreamOptions,
 ): Promise<void> {
-  const { store, hub, logger } = options;
+  const { sessions, logChunks, hub, logger } = options;
   let sent = after;
   let closed = false;
   // A viewer slower than the log stops taking live lines until its socket drains, then catches up
@@ -92,7 +94,7 @@ export async function streamSessionLog(
   // Sends persisted lines after `sent`, up to `upTo`, page by page until the store says none are left.
   const catchUp = async (upTo = Number.MAX_SAFE_INTEGER) => {
     while (!closed && !lagging && sent < upTo) {
-      const page = await store.readLogLines(sessionId, sent, Math.min(PAGE, upTo - sent));
+      const page = await logChunks.readLogLines(sessionId, sent, Math.min(PAGE, upTo - sent));
       writeLines(page.lines);
       if (!page.hasMore || page.lines.length === 0) return;
     }
@@ -107,30 +109,33 @@ export async function streamSessionLog(
   };
 
   let lastStatus: string | undefined;
-  const onEvent = (event: SessionEvent) =>
+  const writeStatus = (status: string) => {
+    if (closed || status === lastStatus) return;
+    lastStatus = status;
+    res.write(`event: status\ndata: ${JSON.stringify({ status })}\n\n`);
+  };
+  // `updated` events (a pull request) are not part of the log: views hear of them by signal.
+  const onEvent = (event: SessionEvent) => {
+    if (event.type === 'status') enqueue(() => writeStatus(event.session.status));
+    if (event.type !== 'lines') return;
     enqueue(async () => {
-      if (closed) return;
-      if (event.type === 'lines') {
-        if (lagging) return;
-        const first = event.lines[0]?.seq ?? 0;
-        if (first > sent + 1) await catchUp(first - 1);
-        writeLines(event.lines);
-      } else if (event.status !== lastStatus) {
-        lastStatus = event.status;
-        res.write(`event: status\ndata: ${JSON.stringify({ status: event.status })}\n\n`);
-      }
+      if (closed || lagging) return;
+      const first = event.lines[0]?.seq ?? 0;
+      if (first > sent + 1) await catchUp(first - 1);
+      writeLines(event.lines);
     });
+  };
 
   const poll = () =>
     enqueue(async () => {
       if (closed) return;
       await catchUp();
-      const session = await store.getSession(sessionId);
+      const session = await sessions.getSession(sessionId);
       if (!session) {
         close();
         return;
       }
-      if (session.status !== lastStatus) onEvent({ type: 'status', status: session.status });
+      enqueue(() => writeStatus(session.status));
       if (isTerminalStatus(session.status)) {
         await catchUp();
         // After the status event queued above. A viewer whose socket filled up has not had every

@@ -2,13 +2,14 @@ import type {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
+import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
 import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { ConcurrencyGate } from './ConcurrencyGate';
 import { EgressPolicies } from './EgressPolicies';
-import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { AgentsDatabase } from '../database/AgentsDatabase';
+import type { SessionEventHub } from '../events/SessionEventHub';
 import { SessionLogs } from '../logs/SessionLogs';
 import type { ClusterSettings } from './clusterConfig';
 import { makeTimedApiClient } from './kubeClients';
@@ -16,6 +17,7 @@ import { describeApiError, isNotFound } from './kubeErrors';
 import { Launcher, type GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
 import { Reconciler } from './Reconciler';
+import { ReconcilerMetrics } from './ReconcilerMetrics';
 import { RunLogFollower } from './RunLogFollower';
 
 /** What the session use cases tell the runtime. */
@@ -31,22 +33,26 @@ export class AgentsRuntime implements SessionRuntime {
   private readonly core: CoreV1Api;
   private readonly launcher: Launcher;
   private readonly reconciler: Reconciler;
+  private readonly metrics: ReconcilerMetrics;
   readonly egressPolicies: EgressPolicies;
 
   constructor(
     private readonly deps: {
       settings: ClusterSettings;
-      store: SessionStore;
-      hub: LogHub;
+      /** The stores the runtime uses. */
+      db: Pick<AgentsDatabase, 'sessions' | 'transitions' | 'logChunks' | 'admission'>;
+      hub: SessionEventHub;
       logger: LoggerService;
       harnessProviders: Map<string, HarnessProvider>;
       /** The agents API as harness pods reach it. */
       apiUrl: string;
       gitTokens?: GitTokenSource;
-      onRunFinished?: (sessionId: string) => void;
+      /** The plugin's metrics service; without it nothing is recorded. */
+      metrics?: MetricsService;
     },
   ) {
-    const { settings, store, hub, logger } = deps;
+    const { settings, db, hub, logger } = deps;
+    this.metrics = deps.metrics ? ReconcilerMetrics.fromMetricsService(deps.metrics) : ReconcilerMetrics.noop();
     this.core = makeTimedApiClient(settings.kubeConfig, CoreV1Api);
     this.egressPolicies = new EgressPolicies({
       networking: makeTimedApiClient(settings.kubeConfig, NetworkingV1Api),
@@ -55,8 +61,7 @@ export class AgentsRuntime implements SessionRuntime {
     });
     this.launcher = new Launcher({
       core: this.core,
-      store,
-      hub,
+      transitions: db.transitions,
       logger,
       namespace: settings.namespace,
       defaultImage: settings.defaultImage,
@@ -64,27 +69,29 @@ export class AgentsRuntime implements SessionRuntime {
       harnessProviders: deps.harnessProviders,
       gitTokens: deps.gitTokens,
       egressPolicies: this.egressPolicies,
-      gate: new ConcurrencyGate(store),
+      gate: new ConcurrencyGate(db.admission),
+      metrics: this.metrics,
     });
     this.reconciler = new Reconciler({
       core: this.core,
       kubeConfig: settings.kubeConfig,
       namespace: settings.namespace,
-      store,
-      hub,
+      sessions: db.sessions,
+      transitions: db.transitions,
       launcher: this.launcher,
       follower: new RunLogFollower({
         kubeConfig: settings.kubeConfig,
         namespace: settings.namespace,
-        store,
-        logs: new SessionLogs(store, hub),
+        logChunks: db.logChunks,
+        transitions: db.transitions,
+        logs: new SessionLogs(db.logChunks, hub),
         logger,
         core: this.core,
       }),
       logger,
       finishedPodTtlMs: settings.finishedPodTtlMs,
       resyncIntervalMs: settings.resyncIntervalMs,
-      onRunFinished: deps.onRunFinished,
+      metrics: this.metrics,
     });
   }
 
@@ -113,6 +120,8 @@ export class AgentsRuntime implements SessionRuntime {
   }
 
   async sessionCancelled(session: SessionWithRuns): Promise<void> {
+    // Told once, by the replica whose cancel was applied: the reconciler leaves cancelled runs be.
+    this.metrics.runFinished('cancelled', session.harness);
     const run = session.runs[session.runs.length - 1];
     if (!run.podName) return;
     await this.core

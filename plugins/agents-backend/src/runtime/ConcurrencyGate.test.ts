@@ -2,8 +2,8 @@ import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { TestDatabaseId } from '@backstage/backend-test-utils';
 import knexFactory, { type Knex } from 'knex';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
-import { newSessionInput } from '../__testUtils__/newSessionInput';
-import { SessionStore } from '../database/SessionStore';
+import { newSessionInput } from '../testUtils/newSessionInput';
+import { AgentsDatabase } from '../database/AgentsDatabase';
 import { ConcurrencyGate } from './ConcurrencyGate';
 
 jest.setTimeout(60_000);
@@ -14,16 +14,16 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
   let knex: Knex;
   /** A second connection pool to the same database: what another backend replica would hold. */
   let otherReplica: Knex;
-  let store: SessionStore;
-  let otherStore: SessionStore;
+  let db: AgentsDatabase;
+  let other: AgentsDatabase;
 
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    store = await SessionStore.create({ database: databaseServiceFor(knex) });
+    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
     // An in-memory SQLite database exists once per connection: a second pool could not see it,
     // and SQLite serves one backend anyway. Both "replicas" share the pool there.
     otherReplica = databaseId === 'SQLITE_3' ? knex : knexFactory(knex.client.config);
-    otherStore = await SessionStore.create({ database: databaseServiceFor(otherReplica) });
+    other = await AgentsDatabase.create({ database: databaseServiceFor(otherReplica) });
   });
 
   afterAll(async () => {
@@ -41,8 +41,8 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
 
   it('starts no more sessions than the cap when two replicas admit the same burst', async () => {
     const sessions: SessionWithRuns[] = [];
-    for (let i = 0; i < 12; i++) sessions.push((await store.createSession(capped(3))).session);
-    const gates = [new ConcurrencyGate(store), new ConcurrencyGate(otherStore)];
+    for (let i = 0; i < 12; i++) sessions.push((await db.sessions.createSession(capped(3))).session);
+    const gates = [new ConcurrencyGate(db.admission), new ConcurrencyGate(other.admission)];
 
     // Every session is offered to both replicas at once, as a burst of requests on one and the
     // reconciler's launch pass on the other would, in opposite orders; a claim moves it
@@ -50,7 +50,7 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
     const offer = (replica: number, order: typeof sessions) =>
       order.map(session =>
         gates[replica]
-          .admit(session, () => (replica === 0 ? store : otherStore).applyTransition(session.id, 'starting'))
+          .admit(session, () => (replica === 0 ? db : other).transitions.applyTransition(session.id, 'starting'))
           .catch(error => error.name as string),
       );
     const results = await Promise.all([...offer(0, sessions), ...offer(1, [...sessions].reverse())]);
@@ -64,23 +64,23 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
   });
 
   it('keeps the cap when a resumed session is admitted while another replica claims a newer one', async () => {
-    const resumed = (await store.createSession(capped(1))).session;
-    for (const to of ['starting', 'running', 'succeeded'] as const) await store.applyTransition(resumed.id, to);
-    const newer = (await store.createSession(capped(1))).session;
-    const firstGate = new ConcurrencyGate(store);
+    const resumed = (await db.sessions.createSession(capped(1))).session;
+    for (const to of ['starting', 'running', 'succeeded'] as const) await db.transitions.applyTransition(resumed.id, to);
+    const newer = (await db.sessions.createSession(capped(1))).session;
+    const firstGate = new ConcurrencyGate(db.admission);
     // One process serves SQLite: there the race is between two launches in the same replica.
-    const secondGate = databaseId === 'SQLITE_3' ? firstGate : new ConcurrencyGate(otherStore);
+    const secondGate = databaseId === 'SQLITE_3' ? firstGate : new ConcurrencyGate(other.admission);
 
     // The first replica admits the newer session and is slow to claim it; meanwhile the older
     // session is resumed (it keeps its place in the queue) and the second replica admits it.
     let secondAdmission: Promise<unknown> | undefined;
     await firstGate.admit(newer, async () => {
       secondAdmission = (async () => {
-        const { session: again } = await otherStore.resume(resumed.id, 'Also cover partial refunds');
-        return secondGate.admit(again, () => otherStore.applyTransition(again.id, 'starting'));
+        const { session: again } = await other.transitions.resume(resumed.id, 'Also cover partial refunds');
+        return secondGate.admit(again, () => other.transitions.applyTransition(again.id, 'starting'));
       })();
       await new Promise(resolve => setTimeout(resolve, 300));
-      await store.applyTransition(newer.id, 'starting');
+      await db.transitions.applyTransition(newer.id, 'starting');
     });
     expect(await secondAdmission).toBe('queued');
     const starting = await knex('agents_sessions').where({ status: 'starting' }).select('id');
@@ -89,9 +89,9 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
 
   it('admits sessions of an uncapped policy without counting', async () => {
     const sessions: SessionWithRuns[] = [];
-    for (let i = 0; i < 5; i++) sessions.push((await store.createSession(newSessionInput())).session);
-    const gate = new ConcurrencyGate(store);
-    await Promise.all(sessions.map(s => gate.admit(s, () => store.applyTransition(s.id, 'starting'))));
+    for (let i = 0; i < 5; i++) sessions.push((await db.sessions.createSession(newSessionInput())).session);
+    const gate = new ConcurrencyGate(db.admission);
+    await Promise.all(sessions.map(s => gate.admit(s, () => db.transitions.applyTransition(s.id, 'starting'))));
     const starting = await knex('agents_sessions').where({ status: 'starting' }).count({ n: '*' });
     expect(Number(starting[0].n)).toBe(5);
   });

@@ -1,5 +1,5 @@
 import type { AgentsPolicy, SessionWithRuns } from '@backstage-agents/plugin-agents-common';
-import type { ConcurrencyScope, SessionStore } from '../database/SessionStore';
+import type { AdmissionStore, ConcurrencyScope } from '../database/AdmissionStore';
 
 /** The policy key that caps each scope. */
 const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
@@ -20,7 +20,7 @@ const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
 export class ConcurrencyGate {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: SessionStore) {}
+  constructor(private readonly admission: AdmissionStore) {}
 
   /** Runs `claim` if the session may start now; otherwise resolves to 'queued' without running it. */
   admit<T>(session: SessionWithRuns, claim: () => Promise<T>): Promise<T | 'queued'> {
@@ -28,8 +28,8 @@ export class ConcurrencyGate {
       const policy = session.policy.snapshot as Partial<AgentsPolicy>;
       const capped = CAPS.filter(([, key]) => typeof policy[key] === 'number');
       if (capped.length === 0) return claim();
-      return this.store.withAdmissionLock(async () => {
-        const load = await this.store.concurrency(session.id);
+      return this.admission.withAdmissionLock(async () => {
+        const load = await this.admission.concurrency(session.id);
         for (const [scope, key] of capped) {
           const inScope = load[scope];
           if (inScope && inScope.active + inScope.waitingBefore >= (policy[key] as number)) {

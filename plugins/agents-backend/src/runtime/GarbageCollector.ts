@@ -13,7 +13,7 @@ export class GarbageCollector {
     private readonly options: {
       core: CoreV1Api;
       namespace: string;
-      store: SessionStore;
+      sessions: Pick<SessionStore, 'getRun' | 'getSession'>;
       finishedPodTtlMs: number;
     },
   ) {}
@@ -37,14 +37,14 @@ export class GarbageCollector {
    * `pods` are the managed pods just listed, by run id.
    */
   async removeOrphanSecrets(pods: Map<string, V1Pod>) {
-    const { core, namespace, store } = this.options;
+    const { core, namespace, sessions } = this.options;
     const secrets = await core.listNamespacedSecret({ namespace, labelSelector: MANAGED_SELECTOR });
     for (const secret of secrets.items) {
       const runId = secret.metadata?.labels?.[RUN_LABEL];
       if (!runId || pods.has(runId) || secret.metadata?.ownerReferences?.length) continue;
-      const run = await store.getRun(runId);
+      const run = await sessions.getRun(runId);
       if (run && !isTerminalStatus(run.phase)) {
-        const session = await store.getSession(run.sessionId);
+        const session = await sessions.getSession(run.sessionId);
         if (session && Date.now() - Date.parse(session.updatedAt) < SECRET_LAUNCH_GRACE_MS) continue;
       }
       await core

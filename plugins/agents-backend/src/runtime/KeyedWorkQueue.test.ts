@@ -118,4 +118,33 @@ describe('KeyedWorkQueue', () => {
     expect(errors).toEqual(['run-a: API down']);
     expect(seenEvents).toEqual(['1', '2']);
   });
+
+  it('tells how long each reconcile waited, from the oldest event folded into it', async () => {
+    let clock = 1_000;
+    const waits: string[] = [];
+    const gates: Array<ReturnType<typeof gate>> = [];
+    const queue = new KeyedWorkQueue<PodEvent>({
+      onError: () => undefined,
+      now: () => clock,
+      onStart: (key, waitedMs) => waits.push(`${key}: ${waitedMs}`),
+      work: async () => {
+        const g = gate();
+        gates.push(g);
+        await g.opened;
+      },
+    });
+    const first = queue.add('run-a', event('1'));
+    await new Promise(resolve => setImmediate(resolve));
+    expect(waits).toEqual(['run-a: 0']);
+    clock += 200; // queued while the first reconcile runs
+    const second = queue.add('run-a', event('2'));
+    clock += 300; // folded into the one still waiting
+    const third = queue.add('run-a', event('3'));
+    clock += 500;
+    gates.splice(0).forEach(g => g.open());
+    await new Promise(resolve => setImmediate(resolve));
+    expect(waits).toEqual(['run-a: 0', 'run-a: 800']);
+    gates.splice(0).forEach(g => g.open());
+    await Promise.all([first, second, third]);
+  });
 });

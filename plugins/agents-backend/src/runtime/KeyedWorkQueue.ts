@@ -1,7 +1,12 @@
 /** One key's state: the item waiting for its turn, and whether a worker is on the key. */
 interface Slot<T> {
   running: boolean;
-  pending?: { item: T; done: Promise<void>; resolve: () => void };
+  pending?: {
+    item: T;
+    done: Promise<void>;
+    resolve: () => void;
+    queuedAt: number;
+  };
 }
 
 /**
@@ -18,6 +23,10 @@ export class KeyedWorkQueue<T> {
       work: (key: string, item: T) => Promise<void>;
       onError: (key: string, error: unknown) => void;
       merge?: (pending: T, incoming: T) => T;
+      /** Told as a key's work starts, with how long its item (the oldest folded into it) waited. */
+      onStart?: (key: string, waitedMs: number) => void;
+      /** The clock `onStart` measures with. */
+      now?: () => number;
     },
   ) {}
 
@@ -36,9 +45,13 @@ export class KeyedWorkQueue<T> {
     const done = new Promise<void>(r => {
       resolve = r;
     });
-    slot.pending = { item, done, resolve };
+    slot.pending = { item, done, resolve, queuedAt: this.now() };
     if (!slot.running) void this.drain(key, slot);
     return done;
+  }
+
+  private now(): number {
+    return this.options.now ? this.options.now() : performance.now();
   }
 
   /** Keys with work queued or running. */
@@ -51,8 +64,9 @@ export class KeyedWorkQueue<T> {
     // Start on the next microtask, so events delivered together fold into the first.
     await Promise.resolve();
     while (slot.pending) {
-      const { item, resolve } = slot.pending;
+      const { item, resolve, queuedAt } = slot.pending;
       slot.pending = undefined;
+      this.options.onStart?.(key, this.now() - queuedAt);
       try {
         await this.options.work(key, item);
       } catch (error) {

@@ -12,7 +12,7 @@ export class LaunchQueue {
   private again = false;
 
   constructor(
-    private readonly options: { store: SessionStore; launcher: Launcher; logger: LoggerService },
+    private readonly options: { sessions: Pick<SessionStore, 'listActiveSessions'>; launcher: Launcher; logger: LoggerService },
   ) {}
 
   /** Starts what the concurrency caps held back, now or right after the pass under way. */
@@ -25,7 +25,7 @@ export class LaunchQueue {
       do {
         this.again = false;
         try {
-          for (const session of await this.options.store.listActiveSessions()) {
+          for (const session of await this.options.sessions.listActiveSessions()) {
             if (session.status === 'pending') await this.options.launcher.launch(session);
           }
         } catch (error) {

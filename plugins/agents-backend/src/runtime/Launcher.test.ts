@@ -1,22 +1,22 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import type { CoreV1Api } from '@kubernetes/client-node';
-import { SessionStore } from '../database/SessionStore';
+import { AgentsDatabase } from '../database/AgentsDatabase';
 import { databaseServiceFor } from '../__testUtils__/testDatabases';
-import { newSessionInput } from '../__testUtils__/newSessionInput';
-import { LogHub } from '../logs/LogHub';
+import { newSessionInput } from '../testUtils/newSessionInput';
+import { SessionEventHub } from '../events/SessionEventHub';
 import { Launcher } from './Launcher';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
 
 async function setup(core: Partial<CoreV1Api>) {
-  const store = await SessionStore.create({
+  const hub = new SessionEventHub();
+  const db = await AgentsDatabase.create({
     database: databaseServiceFor(await databases.init('SQLITE_3')),
+    onStatusChanges: changes => hub.publishStatus(...changes),
   });
-  const hub = new LogHub();
   const launcher = new Launcher({
     core: core as CoreV1Api,
-    store,
-    hub,
+    transitions: db.transitions,
     logger: mockServices.logger.mock(),
     namespace: 'agents',
     defaultImage: 'harness:test',
@@ -24,21 +24,21 @@ async function setup(core: Partial<CoreV1Api>) {
     harnessProviders: new Map(),
     apiTimeoutMs: 200,
   });
-  const { session } = await store.createSession(newSessionInput({ prompt: 'Work' }));
-  return { store, hub, launcher, session };
+  const { session } = await db.sessions.createSession(newSessionInput({ prompt: 'Work' }));
+  return { db, hub, launcher, session };
 }
 
 describe('Launcher', () => {
   it('fails the session and cleans up when the API server does not answer', async () => {
     const deleted: string[] = [];
-    const { store, launcher, session } = await setup({
+    const { db, launcher, session } = await setup({
       createNamespacedSecret: async () => ({}) as any,
       createNamespacedPod: () => new Promise(() => {}),
       deleteNamespacedPod: async ({ name }: any) => deleted.push(`pod/${name}`) as any,
       deleteNamespacedSecret: async ({ name }: any) => deleted.push(`secret/${name}`) as any,
     });
     expect(await launcher.launch(session)).toBe(true);
-    const failed = await store.getSession(session.id);
+    const failed = await db.sessions.getSession(session.id);
     expect(failed!.status).toBe('failed');
     expect(failed!.runs[0].reason).toContain('did not answer within 200 ms');
     const name = `agents-run-${session.runs[0].id}`;
@@ -46,17 +46,17 @@ describe('Launcher', () => {
   });
 
   it("tells the fan-out's viewers when launching one of its tasks moves it", async () => {
-    const { store, hub, launcher } = await setup({
+    const { db, hub, launcher } = await setup({
       createNamespacedSecret: async () => ({}) as any,
       createNamespacedPod: () => new Promise(() => {}),
       deleteNamespacedPod: async () => ({}) as any,
       deleteNamespacedSecret: async () => ({}) as any,
     });
-    const fanOut = (await store.createSession(newSessionInput({ kind: 'fanout' }))).session;
-    const task = (await store.createSession(newSessionInput({ parentSessionId: fanOut.id }))).session;
+    const fanOut = (await db.sessions.createSession(newSessionInput({ kind: 'fanout' }))).session;
+    const task = (await db.sessions.createSession(newSessionInput({ parentSessionId: fanOut.id }))).session;
     const heard: string[] = [];
     hub.subscribe(fanOut.id, event => {
-      if (event.type === 'status') heard.push(event.status);
+      if (event.type === 'status') heard.push(event.session.status);
     });
     // The claim starts the fan-out; the pod that never comes fails the task, and with it the fan-out.
     expect(await launcher.launch(task)).toBe(true);

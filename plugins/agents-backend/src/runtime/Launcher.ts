@@ -7,12 +7,12 @@ import type {
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { issueRunToken } from '../bundles/runTokens';
-import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { TransitionStore } from '../database/TransitionStore';
 import type { ConcurrencyGate } from './ConcurrencyGate';
 import type { EgressPolicies } from './EgressPolicies';
 import { describeApiError } from './kubeErrors';
 import { runObjectName } from './labels';
+import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import { buildRunManifests } from './runManifests';
 
 /** Where a run's Git token comes from (the GitHub integration). */
@@ -30,8 +30,7 @@ export class Launcher {
   constructor(
     private readonly deps: {
       core: CoreV1Api;
-      store: SessionStore;
-      hub: LogHub;
+      transitions: Pick<TransitionStore, 'applyTransition'>;
       logger: LoggerService;
       namespace: string;
       defaultImage: string;
@@ -46,18 +45,20 @@ export class Launcher {
       egressPolicies?: EgressPolicies;
       /** Holds sessions back while their policy's concurrency caps are reached. */
       gate?: ConcurrencyGate;
+      /** Counts runs that fail at launch. */
+      metrics?: ReconcilerMetrics;
     },
   ) {}
 
   /** Launches the session's latest run; returns false when another writer claimed it first. */
   async launch(session: SessionWithRuns): Promise<boolean> {
-    const { core, store, hub, namespace } = this.deps;
+    const { core, transitions, namespace } = this.deps;
     const run = session.runs[session.runs.length - 1];
     const policy = session.policy.snapshot as unknown as AgentsPolicy;
     const runToken = issueRunToken();
     const podName = runObjectName(run.id);
     const claim = () =>
-      store.applyTransition(session.id, 'starting', {
+      transitions.applyTransition(session.id, 'starting', {
         run: {
           podName,
           namespace,
@@ -69,7 +70,6 @@ export class Launcher {
       const claimed = this.deps.gate ? await this.deps.gate.admit(session, claim) : await claim();
       // Queued behind the policy's concurrency caps: it stays pending until a slot frees.
       if (claimed === 'queued') return false;
-      hub.publishStatus(...claimed);
     } catch (error) {
       // Another replica (or a cancel) changed the session first: nothing to launch here.
       if (error instanceof ConflictError) return false;
@@ -79,7 +79,7 @@ export class Launcher {
     try {
       await this.deps.egressPolicies?.assertEnforced(policy.egressProfile);
     } catch (error) {
-      await this.fail(session.id, `Refusing to launch: ${(error as Error).message}`);
+      await this.fail(session, `Refusing to launch: ${(error as Error).message}`);
       return true;
     }
 
@@ -88,7 +88,7 @@ export class Launcher {
       gitToken = (await this.deps.gitTokens?.tokenFor(session)) ?? '';
     } catch (error) {
       // Nothing was created yet: the session fails with GitHub's reason and nothing is left behind.
-      await this.fail(session.id, `No Git token for ${session.repoUrl}: ${(error as Error).message}`);
+      await this.fail(session, `No Git token for ${session.repoUrl}: ${(error as Error).message}`);
       return true;
     }
 
@@ -153,16 +153,17 @@ export class Launcher {
       await core
         .deleteNamespacedSecret({ name: secret.metadata!.name!, namespace })
         .catch(() => undefined);
-      await this.fail(session.id, `Could not create the pod: ${reason}`);
+      await this.fail(session, `Could not create the pod: ${reason}`);
       return true;
     }
   }
 
-  private async fail(sessionId: string, reason: string) {
-    const failed = await this.deps.store
-      .applyTransition(sessionId, 'failed', { run: { reason } })
+  private async fail(session: SessionWithRuns, reason: string) {
+    const failed = await this.deps.transitions
+      .applyTransition(session.id, 'failed', { run: { reason } })
       .catch(() => undefined);
-    if (failed) this.deps.hub.publishStatus(...failed);
+    if (!failed) return;
+    this.deps.metrics?.runFinished('failed', session.harness);
   }
 }
 

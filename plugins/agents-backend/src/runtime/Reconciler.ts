@@ -1,11 +1,12 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { TransitionStore } from '../database/TransitionStore';
 import { GarbageCollector } from './GarbageCollector';
 import { KeyedWorkQueue } from './KeyedWorkQueue';
 import { describeApiError } from './kubeErrors';
 import { LaunchQueue } from './LaunchQueue';
+import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import type { Launcher } from './Launcher';
 import { MANAGED_SELECTOR, RUN_LABEL } from './labels';
 import { coalescePodEvents, decideSessionWithoutEvent, type PodEvent } from './runDecision';
@@ -21,15 +22,15 @@ export interface ReconcilerOptions {
   core: CoreV1Api;
   kubeConfig: KubeConfig;
   namespace: string;
-  store: SessionStore;
-  hub: LogHub;
+  sessions: Pick<SessionStore, 'getRun' | 'getSession' | 'listActiveSessions'>;
+  transitions: Pick<TransitionStore, 'applyTransition'>;
   launcher: Launcher;
   follower: RunLogFollower;
   logger: LoggerService;
   finishedPodTtlMs: number;
   resyncIntervalMs: number;
-  /** Told when a run has finished and its session is stored as finished (opens the pull request). */
-  onRunFinished?: (sessionId: string) => void;
+  /** Where runs' outcomes, launch latency, reconcile lag and live log followers are recorded. */
+  metrics?: ReconcilerMetrics;
 }
 
 /**
@@ -50,33 +51,35 @@ export class Reconciler {
   private readonly queue: KeyedWorkQueue<PodEvent>;
 
   constructor(private readonly options: ReconcilerOptions) {
-    const { core, namespace, store, logger } = options;
+    const { core, namespace, sessions, logger, metrics } = options;
     const lease = () => this.leaseSignal;
     this.logs = new RunLogs({
       core,
       namespace,
-      store,
+      sessions,
       follower: options.follower,
       logger,
       lease,
       reconcilePod: pod => this.reconcilePod(pod),
+      metrics,
     });
-    this.garbage = new GarbageCollector({ core, namespace, store, finishedPodTtlMs: options.finishedPodTtlMs });
+    this.garbage = new GarbageCollector({ core, namespace, sessions, finishedPodTtlMs: options.finishedPodTtlMs });
     this.runs = new RunReconciler({
       core,
       namespace,
-      store,
-      hub: options.hub,
+      sessions,
+      transitions: options.transitions,
       logs: this.logs,
       garbage: this.garbage,
-      launchQueue: new LaunchQueue({ store, launcher: options.launcher, logger }),
+      launchQueue: new LaunchQueue({ sessions, launcher: options.launcher, logger }),
       lease,
-      onRunFinished: options.onRunFinished,
+      metrics,
     });
     this.queue = new KeyedWorkQueue<PodEvent>({
       work: (runId, event) => this.runs.reconcile(runId, event),
       merge: coalescePodEvents,
       onError: (runId, error) => logger.warn(`Reconciling run ${runId} failed: ${describeApiError(error)}`),
+      onStart: (_runId, waitedMs) => metrics?.reconcileStarted(waitedMs),
     });
   }
 
@@ -104,14 +107,14 @@ export class Reconciler {
    * resourceVersion for the watch that follows.
    */
   async resync(): Promise<string | undefined> {
-    const { core, namespace, store } = this.options;
+    const { core, namespace, sessions } = this.options;
     const list = await core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR });
     const pods = new Map<string, V1Pod>();
     for (const pod of list.items) {
       const runId = pod.metadata?.labels?.[RUN_LABEL];
       if (runId) pods.set(runId, pod);
     }
-    for (const session of await store.listActiveSessions()) {
+    for (const session of await sessions.listActiveSessions()) {
       const run = session.runs[session.runs.length - 1];
       const action = decideSessionWithoutEvent({ session, hasPod: pods.has(run.id), now: Date.now() });
       if (action.kind === 'launch') {

@@ -1,7 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { Log, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
-import type { SessionStore } from '../database/SessionStore';
+import type { LogChunkStore } from '../database/LogChunkStore';
+import type { TransitionStore } from '../database/TransitionStore';
 import type { SessionLogs } from '../logs/SessionLogs';
 import { KUBE_API_TIMEOUT_MS } from './kubeClients';
 import { HARNESS_CONTAINER, runObjectName } from './labels';
@@ -30,7 +31,8 @@ export class RunLogFollower {
     private readonly deps: {
       kubeConfig: KubeConfig;
       namespace: string;
-      store: SessionStore;
+      logChunks: Pick<LogChunkStore, 'countRunLogLines'>;
+      transitions: Pick<TransitionStore, 'recordRunResult'>;
       logs: SessionLogs;
       logger: LoggerService;
       /** Reads the run's Secret, so its tokens can be redacted from the log. */
@@ -67,8 +69,8 @@ export class RunLogFollower {
     signal: AbortSignal,
     options: { follow?: boolean } = {},
   ): Promise<void> {
-    const { store, logs } = this.deps;
-    let skip = await store.countRunLogLines(run.runId);
+    const { logChunks, transitions, logs } = this.deps;
+    let skip = await logChunks.countRunLogLines(run.runId);
     const redact = await this.redactorFor(run.runId);
     let partial = '';
     let batch: Array<{ timestamp: string; line: string }> = [];
@@ -94,7 +96,7 @@ export class RunLogFollower {
       const result = parseResultLine(entry.line);
       if (result) {
         flush();
-        writes = writes.then(() => store.recordRunResult(run.runId, result));
+        writes = writes.then(() => transitions.recordRunResult(run.runId, result));
       }
       batch.push(entry);
       if (batch.length >= BATCH_LINES) flush();

@@ -2,6 +2,7 @@ import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { SessionStore } from '../database/SessionStore';
 import { describeApiError } from './kubeErrors';
+import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import type { WholeLogRead } from './runDecision';
 import type { FollowedRun, RunLogFollower } from './RunLogFollower';
 import { sleep } from './sleep';
@@ -33,13 +34,14 @@ export class RunLogs {
     private readonly options: {
       core: CoreV1Api;
       namespace: string;
-      store: SessionStore;
+      sessions: Pick<SessionStore, 'getRun'>;
       follower: RunLogFollower;
       logger: LoggerService;
       /** The current lease: aborted when this replica no longer holds it. */
       lease: () => AbortSignal;
       /** Brings a run into line with its pod as read again (after its log stream stopped). */
       reconcilePod: (pod: V1Pod) => Promise<void>;
+      metrics?: ReconcilerMetrics;
     },
   ) {}
 
@@ -55,6 +57,7 @@ export class RunLogs {
     if ((current && !current.settled) || lease.aborted) return;
     const stop = new AbortController();
     const signal = AbortSignal.any([lease, stop.signal]);
+    this.options.metrics?.followerStarted();
     const following: Following = {
       stop,
       settled: false,
@@ -70,6 +73,7 @@ export class RunLogs {
     };
     following.done.then(() => {
       following.settled = true;
+      this.options.metrics?.followerStopped();
       const stillFollowed = () => !signal.aborted && this.followers.get(runId) === following;
       if (stillFollowed()) {
         setTimeout(() => {
@@ -88,16 +92,22 @@ export class RunLogs {
    * errors, and only the lines not yet persisted are added.
    */
   async readWholeLog(run: FollowedRun): Promise<WholeLogRead> {
-    const { follower, store, logger, lease } = this.options;
+    const { follower, sessions, logger, lease } = this.options;
     const following = this.followers.get(run.runId);
     let ended = false;
     if (following) {
-      const settled = await Promise.race([following.done, sleep(FOLLOWER_SETTLE_MS, lease())]);
+      // The wait ends with the follower, so no timer outlives it.
+      const settling = new AbortController();
+      const settled = await Promise.race([
+        following.done,
+        sleep(FOLLOWER_SETTLE_MS, AbortSignal.any([lease(), settling.signal])),
+      ]);
+      settling.abort();
       if (settled === undefined) following.stop.abort();
       ended = (await following.done) === 'ended';
     }
     if (lease().aborted) return 'lease-lost';
-    if (ended && (await store.getRun(run.runId))?.result) return 'complete';
+    if (ended && (await sessions.getRun(run.runId))?.result) return 'complete';
     let error = 'no attempt was made';
     for (const pause of LOG_READ_RETRIES_MS) {
       await sleep(pause, lease());

@@ -5,9 +5,10 @@ import {
 } from '@backstage-agents/plugin-agents-common';
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { SessionStore } from '../database/SessionStore';
-import type { LogHub } from '../logs/LogHub';
+import type { TransitionStore } from '../database/TransitionStore';
 import type { GarbageCollector } from './GarbageCollector';
 import type { LaunchQueue } from './LaunchQueue';
+import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import { decideRun, judgeFinishedRun, type PodEvent, type RunEnding } from './runDecision';
 import type { RunLogs } from './RunLogs';
 
@@ -20,14 +21,14 @@ export class RunReconciler {
     private readonly options: {
       core: CoreV1Api;
       namespace: string;
-      store: SessionStore;
-      hub: LogHub;
+      sessions: Pick<SessionStore, 'getRun' | 'getSession'>;
+      transitions: Pick<TransitionStore, 'applyTransition'>;
       logs: RunLogs;
       garbage: GarbageCollector;
       launchQueue: LaunchQueue;
       /** The current lease: aborted when this replica no longer holds it. */
       lease: () => AbortSignal;
-      onRunFinished?: (sessionId: string) => void;
+      metrics?: ReconcilerMetrics;
     },
   ) {}
 
@@ -35,9 +36,9 @@ export class RunReconciler {
   async reconcile(runId: string, { pod, deleted }: PodEvent): Promise<void> {
     // Another replica holds the lease now: it re-lists every pod and decides.
     if (this.options.lease().aborted) return;
-    const { store, logs } = this.options;
-    const run = await store.getRun(runId);
-    const session = run ? await store.getSession(run.sessionId) : undefined;
+    const { sessions, logs } = this.options;
+    const run = await sessions.getRun(runId);
+    const session = run ? await sessions.getSession(run.sessionId) : undefined;
     const action = decideRun({ pod, deleted, run, session, now: Date.now() });
     if (action.kind === 'none') return;
     if (action.kind === 'clean-up') {
@@ -55,7 +56,9 @@ export class RunReconciler {
       await this.finish(session.id, run.id, action.ending);
       return;
     }
-    if (action.start) await this.move(session, 'running');
+    if (action.start && (await this.move(session, 'running'))) {
+      this.options.metrics?.podRunning(session.harness, session.updatedAt);
+    }
     const followed = { sessionId: session.id, runId: run.id, podName: pod.metadata!.name! };
     if (action.kind === 'follow') {
       logs.ensureFollowing(followed);
@@ -63,18 +66,18 @@ export class RunReconciler {
     }
     const read = await logs.readWholeLog(followed);
     // The result line is read after the whole log is, never before.
-    const result = read === 'complete' ? (await store.getRun(run.id))?.result : undefined;
+    const result = read === 'complete' ? (await sessions.getRun(run.id))?.result : undefined;
     const ending = judgeFinishedRun(pod, read, result, Date.now());
     if (ending) await this.finish(session.id, run.id, ending);
   }
 
   /** Ends the run, unless it is no longer its session's latest or the session has already ended. */
   async finish(sessionId: string, runId: string, ending: RunEnding) {
-    const { store, hub } = this.options;
-    const session = await store.getSession(sessionId);
+    const { sessions, transitions } = this.options;
+    const session = await sessions.getSession(sessionId);
     if (!session || session.runs[session.runs.length - 1]?.id !== runId) return;
     if (isTerminalStatus(session.status)) return;
-    const finished = await store
+    const finished = await transitions
       .applyTransition(sessionId, ending.status, {
         summary: ending.summary,
         headCommit: ending.headCommit,
@@ -82,17 +85,15 @@ export class RunReconciler {
       })
       .catch(() => undefined);
     if (finished) {
-      // The session's status, and its fan-out's when this was the task that moved it.
-      hub.publishStatus(...finished);
-      this.options.onRunFinished?.(sessionId);
+      this.options.metrics?.runFinished(ending.status, session.harness);
       // A slot may have freed: start what the concurrency caps held back, oldest first.
       void this.options.launchQueue.launchQueued();
     }
     this.options.logs.forget(runId);
   }
 
-  private async move(session: SessionWithRuns, to: SessionStatus) {
-    const moved = await this.options.store.applyTransition(session.id, to).catch(() => undefined);
-    if (moved) this.options.hub.publishStatus(...moved);
+  private async move(session: SessionWithRuns, to: SessionStatus): Promise<boolean> {
+    const moved = await this.options.transitions.applyTransition(session.id, to).catch(() => undefined);
+    return Boolean(moved);
   }
 }

@@ -15,6 +15,8 @@ import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { agentsPlugin } from '../plugin';
 import { startSimulatedCluster, waitFor, type SimulatedCluster } from '../__testUtils__/simulatedCluster';
+import { RecordingMetricsService } from '../__testUtils__/recordingMetrics';
+import { RECONCILER_METRICS } from './ReconcilerMetrics';
 
 jest.setTimeout(120_000);
 
@@ -67,9 +69,12 @@ describe('the agents runtime under the cluster simulator', () => {
   });
 
   async function startBackend() {
+    // What this backend records, apart from other tests' backends.
+    const metrics = new RecordingMetricsService();
     const backend = await startTestBackend({
       features: [
         agentsPlugin,
+        metrics.factory(),
         // The real scheduler: the reconciler runs as a global task with a lease, as in production.
         schedulerServiceFactory,
         mockServices.database.factory({ knex }),
@@ -109,7 +114,7 @@ describe('the agents runtime under the cluster simulator', () => {
       ],
     });
     backends.push(backend);
-    return backend;
+    return Object.assign(backend, { metrics });
   }
 
   const untilStatus = (server: any, id: string, statuses: string[]) =>
@@ -138,7 +143,7 @@ describe('the agents runtime under the cluster simulator', () => {
   };
 
   it('runs a session to success with its log and result persisted, then removes the pod', async () => {
-    const { server } = await startBackend();
+    const { server, metrics } = await startBackend();
     const id = await launch(server, 'add refunds');
     const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
     expect(session).toMatchObject({
@@ -162,33 +167,52 @@ describe('the agents runtime under the cluster simulator', () => {
       expect.stringMatching(/^AGENTS_RESULT /),
     ]);
     await waitFor('the pod and secret to be removed', async () => ((await managedObjects()) === 0 ? true : undefined));
+    // One finished run, one launch latency sample (claim to running, in seconds), reconciles measured.
+    expect(metrics.measurements(RECONCILER_METRICS.runsFinished)).toEqual([
+      { value: 1, attributes: { outcome: 'succeeded', harness: 'opencode' } },
+    ]);
+    const latency = metrics.measurements(RECONCILER_METRICS.launchLatency);
+    expect(latency).toEqual([{ value: expect.any(Number), attributes: { harness: 'opencode' } }]);
+    expect(latency[0].value).toBeGreaterThan(0);
+    expect(latency[0].value).toBeLessThan(Date.parse(session.startedAt) / 1000 - Date.parse(session.createdAt) / 1000 + 1);
+    expect(metrics.measurements(RECONCILER_METRICS.reconcileLag).length).toBeGreaterThan(0);
   });
 
   it('records a failing harness with its exit code', async () => {
-    const { server } = await startBackend();
+    const { server, metrics } = await startBackend();
     const id = await launch(server, 'fail');
     const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
     expect(session.status).toBe('failed');
+    expect(metrics.measurements(RECONCILER_METRICS.runsFinished)).toEqual([
+      { value: 1, attributes: { outcome: 'failed', harness: 'opencode' } },
+    ]);
     expect(session.runs[0]).toMatchObject({ phase: 'failed', exitCode: 3 });
     expect(await logLines(id)).toContain('something went wrong');
   });
 
   it('times out a run that exceeds its deadline', async () => {
-    const { server } = await startBackend();
+    const { server, metrics } = await startBackend();
     const id = await launch(server, 'sleep 30', { templateRef: 'template:default/short' });
     const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
     expect(session.status).toBe('timed_out');
+    expect(metrics.sum(RECONCILER_METRICS.runsFinished, { outcome: 'timed_out', harness: 'opencode' })).toBe(1);
     expect(session.runs[0].reason).toContain('time limit');
   });
 
   it('cancels a running session by deleting its pod', async () => {
-    const { server } = await startBackend();
+    const { server, metrics } = await startBackend();
     const id = await launch(server, 'sleep 30');
     await untilStatus(server, id, ['running']);
+    const followers = () => metrics.sum(RECONCILER_METRICS.activeLogFollowers);
+    await waitFor('its log to be followed', async () => (followers() === 1 ? true : undefined));
     const res = await request(server).post(`/api/agents/sessions/${id}/cancel`).set(auth);
     expect(res.body.status).toBe('cancelled');
     await waitFor('the pod to be gone', async () => ((await managedObjects()) === 0 ? true : undefined));
     expect((await request(server).get(`/api/agents/sessions/${id}`).set(auth)).body.status).toBe('cancelled');
+    await waitFor('its log follower to stop', async () => (followers() === 0 ? true : undefined));
+    expect(metrics.measurements(RECONCILER_METRICS.runsFinished)).toEqual([
+      { value: 1, attributes: { outcome: 'cancelled', harness: 'opencode' } },
+    ]);
   });
 
   it('finishes a run across a backend restart with no gap or duplicate in its log', async () => {
@@ -391,10 +415,13 @@ describe('the agents runtime under the cluster simulator', () => {
     const saved = await networking.readNamespacedNetworkPolicy({ name, namespace: 'agents' });
     await networking.deleteNamespacedNetworkPolicy({ name, namespace: 'agents' });
     try {
-      const { server } = await startBackend();
+      const { server, metrics } = await startBackend();
       const id = await launch(server, 'add refunds');
       const refused = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
       expect(refused.status).toBe('failed');
+      // A run that fails at launch is counted; it never ran, so it has no launch latency.
+      expect(metrics.sum(RECONCILER_METRICS.runsFinished, { outcome: 'failed', harness: 'opencode' })).toBe(1);
+      expect(metrics.measurements(RECONCILER_METRICS.launchLatency)).toEqual([]);
       expect(refused.runs[0].reason).toBe(
         "Refusing to launch: egress profile 'github-only' is not enforced: NetworkPolicy agents-egress-github-only missing in namespace agents; apply the agents NetworkPolicies from deploy/ (docs/deploy.md)",
       );

@@ -28,9 +28,10 @@ import {
   type SessionWithRuns,
 } from '@backstage-agents/plugin-agents-common';
 import type { PolicyResolver } from '@backstage-agents/plugin-agents-node';
-import type { SessionStore, Transitioned } from '../database/SessionStore';
+import type { Transitioned } from '../database/sessionChanges';
+import type { SessionStore } from '../database/SessionStore';
+import type { TransitionStore } from '../database/TransitionStore';
 import { decodeCursor, encodeCursor } from '../database/cursor';
-import type { LogHub } from '../logs/LogHub';
 import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import type { SessionRuntime } from '../runtime/AgentsRuntime';
 import { PolicyDeniedError } from '../policy/PolicyDeniedError';
@@ -78,10 +79,10 @@ export class SessionService {
   constructor(
     private readonly deps: {
       store: SessionStore;
+      transitions: Pick<TransitionStore, 'transition' | 'resume'>;
       catalog: CatalogService;
       policyResolver: PolicyResolver;
       authorizer: SessionAuthorizer;
-      hub: LogHub;
       workBranchPrefix: string;
       repoUrlRewrites: RepoUrlRewrite[];
       /** Absent when no cluster is configured: sessions are stored but not run. */
@@ -159,7 +160,7 @@ export class SessionService {
       );
     }
 
-    const { session, created, changes } = await store.createSession({
+    const { session, created } = await store.createSession({
       kind,
       entityRef,
       entityOwnerRef,
@@ -180,7 +181,6 @@ export class SessionService {
       issueUrl: input.issueUrl,
       parentSessionId: input.parentSessionId,
     });
-    this.deps.hub.publishStatus(...changes);
     if (created && kind === 'agent') this.deps.runtime?.sessionQueued(session);
     return { session, created };
   }
@@ -317,10 +317,9 @@ export class SessionService {
       `cancel session ${id}`,
     );
     if (session.kind === 'fanout') return this.cancelFanOut(session);
-    const { session: cancelled, changes } = await this.deps.store.transition(id, 'cancelled', {
+    const { session: cancelled } = await this.deps.transitions.transition(id, 'cancelled', {
       run: { reason: 'Cancelled by a user' },
     });
-    this.deps.hub.publishStatus(...changes);
     await this.deps.runtime?.sessionCancelled(cancelled);
     return cancelled;
   }
@@ -331,7 +330,7 @@ export class SessionService {
    * child that finishes meanwhile keeps its outcome.
    */
   private async cancelFanOut(fanOut: SessionWithRuns): Promise<SessionWithRuns> {
-    const { store, hub, runtime } = this.deps;
+    const { store, transitions, runtime } = this.deps;
     if (isTerminalStatus(fanOut.status)) {
       throw new ConflictError(`Fan-out session ${fanOut.id} has finished (${fanOut.status}); there is nothing to cancel`);
     }
@@ -339,18 +338,17 @@ export class SessionService {
     for (const child of children) {
       let cancelled: Transitioned;
       try {
-        cancelled = await store.transition(child.id, 'cancelled', {
+        cancelled = await transitions.transition(child.id, 'cancelled', {
           run: { reason: `Fan-out ${fanOut.id} was cancelled by a user` },
         });
       } catch (error) {
         if (error instanceof ConflictError) continue;
         throw error;
       }
-      hub.publishStatus(...cancelled.changes);
       await runtime?.sessionCancelled(cancelled.session);
     }
     if (!fanOut.children?.total) {
-      hub.publishStatus(...(await store.transition(fanOut.id, 'cancelled')).changes);
+      await transitions.transition(fanOut.id, 'cancelled');
     }
     return this.load(fanOut.id);
   }
@@ -368,8 +366,7 @@ export class SessionService {
       session,
       `resume session ${id}`,
     );
-    const { session: resumed, changes } = await this.deps.store.resume(id, followUp);
-    this.deps.hub.publishStatus(...changes);
+    const { session: resumed } = await this.deps.transitions.resume(id, followUp);
     this.deps.runtime?.sessionQueued(resumed);
     return resumed;
   }

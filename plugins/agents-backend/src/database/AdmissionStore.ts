@@ -1,0 +1,84 @@
+import { NotFoundError } from '@backstage/errors';
+import { ACTIVE_STATUSES } from '@backstage-agents/plugin-agents-common';
+import type { Knex } from 'knex';
+import { isPostgres } from './databaseClients';
+import type { SessionRow } from './sessionRows';
+
+/** What a concurrency cap counts over. */
+export type ConcurrencyScope = 'entity' | 'owner' | 'policy';
+
+/** A scope's load as a session's admission sees it. */
+export interface ScopeLoad {
+  active: number;
+  waitingBefore: number;
+}
+
+const SCOPE_COLUMNS = {
+  entity: 'entity_ref',
+  owner: 'entity_owner_ref',
+  policy: 'policy_name',
+} as const;
+/** The advisory lock key that serializes admissions under concurrency caps across replicas ("agents" in ASCII). */
+const ADMISSION_LOCK_KEY = 0x6167656e7473;
+
+/** The counts that concurrency caps are checked against, and the lock that keeps a check and its claim together. */
+export class AdmissionStore {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * The load a session's concurrency caps are checked against, in each scope (its entity, its entity's
+   * owner, its policy): agent sessions active (starting or running) and those waiting ahead of it
+   * (pending, created before it). One query for all three scopes, as it runs for every launch. A scope
+   * is absent when the session has nothing to count it by (an entity without owner).
+   */
+  async concurrency(sessionId: string): Promise<Partial<Record<ConcurrencyScope, ScopeLoad>>> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ id: sessionId })
+      .first('seq', ...Object.values(SCOPE_COLUMNS));
+    if (!row) throw new NotFoundError(`No session with id ${sessionId}`);
+    const scopes = (Object.keys(SCOPE_COLUMNS) as ConcurrencyScope[]).filter(
+      scope => row[SCOPE_COLUMNS[scope]] !== null && row[SCOPE_COLUMNS[scope]] !== undefined,
+    );
+    if (scopes.length === 0) return {};
+    const sums: string[] = [];
+    const bindings: Array<string | number> = [];
+    for (const scope of scopes) {
+      const value = row[SCOPE_COLUMNS[scope]];
+      sums.push(
+        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status in ('starting', 'running') then 1 else 0 end) as ${scope}_active`,
+        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status = 'pending' and seq < ? then 1 else 0 end) as ${scope}_waiting`,
+      );
+      bindings.push(value as string, value as string, row.seq);
+    }
+    const counts = await this.db('agents_sessions')
+      .where({ kind: 'agent' })
+      .whereIn('status', ACTIVE_STATUSES)
+      .where(q => {
+        for (const scope of scopes) q.orWhere(SCOPE_COLUMNS[scope], row[SCOPE_COLUMNS[scope]] as string);
+      })
+      .first(this.db.raw(sums.join(', '), bindings));
+    return Object.fromEntries(
+      scopes.map(scope => [
+        scope,
+        {
+          active: Number(counts?.[`${scope}_active`] ?? 0),
+          waitingBefore: Number(counts?.[`${scope}_waiting`] ?? 0),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Runs `fn` (a concurrency check and the claim it allows) while no other replica runs one: on
+   * PostgreSQL under a transaction-scoped advisory lock, held on its own connection while `fn`
+   * uses others. Without it, a replica could claim a session from counts that another replica's
+   * claim is about to change. SQLite serves a single process, whose gate already serializes.
+   */
+  async withAdmissionLock<T>(fn: () => Promise<T>): Promise<T> {
+    if (!isPostgres(this.db)) return fn();
+    return this.db.transaction(async tx => {
+      await tx.raw('select pg_advisory_xact_lock(?)', [ADMISSION_LOCK_KEY]);
+      return fn();
+    });
+  }
+}

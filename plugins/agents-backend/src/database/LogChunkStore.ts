@@ -1,0 +1,85 @@
+import { NotFoundError } from '@backstage/errors';
+import type { LogLine } from '@backstage-agents/plugin-agents-common';
+import type { Knex } from 'knex';
+import type { SessionRow } from './sessionRows';
+
+/** A page of a session's log: `hasMore` is true when lines after the last one are persisted. */
+export interface LogPage {
+  lines: LogLine[];
+  hasMore: boolean;
+}
+
+/**
+ * Sessions' logs, persisted in chunks (one per follower flush) and numbered per session: seqs are
+ * dense, one per line, so a cursor says exactly where a reader is.
+ */
+export class LogChunkStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Persists log lines as one chunk, numbered on from the session's last line. */
+  async appendLogLines(
+    sessionId: string,
+    runId: string,
+    lines: Array<{ timestamp: string; line: string }>,
+  ): Promise<LogLine[]> {
+    if (lines.length === 0) return [];
+    return this.db.transaction(async tx => {
+      const updated = await tx('agents_sessions')
+        .where({ id: sessionId })
+        .increment('log_seq', lines.length);
+      if (updated !== 1) throw new NotFoundError(`No session with id ${sessionId}`);
+      const { log_seq } = (await tx<SessionRow>('agents_sessions')
+        .where({ id: sessionId })
+        .first('log_seq'))!;
+      const last = Number(log_seq);
+      const first = last - lines.length + 1;
+      await tx('agents_log_chunks').insert({
+        session_id: sessionId,
+        run_id: runId,
+        first_seq: first,
+        last_seq: last,
+        lines: JSON.stringify(lines.map(l => [l.timestamp, l.line])),
+      });
+      return lines.map((l, i) => ({ seq: first + i, runId, ...l }));
+    });
+  }
+
+  /**
+   * A page of persisted lines: those after `afterSeq`, oldest first, at most `limit` of them, and
+   * whether more follow. Seqs are dense within a session (each append claims the next ones in its
+   * transaction), so the page lies in the chunks that overlap `(afterSeq, afterSeq + limit]`, however
+   * many lines each chunk holds; the chunk holding `afterSeq + limit + 1`, if any, says there is more.
+   */
+  async readLogLines(sessionId: string, afterSeq: number, limit = 1000): Promise<LogPage> {
+    const upTo = afterSeq + Math.max(1, limit);
+    const chunks = await this.db('agents_log_chunks')
+      .where({ session_id: sessionId })
+      .andWhere('last_seq', '>', afterSeq)
+      .andWhere('first_seq', '<=', upTo + 1)
+      .orderBy('last_seq', 'asc');
+    const lines: LogLine[] = [];
+    let hasMore = false;
+    for (const chunk of chunks) {
+      const first = Number(chunk.first_seq);
+      const entries: Array<[string, string]> = JSON.parse(chunk.lines);
+      for (let i = Math.max(0, afterSeq + 1 - first); i < entries.length; i++) {
+        const seq = first + i;
+        if (seq > upTo) {
+          hasMore = true;
+          break;
+        }
+        const [timestamp, line] = entries[i];
+        lines.push({ seq, runId: chunk.run_id, timestamp, line });
+      }
+    }
+    return { lines, hasMore };
+  }
+
+  /** How many log lines of a run are persisted: where a log follower resumes after a restart. */
+  async countRunLogLines(runId: string): Promise<number> {
+    const [{ n }] = await this.db('agents_log_chunks')
+      .where({ run_id: runId })
+      .select(this.db.raw('coalesce(sum(last_seq - first_seq + 1), 0) as n'));
+    return Number(n);
+  }
+}

@@ -1,0 +1,165 @@
+import { NotFoundError, ConflictError } from '@backstage/errors';
+import {
+  isTerminalStatus,
+  type HarnessResult,
+  type SessionStatus,
+} from '@backstage-agents/plugin-agents-common';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { refreshFanOut } from './fanOutRefresh';
+import { latestRun, newRunRow } from './runRows';
+import {
+  type SessionStatusChange,
+  type StatusChangeListener,
+  type Transitioned,
+  statusChange,
+} from './sessionChanges';
+import type { SessionReader } from './SessionReader';
+import type { RunRow, SessionRow } from './sessionRows';
+import { checkTransition, isBranchViolation } from './storeErrors';
+
+/** Fields a status change may set on the session and on its latest run. */
+export interface StatusChange {
+  summary?: string;
+  headCommit?: string;
+  run?: {
+    exitCode?: number;
+    reason?: string;
+    result?: HarnessResult;
+    podName?: string;
+    namespace?: string;
+    /** Set when the run is claimed for launch: the hash of its run token. */
+    runTokenHash?: string;
+    /** Set when the run is claimed for launch: the bundle it restores. */
+    inputBundleId?: string;
+  };
+}
+
+/**
+ * Every status change of sessions and runs. Each goes through the status model and is conditional
+ * on the status it was checked against, so concurrent writers (replicas, the reconciler, a user's
+ * cancel) cannot overwrite each other. Each returns every status it set, a fan-out's included, for
+ * the caller to publish.
+ */
+export class TransitionStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly reader: SessionReader,
+    private readonly announce: StatusChangeListener,
+  ) {}
+
+  /**
+   * Moves a session (and its latest run) to `to`, if the status model allows it from the status it
+   * has now. Throws ConflictError when it does not, or when another writer got there first.
+   */
+  async transition(id: string, to: SessionStatus, change: StatusChange = {}): Promise<Transitioned> {
+    const changes = await this.applyTransition(id, to, change);
+    return { session: (await this.reader.get(id))!, changes };
+  }
+
+  /** {@link TransitionStore.transition} without reading the session back: for the launcher's hot path. */
+  async applyTransition(
+    id: string,
+    to: SessionStatus,
+    change: StatusChange = {},
+  ): Promise<SessionStatusChange[]> {
+    const changes = await this.db.transaction(async tx => {
+      const current = await tx<SessionRow>('agents_sessions').where({ id }).first();
+      if (!current) throw new NotFoundError(`No session with id ${id}`);
+      const from = current.status as SessionStatus;
+      checkTransition(from, to);
+      const timestamp = DateTime.utc().toISO();
+      const finished = isTerminalStatus(to) ? { finished_at: timestamp } : {};
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id, status: from })
+        .update({
+          status: to,
+          updated_at: timestamp,
+          ...(to === 'running' && !current.started_at ? { started_at: timestamp } : {}),
+          ...finished,
+          ...(change.summary !== undefined ? { summary: change.summary } : {}),
+          ...(change.headCommit !== undefined ? { head_commit: change.headCommit } : {}),
+        });
+      if (updated !== 1) {
+        throw new ConflictError(`Session ${id} changed while it was being updated; try again`);
+      }
+      const set = [statusChange(current, to)];
+      if (current.parent_session_id) {
+        set.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id)));
+      }
+      // A fan-out has no run: only a childless one is ever transitioned (cancelled).
+      const run = await latestRun(tx, id, current.kind !== 'fanout');
+      if (!run) return set;
+      await tx<RunRow>('agents_runs')
+        .where({ id: run.id })
+        .update({
+          phase: to,
+          ...(to === 'running' && !run.started_at ? { started_at: timestamp } : {}),
+          ...finished,
+          ...runFields(change.run),
+        });
+      return set;
+    });
+    this.announce(changes);
+    return changes;
+  }
+
+  /** Puts a finished session back to `pending` with a new run for the follow-up prompt. */
+  async resume(id: string, prompt: string): Promise<Transitioned> {
+    const changes = await this.db.transaction(async tx => {
+      const current = await tx<SessionRow>('agents_sessions').where({ id }).first();
+      if (!current) throw new NotFoundError(`No session with id ${id}`);
+      if (current.kind === 'fanout') {
+        throw new ConflictError(
+          `Session ${id} is a fan-out: it runs nothing itself; resume the child sessions that need more work`,
+        );
+      }
+      const from = current.status as SessionStatus;
+      checkTransition(from, 'pending');
+      const timestamp = DateTime.utc().toISO();
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id, status: from })
+        .update({ status: 'pending', updated_at: timestamp, finished_at: null })
+        .catch(error => {
+          if (!isBranchViolation(error)) throw error;
+          throw new ConflictError(
+            `Another unfinished session works on branch ${current.work_branch} of ${current.repo_url} now; resume this one when it has finished`,
+          );
+        });
+      if (updated !== 1) {
+        throw new ConflictError(`Session ${id} changed while it was being resumed; try again`);
+      }
+      const previous = (await latestRun(tx, id))!;
+      await tx<RunRow>('agents_runs').insert(
+        newRunRow(id, previous.attempt + 1, 'resume', prompt, timestamp),
+      );
+      const resumed = [statusChange(current, 'pending')];
+      if (current.parent_session_id) {
+        resumed.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id)));
+      }
+      return resumed;
+    });
+    this.announce(changes);
+    return { session: (await this.reader.get(id))!, changes };
+  }
+
+  /** Keeps the harness's result line on its run as soon as it is read, before the pod ends. */
+  async recordRunResult(runId: string, result: HarnessResult): Promise<void> {
+    await this.db<RunRow>('agents_runs')
+      .where({ id: runId })
+      .update({ result: JSON.stringify(result) });
+  }
+}
+
+/** The run columns a status change sets. */
+function runFields(run: StatusChange['run'] = {}): Partial<RunRow> {
+  const fields: Partial<RunRow> = {};
+  if (run.exitCode !== undefined) fields.exit_code = run.exitCode;
+  if (run.reason !== undefined) fields.reason = run.reason;
+  if (run.result !== undefined) fields.result = JSON.stringify(run.result);
+  if (run.podName !== undefined) fields.pod_name = run.podName;
+  if (run.namespace !== undefined) fields.namespace = run.namespace;
+  if (run.runTokenHash !== undefined) fields.run_token_hash = run.runTokenHash;
+  if (run.inputBundleId !== undefined) fields.input_bundle_id = run.inputBundleId;
+  return fields;
+}

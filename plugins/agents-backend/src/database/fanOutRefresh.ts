@@ -1,0 +1,38 @@
+import { fanOutStatus, isTerminalStatus } from '@backstage-agents/plugin-agents-common';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { isSqlite } from './databaseClients';
+import { type SessionStatusChange, statusChange } from './sessionChanges';
+import type { SessionReader } from './SessionReader';
+import type { SessionRow } from './sessionRows';
+
+/**
+ * Derives a fan-out's status from its tasks, inside the transaction that changed one of them. The
+ * fan-out's row is locked first (on PostgreSQL), so tasks finishing at the same moment in other
+ * transactions are counted after one another and the last one sees them all. Returns the fan-out's
+ * change, or nothing when its status stays.
+ */
+export async function refreshFanOut(
+  tx: Knex.Transaction,
+  reader: SessionReader,
+  parentId: string,
+): Promise<SessionStatusChange[]> {
+  const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
+  // SQLite serializes writers and has no row locks (knex warns on `forUpdate` there).
+  if (!isSqlite(tx)) lock.forUpdate();
+  const parent = await lock.first();
+  if (!parent || parent.kind !== 'fanout') return [];
+  const children = (await reader.childrenOf([parent], tx)).get(parent.id)!;
+  const status = fanOutStatus(children.byStatus);
+  if (status === parent.status) return [];
+  const timestamp = DateTime.utc().toISO();
+  await tx<SessionRow>('agents_sessions')
+    .where({ id: parentId })
+    .update({
+      status,
+      updated_at: timestamp,
+      ...(status !== 'pending' && !parent.started_at ? { started_at: timestamp } : {}),
+      finished_at: isTerminalStatus(status) ? timestamp : null,
+    });
+  return [statusChange(parent, status)];
+}
