@@ -1,5 +1,6 @@
 /**
- * Types, the session status model and the permissions shared by the Agents for Backstage plugins.
+ * Types, the session status model, the permissions and the API client shared by the Agents for
+ * Backstage plugins.
  *
  * @packageDocumentation
  */
@@ -9,6 +10,9 @@ export * from './statusModel';
 export * from './permissions';
 export * from './limits';
 export * from './signals';
+export * from './client';
+export * from './entityRepository';
+export { normalizeEntityRef } from './normalizeEntityRef';
 export type {
   paths as AgentsApiPaths,
   components as AgentsApiComponents,

@@ -1,3 +1,7 @@
+import type { components } from './generated/openapi';
+
+type ApiSchemas = components['schemas'];
+
 /**
  * The coding agents a session can run. `demo` is a deterministic stand-in for development
  * (no API keys, no model); production configuration never enables it.
@@ -25,14 +29,7 @@ export const SESSION_ORIGINS = [
 export type SessionOrigin = (typeof SESSION_ORIGINS)[number];
 
 /** @public */
-export type SessionStatus =
-  | 'pending'
-  | 'starting'
-  | 'running'
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'timed_out';
+export type SessionStatus = ApiSchemas['SessionStatus'];
 
 /**
  * `agent` sessions run a harness in pods. A `fanout` session runs nothing itself: it groups the
@@ -72,7 +69,7 @@ export type SessionBundle = {
 };
 
 /** @public */
-export type PullRequestState = 'open' | 'merged' | 'closed';
+export type PullRequestState = NonNullable<ApiSchemas['Session']['prState']>;
 
 /** A durable agent session against one catalog entity's repository. */
 export type Session = {
@@ -108,7 +105,7 @@ export type Session = {
 };
 
 /** @public */
-export type RunKind = 'initial' | 'resume' | 'retry';
+export type RunKind = ApiSchemas['HarnessRun']['kind'];
 
 /** The structured outcome a harness prints as its final `AGENTS_RESULT` line. */
 export type HarnessResult = {
@@ -147,12 +144,7 @@ export type SessionWithRuns = Session & {
 };
 
 /** One persisted line of a session's log. `seq` is the cursor: it increases by one per line. */
-export type LogLine = {
-  seq: number;
-  runId: string;
-  timestamp: string;
-  line: string;
-};
+export type LogLine = ApiSchemas['LogLine'];
 
 /** One page of a keyset-paginated listing. */
 export interface Page<T> {

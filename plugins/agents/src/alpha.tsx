@@ -7,6 +7,7 @@ import {
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import DeveloperBoardIcon from '@material-ui/icons/DeveloperBoard';
+import { hasEntityRepository } from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from './api/AgentsApi';
 import { AgentsClient } from './api/AgentsClient';
 import { entityContentRouteRef, rootRouteRef, sessionRouteRef } from './routes';
@@ -52,16 +53,7 @@ export const agentsEntityContent = EntityContentBlueprint.make({
     path: 'agents',
     title: 'Agents',
     routeRef: entityContentRouteRef,
-    filter: {
-      $any: [
-        {
-          'metadata.annotations.backstage.io/source-location': {
-            $exists: true,
-          },
-        },
-        { 'metadata.annotations.github.com/project-slug': { $exists: true } },
-      ],
-    },
+    filter: hasEntityRepository,
     loader: () =>
       import('./components/EntityAgentsContent').then(m => (
         <m.EntityAgentsContent />

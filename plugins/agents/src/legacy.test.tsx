@@ -15,7 +15,8 @@ import {
   agentsApiRef,
   rootRouteRef,
 } from './index';
-import { FakeAgentsApi } from './__testUtils__/fakeAgentsApi';
+import { FakeAgentsApi } from '@backstage-agents/plugin-agents-common/testUtils';
+import { clientOf } from './__testUtils__/clientOf';
 import { FakeSignalApi } from './__testUtils__/signals';
 
 const entity: Entity = {
@@ -31,7 +32,7 @@ const entity: Entity = {
 describe('legacy frontend system', () => {
   const apis = (api: FakeAgentsApi) =>
     [
-      [agentsApiRef, api],
+      [agentsApiRef, clientOf(api)],
       [signalApiRef, new FakeSignalApi()],
       [
         permissionApiRef,

@@ -13,7 +13,8 @@ import {
   EntityAgentsContent,
   agentsApiRef,
 } from './index';
-import { FakeAgentsApi } from './__testUtils__/fakeAgentsApi';
+import { FakeAgentsApi } from '@backstage-agents/plugin-agents-common/testUtils';
+import { clientOf } from './__testUtils__/clientOf';
 import { FakeSignalApi } from './__testUtils__/signals';
 
 const entityWith = (annotations: Record<string, string>) => ({
@@ -58,7 +59,7 @@ describe('the new frontend system page', () => {
       initialRouteEntries: ['/agents'],
       mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
       apis: [
-        [agentsApiRef, new FakeAgentsApi(3)],
+        [agentsApiRef, clientOf(new FakeAgentsApi(3))],
         [signalApiRef, new FakeSignalApi()],
       ],
     });

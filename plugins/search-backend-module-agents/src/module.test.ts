@@ -14,20 +14,21 @@ import {
   type EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import searchPlugin from '@backstage/plugin-search-backend';
+import { FakeAgentsApi, makeSession } from '@backstage-agents/plugin-agents-common/testUtils';
 import request from 'supertest';
-import { fakeSessionsRouter, makeSession } from './__testUtils__/fakeAgentsApi';
 import searchModuleAgentsCollator from './index';
 
 /**
  * The module inside a real search backend (Lunr engine, the search plugin's permission filtering),
- * against a stand-in `agents` plugin that serves `GET /sessions` from memory. Only the permission
- * decisions are mocked: `agents.session.read` is conditional for the type and denied for one session
- * id, which is what a policy such as "creator or owner of the entity" yields for a user.
+ * against a stand-in `agents` plugin that serves the spec-validated fake of the agents API. Only the
+ * permission decisions are mocked: `agents.session.read` is conditional for the type and denied for
+ * one session id, which is what a policy such as "creator or owner of the entity" yields for a user.
  */
 describe('search module: agents collator', () => {
-  const visible = makeSession(1, { prompt: 'Rename the zebrafish module' });
+  const visible = makeSession(1, { prompt: 'Rename the zebrafish module', status: 'succeeded' });
   const hidden = makeSession(2, {
     prompt: 'Rotate the zebrafish credentials',
+    status: 'succeeded',
     createdBy: 'user:default/mallory',
   });
 
@@ -39,13 +40,13 @@ describe('search module: agents collator', () => {
         env.registerInit({
           deps: { http: coreServices.httpRouter, httpAuth: coreServices.httpAuth },
           async init({ http, httpAuth }) {
-            const router = fakeSessionsRouter([hidden, visible]);
+            const fake = new FakeAgentsApi([hidden, visible]);
             http.use(async (req, _res, next) => {
               const credentials = await httpAuth.credentials(req, { allow: ['service'] });
               callers.push(credentials.principal.subject);
               next();
             });
-            http.use(router);
+            http.use(fake.handler);
           },
         });
       },

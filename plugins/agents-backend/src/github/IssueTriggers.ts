@@ -6,6 +6,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { EventParams, EventsService } from '@backstage/plugin-events-node';
+import { ANNOTATION_GITHUB_PROJECT_SLUG } from '@backstage-agents/plugin-agents-common';
 import type { WebhookDeliveryStore } from '../database/WebhookDeliveryStore';
 import type { SessionService } from '../service/SessionService';
 
@@ -112,12 +113,12 @@ export class IssueTriggers {
     const slug = payload.repository!.full_name;
     const credentials = await auth.getOwnServiceCredentials();
     const { items } = await catalog.getEntities(
-      { filter: { 'metadata.annotations.github.com/project-slug': slug } },
+      { filter: { [`metadata.annotations.${ANNOTATION_GITHUB_PROJECT_SLUG}`]: slug } },
       { credentials },
     );
     const entity = items[0];
     if (!entity) {
-      logger.warn(`No catalog entity has github.com/project-slug ${slug}; issue ${issue.html_url} starts no session`);
+      logger.warn(`No catalog entity has ${ANNOTATION_GITHUB_PROJECT_SLUG} ${slug}; issue ${issue.html_url} starts no session`);
       return undefined;
     }
     const prompt = [

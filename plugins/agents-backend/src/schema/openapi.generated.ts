@@ -607,6 +607,65 @@ export const spec = {
           "canCreate"
         ],
         "additionalProperties": false
+      },
+      "LogLine": {
+        "type": "object",
+        "description": "One line of a session's log: the data of a `log` event of `GET /sessions/{id}/logs`, whose event id is the seq. Seqs start at 1 and grow by one per line of the session, across its runs.",
+        "properties": {
+          "seq": {
+            "type": "integer",
+            "minimum": 1
+          },
+          "runId": {
+            "type": "string",
+            "format": "uuid"
+          },
+          "timestamp": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "line": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "seq",
+          "runId",
+          "timestamp",
+          "line"
+        ],
+        "additionalProperties": false
+      },
+      "LogStatusEvent": {
+        "type": "object",
+        "description": "The data of a `status` event of `GET /sessions/{id}/logs`; the session's status changed.",
+        "properties": {
+          "status": {
+            "$ref": "#/components/schemas/SessionStatus"
+          }
+        },
+        "required": [
+          "status"
+        ],
+        "additionalProperties": false
+      },
+      "LogEndEvent": {
+        "type": "object",
+        "description": "The data of the `end` event of `GET /sessions/{id}/logs`, the last before the server closes the stream of a finished session: its final status and the seq of the last line sent.",
+        "properties": {
+          "status": {
+            "$ref": "#/components/schemas/SessionStatus"
+          },
+          "lastSeq": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        "required": [
+          "status",
+          "lastSeq"
+        ],
+        "additionalProperties": false
       }
     },
     "responses": {
@@ -866,7 +925,7 @@ export const spec = {
     "/sessions/{id}/logs": {
       "get": {
         "operationId": "StreamSessionLogs",
-        "description": "Server-Sent Events: the persisted log lines after `after` (or the `Last-Event-ID` header), then live ones. Each `log` event's id is the line's seq, so a reconnecting client loses nothing. A `status` event reports status changes; an `end` event closes a finished session's stream.",
+        "description": "Server-Sent Events: the persisted log lines after `after` (or the `Last-Event-ID` header), then live ones. Each `log` event's id is the line's seq, so a reconnecting client loses nothing. A `status` event reports status changes; an `end` event closes a finished session's stream. The events' data are JSON: `LogLine`, `LogStatusEvent` and `LogEndEvent` of the components.",
         "parameters": [
           {
             "$ref": "#/components/parameters/sessionId"

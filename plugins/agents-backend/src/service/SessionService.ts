@@ -1,9 +1,5 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
   ConflictError,
   InputError,
   NotAllowedError,
@@ -17,6 +13,7 @@ import {
   agentsSessionResumePermission,
   isSessionStatus,
   isTerminalStatus,
+  normalizeEntityRef,
   SESSION_LIMITS,
   type AgentsPolicy,
   type HarnessName,
@@ -388,20 +385,4 @@ function validatePrompt(prompt: string, field: string): string {
     );
   }
   return prompt;
-}
-
-function normalizeEntityRef(
-  ref: string,
-  defaultKind = 'component',
-  field = 'entityRef',
-): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref, { defaultKind, defaultNamespace: 'default' }),
-    );
-  } catch (error) {
-    throw new InputError(
-      `${field} '${ref}' is not an entity ref; use kind:namespace/name, e.g. ${defaultKind}:default/my-service`,
-    );
-  }
 }

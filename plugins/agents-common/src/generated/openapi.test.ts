@@ -2,6 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { openApiDocument } from './openapiDocument';
 
 /**
  * `openapi.ts` is generated from the backend's OpenAPI document by `yarn generate:client`. This test
@@ -38,4 +40,15 @@ describe('generated OpenAPI types', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 30_000);
+
+  it('include the document itself, as the spec-validated fake reads it', () => {
+    const { render, source, target } = require('../../scripts/generate-document.js');
+    const fromYaml = parse(fs.readFileSync(source, 'utf8'));
+    expect(openApiDocument).toEqual(fromYaml);
+    if (fs.readFileSync(target, 'utf8') !== render(fromYaml)) {
+      throw new Error(
+        'src/generated/openapiDocument.ts does not match the OpenAPI document: run `yarn workspace @backstage-agents/plugin-agents-common generate:client`',
+      );
+    }
+  });
 });

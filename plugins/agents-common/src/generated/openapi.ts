@@ -94,7 +94,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Server-Sent Events: the persisted log lines after `after` (or the `Last-Event-ID` header), then live ones. Each `log` event's id is the line's seq, so a reconnecting client loses nothing. A `status` event reports status changes; an `end` event closes a finished session's stream. */
+        /** @description Server-Sent Events: the persisted log lines after `after` (or the `Last-Event-ID` header), then live ones. Each `log` event's id is the line's seq, so a reconnecting client loses nothing. A `status` event reports status changes; an `end` event closes a finished session's stream. The events' data are JSON: `LogLine`, `LogStatusEvent` and `LogEndEvent` of the components. */
         get: operations["StreamSessionLogs"];
         put?: never;
         post?: never;
@@ -313,6 +313,24 @@ export interface components {
             canCreate: boolean;
             /** @description Why not, when canCreate is false. */
             reason?: string;
+        };
+        /** @description One line of a session's log: the data of a `log` event of `GET /sessions/{id}/logs`, whose event id is the seq. Seqs start at 1 and grow by one per line of the session, across its runs. */
+        LogLine: {
+            seq: number;
+            /** Format: uuid */
+            runId: string;
+            /** Format: date-time */
+            timestamp: string;
+            line: string;
+        };
+        /** @description The data of a `status` event of `GET /sessions/{id}/logs`; the session's status changed. */
+        LogStatusEvent: {
+            status: components["schemas"]["SessionStatus"];
+        };
+        /** @description The data of the `end` event of `GET /sessions/{id}/logs`, the last before the server closes the stream of a finished session: its final status and the seq of the last line sent. */
+        LogEndEvent: {
+            status: components["schemas"]["SessionStatus"];
+            lastSeq: number;
         };
     };
     responses: {

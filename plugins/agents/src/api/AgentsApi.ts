@@ -3,25 +3,16 @@ import type {
   AgentsCreateSessionRequest,
   AgentsLaunchOptions,
   AgentsListSessionsQuery,
-  AgentsLogStreamEvent,
+  AgentsLogStreamOptions,
   AgentsSessionPage,
   AgentsSessionWithRuns,
-} from './types';
+} from '@backstage-agents/plugin-agents-common';
 
-/** Options of {@link AgentsApi.streamLogs}. @public */
-export type AgentsLogStreamOptions = {
-  /** The seq of the last line the caller already has; 0 for the whole log. */
-  after: number;
-  /** Closes the stream. */
-  signal?: AbortSignal;
-  /** Called once the server has accepted the stream. */
-  onOpen?: () => void;
-  /** Called for every event, in order. */
-  onEvent: (event: AgentsLogStreamEvent) => void;
-};
+export type { AgentsLogStreamOptions };
 
 /**
- * The agents backend's HTTP API (`/api/agents`), as the frontend uses it. Failed requests reject with a
+ * The agents backend's HTTP API (`/api/agents`), as the frontend uses it: the methods of the shared
+ * `AgentsClient` of `@backstage-agents/plugin-agents-common`. Failed requests reject with a
  * `ResponseError` from `@backstage/errors` that carries the server's error body.
  *
  * @public

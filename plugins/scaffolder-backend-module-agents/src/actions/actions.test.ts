@@ -1,5 +1,8 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type {
+  AgentsCreateSessionRequest,
+  AgentsSessionStatus,
+} from '@backstage-agents/plugin-agents-common';
+import { errorReply, FakeAgentsApi } from '@backstage-agents/plugin-agents-common/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import type { Entity } from '@backstage/catalog-model';
@@ -38,86 +41,6 @@ const entities: Entity[] = [
   },
 ];
 
-/** A stand-in for the agents REST API: sessions in memory, statuses advanced per read. */
-class FakeAgentsApi {
-  server!: http.Server;
-  baseUrl = '';
-  requests: Array<{ method: string; url: string; body?: any; authorization?: string }> = [];
-  sessions = new Map<string, any>();
-  byKey = new Map<string, string>();
-  /** The statuses successive GETs of a session report. */
-  progression: string[] = ['pending', 'starting', 'running', 'succeeded'];
-  reads = new Map<string, number>();
-  failCreate?: { status: number; body: unknown; afterCreates?: number };
-  creates = 0;
-
-  async start() {
-    this.server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', c => (raw += c));
-      req.on('end', () => {
-        const body = raw ? JSON.parse(raw) : undefined;
-        this.requests.push({ method: req.method!, url: req.url!, body, authorization: req.headers.authorization });
-        const send = (status: number, value: unknown) => {
-          res.writeHead(status, { 'Content-Type': 'application/json' });
-          res.end(JSON.stringify(value));
-        };
-        if (req.method === 'POST' && req.url === '/api/agents/sessions') {
-          if (this.failCreate && this.creates >= (this.failCreate.afterCreates ?? 0)) {
-            send(this.failCreate.status, this.failCreate.body);
-            return;
-          }
-          const existing = body.idempotencyKey && this.byKey.get(body.idempotencyKey);
-          if (existing) {
-            send(200, this.sessions.get(existing));
-            return;
-          }
-          this.creates += 1;
-          const id = `00000000-0000-4000-8000-${String(this.creates).padStart(12, '0')}`;
-          const session = {
-            id,
-            kind: body.kind ?? 'agent',
-            entityRef: body.entityRef,
-            prompt: body.prompt,
-            harness: body.harness ?? 'demo',
-            status: 'pending',
-            workBranch: body.workBranch ?? `agents/${id.slice(-4)}`,
-            parentSessionId: body.parentSessionId,
-            origin: { kind: body.origin ?? 'api', taskId: body.taskId },
-            runs: [],
-          };
-          this.sessions.set(id, session);
-          if (body.idempotencyKey) this.byKey.set(body.idempotencyKey, id);
-          send(201, session);
-          return;
-        }
-        const match = /^\/api\/agents\/sessions\/([^/]+)$/.exec(req.url ?? '');
-        if (req.method === 'GET' && match) {
-          const session = this.sessions.get(match[1]);
-          if (!session) {
-            send(404, { error: { name: 'NotFoundError', message: `Session ${match[1]} not found` } });
-            return;
-          }
-          const n = this.reads.get(session.id) ?? 0;
-          this.reads.set(session.id, n + 1);
-          session.status = this.progression[Math.min(n, this.progression.length - 1)];
-          if (session.status === 'succeeded') session.prUrl = 'https://github.com/example-org/payments-service/pull/7';
-          if (session.status === 'failed') session.runs = [{ phase: 'failed', reason: 'exit code 2' }];
-          send(200, session);
-          return;
-        }
-        send(404, { error: { name: 'NotFoundError', message: 'no route' } });
-      });
-    });
-    await new Promise<void>(resolve => this.server.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/api`;
-  }
-
-  stop() {
-    return new Promise(resolve => this.server.close(resolve));
-  }
-}
-
 const fixtures = path.join(__dirname, '../__fixtures__');
 const specFiles: Record<string, string> = {
   'tasks.md': fs.readFileSync(path.join(fixtures, 'tasks.md'), 'utf8'),
@@ -125,29 +48,54 @@ const specFiles: Record<string, string> = {
   'plan.md': '# Implementation Plan: Ledger\n\nA ledger table and a LedgerService.\n',
 };
 
+const PR_URL = 'https://github.com/example-org/payments-service/pull/7';
+
 describe('scaffolder actions', () => {
-  const fake = new FakeAgentsApi();
+  let fake: FakeAgentsApi;
+  /** The statuses successive reads of a session report. */
+  let progression: AgentsSessionStatus[];
   let readUrls: string[];
   let files: Record<string, string>;
   let options: AgentsActionsOptions;
 
-  beforeAll(() => fake.start());
-  afterAll(() => fake.stop());
+  /** The bodies of the requests to create a session, in order. */
+  const creates = () =>
+    fake.requestsOf('CreateSession').map(r => ({ body: r.body as AgentsCreateSessionRequest }));
 
-  beforeEach(() => {
-    fake.requests = [];
-    fake.sessions.clear();
-    fake.byKey.clear();
-    fake.reads.clear();
-    fake.creates = 0;
-    fake.failCreate = undefined;
-    fake.progression = ['pending', 'starting', 'running', 'succeeded'];
+  /** Refuses every new session once `count` sessions exist. */
+  function failCreatesFrom(count: number, status: number, name: string, message: string) {
+    fake.intercept('CreateSession', () =>
+      fake.sessions.length >= count ? errorReply(status, name, message) : undefined,
+    );
+  }
+
+  beforeEach(async () => {
+    fake = new FakeAgentsApi();
+    await fake.listen();
+    progression = ['pending', 'starting', 'running', 'succeeded'];
+    const reads = new Map<string, number>();
+    // Each read of a session finds it one step further along; the fake answers with it as it now is.
+    fake.intercept('GetSession', ({ pathParams }) => {
+      const session = fake.sessions.find(s => s.id === pathParams.id);
+      if (!session) return;
+      const n = reads.get(session.id) ?? 0;
+      reads.set(session.id, n + 1);
+      const status = progression[Math.min(n, progression.length - 1)];
+      fake.replace({
+        ...session,
+        status,
+        ...(status === 'succeeded' ? { prUrl: PR_URL } : {}),
+        ...(status === 'failed'
+          ? { runs: session.runs.map(r => ({ ...r, phase: status, reason: 'exit code 2' })) }
+          : {}),
+      });
+    });
     readUrls = [];
     files = { ...specFiles };
     options = {
       discovery: {
-        getBaseUrl: async (pluginId: string) => `${fake.baseUrl}/${pluginId}`,
-        getExternalBaseUrl: async (pluginId: string) => `${fake.baseUrl}/${pluginId}`,
+        getBaseUrl: fake.discoveryApi.getBaseUrl,
+        getExternalBaseUrl: fake.discoveryApi.getBaseUrl,
       },
       auth: mockServices.auth({ pluginId: 'scaffolder' }),
       config: new ConfigReader({ app: { baseUrl: 'http://localhost:3000/' } }),
@@ -168,6 +116,11 @@ describe('scaffolder actions', () => {
       },
       pollIntervalMs: 1,
     };
+  });
+
+  afterEach(async () => {
+    await fake.close();
+    fake.assertNoViolations();
   });
 
   // createMockActionContext takes only some fields (not step, checkpoint, isDryRun): the rest is laid over it.
@@ -209,9 +162,9 @@ describe('scaffolder actions', () => {
       expect(results[1].output).toMatchObject({ status: 'running' });
       expect(results[2].output).toMatchObject({
         status: 'succeeded',
-        prUrl: 'https://github.com/example-org/payments-service/pull/7',
+        prUrl: PR_URL,
       });
-      const posts = fake.requests.filter(r => r.method === 'POST');
+      const posts = creates();
       // repoUrl resolves to the component, not to the API that shares its repository
       expect(posts.map(p => p.body.entityRef)).toEqual([
         'component:default/payments-service',
@@ -254,7 +207,7 @@ describe('scaffolder actions', () => {
       await action.handler(first as any);
       await action.handler(second as any);
       expect(outputs(first).sessionId).toBe(outputs(second).sessionId);
-      expect(fake.sessions.size).toBe(1);
+      expect(fake.sessions).toHaveLength(1);
     });
 
     it('uses the checkpoint of an earlier attempt instead of calling again', async () => {
@@ -296,7 +249,7 @@ describe('scaffolder actions', () => {
     });
 
     it('fails naming the last status when the wait times out', async () => {
-      fake.progression = ['pending'];
+      progression = ['pending'];
       const action = createLaunchSessionAction({ ...options, pollIntervalMs: 5 });
       const ctx = context({
         entityRef: 'component:default/payments-service',
@@ -311,17 +264,14 @@ describe('scaffolder actions', () => {
     });
 
     it('fails when the session it waits for ends without success', async () => {
-      fake.progression = ['starting', 'failed'];
+      progression = ['starting', 'failed'];
       const action = createLaunchSessionAction(options);
       const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p', wait: 'finished' });
       await expect(action.handler(ctx as any)).rejects.toThrow(/ended 'failed': exit code 2 \(http:\/\/localhost:3000\/agents\/sessions\//);
     });
 
     it("surfaces the backend's error body", async () => {
-      fake.failCreate = {
-        status: 403,
-        body: { error: { name: 'NotAllowedError', message: "Policy 'default' does not allow harness codex" } },
-      };
+      failCreatesFrom(0, 403, 'NotAllowedError', "Policy 'default' does not allow harness codex");
       const action = createLaunchSessionAction(options);
       const ctx = context({ entityRef: 'component:default/payments-service', prompt: 'p', harness: 'codex' });
       await expect(action.handler(ctx as any)).rejects.toThrow(
@@ -359,7 +309,7 @@ describe('scaffolder actions', () => {
       const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
       await action.handler(ctx as any);
 
-      const [fanOut, ...posts] = fake.requests.filter(r => r.method === 'POST');
+      const [fanOut, ...posts] = creates();
       expect(fanOut.body).toMatchObject({
         entityRef: 'component:default/payments-service',
         kind: 'fanout',
@@ -404,7 +354,7 @@ describe('scaffolder actions', () => {
       // a retry of the task starts nothing new
       const retry = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
       await action.handler(retry as any);
-      expect(fake.sessions.size).toBe(5);
+      expect(fake.sessions).toHaveLength(5);
       expect(outputs(retry).sessions).toEqual(sessions);
       expect(outputs(retry).fanOutSessionId).toBe(fanOutId);
     });
@@ -413,14 +363,14 @@ describe('scaffolder actions', () => {
       const action = createImplementSpecAction(options);
       const input = { entityRef: 'component:default/payments-service', feature: '001-ledger' };
       await action.handler(context({ ...input, branchPattern: 'agents/{feature}-{taskId}' }) as any);
-      expect(fake.requests.filter(r => r.method === 'POST').map(r => r.body.workBranch)).toEqual([
+      expect(creates().map(r => r.body.workBranch)).toEqual([
         undefined,
         'agents/001-ledger-T004',
         'agents/001-ledger-T005',
         'agents/001-ledger-T007',
         'agents/001-ledger-T009',
       ]);
-      fake.requests = [];
+      fake.requests.length = 0;
       await expect(
         action.handler(context({ ...input, branchPattern: 'agents/{feature}' }) as any),
       ).rejects.toThrow("branchPattern 'agents/{feature}' must contain {taskId}");
@@ -457,11 +407,7 @@ describe('scaffolder actions', () => {
     });
 
     it('says which sessions started when one fails', async () => {
-      fake.failCreate = {
-        status: 429,
-        body: { error: { name: 'TooManyRequestsError', message: 'slow down' } },
-        afterCreates: 3,
-      };
+      failCreatesFrom(3, 429, 'TooManyRequestsError', 'slow down');
       const action = createImplementSpecAction(options);
       const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' });
       await expect(action.handler(ctx as any)).rejects.toThrow(

@@ -1,26 +1,14 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import {
-  ANNOTATION_SOURCE_LOCATION,
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-
-export const ANNOTATION_GITHUB_PROJECT_SLUG = 'github.com/project-slug';
-
-/** `kind:namespace/name`, with `component` and `default` filled in when left out. */
-export function normalizeEntityRef(ref: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(ref.trim(), { defaultKind: 'component', defaultNamespace: 'default' }),
-    );
-  } catch (error) {
-    throw new InputError(`'${ref}' is not an entity ref (kind:namespace/name): ${(error as Error).message}`);
-  }
-}
+import {
+  ANNOTATION_GITHUB_PROJECT_SLUG,
+  ANNOTATION_SOURCE_LOCATION,
+  normalizeEntityRef,
+  readEntityRepository,
+} from '@backstage-agents/plugin-agents-common';
 
 /**
  * `host/owner/repo`, lowercase, from a repository URL in any of the forms templates and annotations
@@ -51,18 +39,17 @@ export function repoKey(value: string): string | undefined {
   return `${url.host}/${repoPath}`.toLowerCase();
 }
 
-/** The repository key of an entity, from `backstage.io/source-location` or `github.com/project-slug`. */
-export function entityRepoKeys(entity: Entity): string[] {
-  const annotations = entity.metadata.annotations ?? {};
-  const keys: string[] = [];
-  const location = annotations[ANNOTATION_SOURCE_LOCATION];
-  if (location) {
-    const key = repoKey(location);
-    if (key) keys.push(key);
+/**
+ * The repository key of an entity: that of the repository its annotations name, the one a session on
+ * it works on. Undefined when they name none (an entity whose annotation is malformed matches nothing).
+ */
+function entityRepoKey(entity: Entity): string | undefined {
+  try {
+    const repository = readEntityRepository(entity);
+    return repository && repoKey(repository.repoUrl);
+  } catch {
+    return undefined;
   }
-  const slug = annotations[ANNOTATION_GITHUB_PROJECT_SLUG];
-  if (slug) keys.push(`github.com/${slug.trim()}`.toLowerCase());
-  return keys;
 }
 
 /**
@@ -93,7 +80,7 @@ export async function findEntityByRepoUrl(
   ]);
   const matches = new Map<string, Entity>();
   for (const entity of [...bySource.items, ...bySlug.items]) {
-    if (entityRepoKeys(entity).includes(wanted)) matches.set(stringifyEntityRef(entity), entity);
+    if (entityRepoKey(entity) === wanted) matches.set(stringifyEntityRef(entity), entity);
   }
   const all = [...matches.values()];
   if (all.length === 0) {

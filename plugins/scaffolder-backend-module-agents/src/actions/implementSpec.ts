@@ -4,9 +4,10 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { parseTasks, selectTasks } from '../speckit/parseTasks';
 import { buildTaskPrompt } from '../speckit/prompt';
+import { normalizeEntityRef } from '@backstage-agents/plugin-agents-common';
 import { readRepoUrlRewrites } from '@backstage-agents/plugin-agents-node';
 import { readSpecFiles } from '../speckit/readSpecFiles';
-import { findEntityByRepoUrl, normalizeEntityRef } from './entities';
+import { findEntityByRepoUrl } from './entities';
 import { implementSpecExamples } from './implementSpec.examples';
 import {
   createApi,

@@ -1,15 +1,20 @@
-import type { AgentsApiComponents } from '@backstage-agents/plugin-agents-common';
+import {
+  AgentsClient,
+  type AgentsCreateSessionRequest,
+  type AgentsSessionWithRuns,
+} from '@backstage-agents/plugin-agents-common';
 import type {
   AuthService,
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
+import { ResponseError } from '@backstage/errors';
 
 /** A session as `GET /sessions/{id}` returns it: the agents API's own schema. */
-export type AgentsSession = AgentsApiComponents['schemas']['SessionWithRuns'];
+export type AgentsSession = AgentsSessionWithRuns;
 
 /** The body of `POST /sessions`. */
-export type CreateSessionRequest = AgentsApiComponents['schemas']['CreateSessionRequest'];
+export type CreateSessionRequest = AgentsCreateSessionRequest;
 
 /** An error answer of the agents backend, with its status and the body's error name and message. */
 export class AgentsApiError extends Error {
@@ -25,81 +30,67 @@ export class AgentsApiError extends Error {
 }
 
 /**
- * The agents backend's REST API, over HTTP only, on behalf of given credentials (the template's
- * initiator): each call takes a plugin request token for `agents` issued on their behalf.
+ * The shared agents client, on behalf of given credentials (the template's initiator): each call
+ * takes a plugin request token for `agents` issued on their behalf. Failures name the operation, for
+ * the task's log.
  */
 export class AgentsApi {
+  private readonly client: AgentsClient;
+
   constructor(
     private readonly deps: {
       discovery: DiscoveryService;
       auth: AuthService;
       fetch?: typeof fetch;
     },
-  ) {}
+  ) {
+    this.client = new AgentsClient({
+      discoveryApi: deps.discovery,
+      fetchApi: deps.fetch ? { fetch: deps.fetch } : undefined,
+    });
+  }
 
   createSession(
     body: CreateSessionRequest,
     credentials: BackstageCredentials,
   ): Promise<AgentsSession> {
-    return this.request('start an agent session', 'POST', '/sessions', credentials, body);
-  }
-
-  getSession(id: string, credentials: BackstageCredentials): Promise<AgentsSession> {
-    return this.request(
-      `read agent session ${id}`,
-      'GET',
-      `/sessions/${encodeURIComponent(id)}`,
-      credentials,
+    return this.call('start an agent session', credentials, token =>
+      this.client.createSession(body, { token }),
     );
   }
 
-  private async request<T>(
+  getSession(id: string, credentials: BackstageCredentials): Promise<AgentsSession> {
+    return this.call(`read agent session ${id}`, credentials, token =>
+      this.client.getSession(id, { token }),
+    );
+  }
+
+  private async call<T>(
     operation: string,
-    method: string,
-    path: string,
     credentials: BackstageCredentials,
-    body?: unknown,
+    request: (token: string) => Promise<T>,
   ): Promise<T> {
-    const baseUrl = await this.deps.discovery.getBaseUrl('agents');
     const { token } = await this.deps.auth.getPluginRequestToken({
       onBehalfOf: credentials,
       targetPluginId: 'agents',
     });
-    const doFetch = this.deps.fetch ?? fetch;
-    let response: Response;
     try {
-      response = await doFetch(`${baseUrl}${path}`, {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-      });
+      return await request(token);
     } catch (error) {
+      if (error instanceof ResponseError) {
+        throw new AgentsApiError(
+          operation,
+          error.statusCode,
+          error.body.error.name,
+          error.body.error.message,
+        );
+      }
+      // fetch rejects with a TypeError when the request does not get through.
+      if (!(error instanceof TypeError)) throw error;
+      const baseUrl = await this.deps.discovery.getBaseUrl('agents');
       throw new Error(
         `Could not reach the agents backend at ${baseUrl} to ${operation}: ${(error as Error).message}`,
       );
-    }
-    const text = await response.text();
-    if (!response.ok) {
-      let name = response.statusText || 'Error';
-      let message = text.trim().slice(0, 500) || '(empty response)';
-      try {
-        const parsed = JSON.parse(text);
-        if (parsed?.error?.message) {
-          name = String(parsed.error.name ?? name);
-          message = String(parsed.error.message);
-        }
-      } catch {
-        // not JSON: keep the text
-      }
-      throw new AgentsApiError(operation, response.status, name, message);
-    }
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new Error(`The agents backend answered a request to ${operation} with something other than JSON`);
     }
   }
 }

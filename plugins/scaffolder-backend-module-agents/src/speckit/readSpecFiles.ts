@@ -1,9 +1,13 @@
 import type { UrlReaderService } from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_GITHUB_PROJECT_SLUG,
+  ANNOTATION_SOURCE_LOCATION,
+  readEntityRepository,
+} from '@backstage-agents/plugin-agents-common';
 import { rewriteRepoUrl, type RepoUrlRewrite } from '@backstage-agents/plugin-agents-node';
-import { getEntitySourceLocation, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import type { ScmIntegrationRegistry } from '@backstage/integration';
-import { ANNOTATION_GITHUB_PROJECT_SLUG } from '../actions/entities';
 
 /** The files of a spec-kit feature; `spec` and `plan` are undefined when the repository lacks them. */
 export interface SpecFiles {
@@ -13,20 +17,20 @@ export interface SpecFiles {
   plan?: string;
 }
 
-/** The URL the entity's repository is read from: its source location, or its GitHub project's default branch. */
+/**
+ * The URL the entity's repository is read from: the source location as written (its branch and
+ * directory), or the default branch of the repository its GitHub project slug names.
+ */
 export function entitySourceBase(entity: Entity): string {
-  const annotations = entity.metadata.annotations ?? {};
-  try {
-    const location = getEntitySourceLocation(entity);
-    if (location.type === 'url') return location.target;
-  } catch {
-    // no source location: try the slug
+  const repository = readEntityRepository(entity);
+  if (!repository) {
+    throw new InputError(
+      `Entity ${stringifyEntityRef(entity)} has no repository to read specs from: add the ${ANNOTATION_SOURCE_LOCATION} (url:https://github.com/<org>/<repo>/tree/<branch>/) or the ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation`,
+    );
   }
-  const slug = annotations[ANNOTATION_GITHUB_PROJECT_SLUG]?.trim();
-  if (slug) return `https://github.com/${slug}/blob/HEAD/`;
-  throw new InputError(
-    `Entity ${stringifyEntityRef(entity)} has no repository to read specs from: add the backstage.io/source-location (url:https://github.com/<org>/<repo>/tree/<branch>/) or the ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation`,
-  );
+  return repository.annotation === ANNOTATION_GITHUB_PROJECT_SLUG
+    ? `${repository.repoUrl}/blob/HEAD/`
+    : repository.location;
 }
 
 async function read(urlReader: UrlReaderService, url: string): Promise<string | undefined> {

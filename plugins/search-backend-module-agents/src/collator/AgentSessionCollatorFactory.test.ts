@@ -1,19 +1,19 @@
 import { agentsSessionReadPermission } from '@backstage-agents/plugin-agents-common';
+import { FakeAgentsApi, makeSession } from '@backstage-agents/plugin-agents-common/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
-import express from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fakeSessionsRouter, makeSession, type RecordedRequest } from '../__testUtils__/fakeAgentsApi';
 import { AgentSessionCollatorFactory } from './AgentSessionCollatorFactory';
 import type { AgentSessionDocument } from './AgentSessionDocument';
 
 describe('AgentSessionCollatorFactory', () => {
-  let server: Server;
-  let baseUrl: string;
-  const requests: RecordedRequest[] = [];
-  // 250 sessions: three pages of 100, 100 and 50.
-  const sessions = Array.from({ length: 250 }, (_, i) => makeSession(250 - i));
+  // 250 sessions, newest first: three pages of 100, 100 and 50.
+  const sessions = Array.from({ length: 250 }, (_, i) =>
+    makeSession(250 - i, {
+      status: 'succeeded',
+      entityOwnerRef: 'group:default/team-a',
+      createdBy: 'user:default/alice',
+    }),
+  );
   sessions[0] = {
     ...sessions[0],
     prompt: '\n  Fix the flaky refund test  \nIt fails on Mondays.',
@@ -21,29 +21,19 @@ describe('AgentSessionCollatorFactory', () => {
     prUrl: 'https://github.com/example-org/payments-service/pull/7',
     prState: 'open',
   };
+  const fake = new FakeAgentsApi(sessions);
+  const requests = () => fake.requestsOf('ListSessions');
 
-  beforeAll(async () => {
-    const app = express();
-    app.use('/api/agents', fakeSessionsRouter(sessions, requests));
-    app.get('/api/broken/sessions', (_req, res) => {
-      res.status(500).json({ error: { name: 'Error', message: 'database is down' } });
-    });
-    server = app.listen(0);
-    await new Promise(resolve => server.once('listening', resolve));
-    baseUrl = `http://localhost:${(server.address() as AddressInfo).port}/api`;
-  });
-
-  afterAll(() => new Promise(resolve => server.close(resolve)));
+  beforeAll(() => fake.listen());
+  afterAll(() => fake.close());
   beforeEach(() => {
-    requests.length = 0;
+    fake.requests.length = 0;
   });
+  afterEach(() => fake.assertNoViolations());
 
-  function factory(plugin = 'agents') {
+  function factory() {
     return new AgentSessionCollatorFactory({
-      discovery: mockServices.discovery.mock({
-        getBaseUrl: async (pluginId: string) =>
-          `${baseUrl}/${pluginId === 'agents' ? plugin : pluginId}`,
-      }),
+      discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
       auth: mockServices.auth(),
     });
   }
@@ -64,12 +54,13 @@ describe('AgentSessionCollatorFactory', () => {
     expect(documents.map(d => d.location)).toEqual(
       sessions.map(s => `/agents/sessions/${s.id}`),
     );
-    expect(requests.map(r => [r.limit, r.cursor])).toEqual([
-      ['100', undefined],
-      ['100', Buffer.from('100').toString('base64url')],
-      ['100', Buffer.from('200').toString('base64url')],
+    // Each page after the first continues from the last session of the one before.
+    expect(requests().map(r => [r.query.limit, r.query.cursor])).toEqual([
+      [100, undefined],
+      [100, sessions[99].id],
+      [100, sessions[199].id],
     ]);
-    for (const { authorization } of requests) {
+    for (const { authorization } of requests()) {
       // The mock auth service's token of the search plugin's own credentials, for the agents plugin.
       expect(authorization).toMatch(/^Bearer mock-service-token:/);
       expect(authorization).toContain('"sub":"plugin:test"');
@@ -110,17 +101,19 @@ describe('AgentSessionCollatorFactory', () => {
   it('reads the next page only when the consumer asks for more', async () => {
     const collator = factory().execute();
     for (let i = 0; i < 100; i++) await collator.next();
-    expect(requests).toHaveLength(1);
+    expect(requests()).toHaveLength(1);
     await collator.next();
-    expect(requests).toHaveLength(2);
+    expect(requests()).toHaveLength(2);
     await collator.return(undefined);
-    expect(requests).toHaveLength(2);
+    expect(requests()).toHaveLength(2);
   });
 
   it("fails the collation with the API's error", async () => {
+    const restore = fake.fail('ListSessions', 500, 'Error', 'database is down');
     const { documents, error } = await TestPipeline.fromCollator(
-      await factory('broken').getCollator(),
+      await factory().getCollator(),
     ).execute();
+    restore();
     expect(documents).toEqual([]);
     expect(error).toMatchObject({
       name: 'ResponseError',

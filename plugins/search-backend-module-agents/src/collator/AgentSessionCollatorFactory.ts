@@ -1,15 +1,14 @@
 import {
+  AgentsClient,
   agentsSessionReadPermission,
   SESSION_LIMITS,
-  type Page,
-  type Session,
+  type AgentsSessionPage,
 } from '@backstage-agents/plugin-agents-common';
 import type {
   AuthService,
   DiscoveryService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type { DocumentCollatorFactory } from '@backstage/plugin-search-common';
 import { Readable } from 'node:stream';
 import {
@@ -41,21 +40,22 @@ export class AgentSessionCollatorFactory implements DocumentCollatorFactory {
   readonly type = AGENT_SESSION_DOCUMENT_TYPE;
   readonly visibilityPermission = agentsSessionReadPermission;
 
-  private readonly discovery: DiscoveryService;
+  private readonly client: AgentsClient;
   private readonly auth: AuthService;
   private readonly logger?: LoggerService;
   private readonly pageSize: number;
-  private readonly fetch: typeof fetch;
 
   constructor(options: AgentSessionCollatorFactoryOptions) {
-    this.discovery = options.discovery;
+    this.client = new AgentsClient({
+      discoveryApi: options.discovery,
+      fetchApi: options.fetch ? { fetch: options.fetch } : undefined,
+    });
     this.auth = options.auth;
     this.logger = options.logger;
     this.pageSize = Math.min(
       Math.max(1, options.pageSize ?? SESSION_LIMITS.maxPageSize),
       SESSION_LIMITS.maxPageSize,
     );
-    this.fetch = options.fetch ?? globalThis.fetch;
   }
 
   async getCollator(): Promise<Readable> {
@@ -64,11 +64,10 @@ export class AgentSessionCollatorFactory implements DocumentCollatorFactory {
 
   /** Every session the search plugin may read, newest first, as search documents. */
   async *execute(): AsyncGenerator<AgentSessionDocument> {
-    const baseUrl = await this.discovery.getBaseUrl('agents');
     let cursor: string | undefined;
     let count = 0;
     do {
-      const page = await this.readPage(baseUrl, cursor);
+      const page = await this.readPage(cursor);
       for (const session of page.items) {
         yield toAgentSessionDocument(session);
       }
@@ -78,20 +77,12 @@ export class AgentSessionCollatorFactory implements DocumentCollatorFactory {
     this.logger?.info(`Collated ${count} agent sessions`);
   }
 
-  private async readPage(baseUrl: string, cursor?: string): Promise<Page<Session>> {
+  private async readPage(cursor?: string): Promise<AgentsSessionPage> {
     // A token per page: a long collation outlives a single token.
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: await this.auth.getOwnServiceCredentials(),
       targetPluginId: 'agents',
     });
-    const params = new URLSearchParams({ limit: String(this.pageSize) });
-    if (cursor) params.set('cursor', cursor);
-    const response = await this.fetch(`${baseUrl}/sessions?${params}`, {
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as Page<Session>;
+    return this.client.listSessions({ limit: this.pageSize, cursor }, { token });
   }
 }

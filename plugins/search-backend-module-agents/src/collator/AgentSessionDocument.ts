@@ -1,7 +1,7 @@
 import type {
+  AgentsSession,
   HarnessName,
   PullRequestState,
-  Session,
   SessionStatus,
 } from '@backstage-agents/plugin-agents-common';
 import type { IndexableDocument } from '@backstage/plugin-search-common';
@@ -40,8 +40,8 @@ export function promptTitle(prompt: string, maxLength = 200): string {
   return line.length > maxLength ? `${line.slice(0, maxLength - 1)}…` : line;
 }
 
-/** The search document of one session. */
-export function toAgentSessionDocument(session: Session): AgentSessionDocument {
+/** The search document of one session, as the agents API returns it. */
+export function toAgentSessionDocument(session: AgentsSession): AgentSessionDocument {
   const text = [
     session.prompt,
     session.summary,

@@ -16,9 +16,9 @@ import { rootRouteRef } from '../../routes';
 import {
   ENTITY_REF,
   FakeAgentsApi,
-  errorResponse,
   makeFanOut,
-} from '../../__testUtils__/fakeAgentsApi';
+} from '@backstage-agents/plugin-agents-common/testUtils';
+import { clientOf } from '../../__testUtils__/clientOf';
 import { FakeSignalApi } from '../../__testUtils__/signals';
 import { EntityAgentsContent, isAgentsAvailable } from './EntityAgentsContent';
 
@@ -56,13 +56,18 @@ function render(api: FakeAgentsApi, signals = new FakeSignalApi()) {
     </Routes>,
     {
       apis: [
-        [agentsApiRef, api],
+        [agentsApiRef, clientOf(api)],
         [signalApiRef, signals],
         mockApis.permission(),
       ],
       mountedRoutes: { '/agents': rootRouteRef },
     },
   );
+}
+
+/** The queries of the sessions listings the tab asked for, in order. */
+function listCalls(api: FakeAgentsApi) {
+  return api.requestsOf('ListSessions').map(r => r.query);
 }
 
 /** The prompts of the rows on screen, top to bottom. */
@@ -107,7 +112,7 @@ describe('EntityAgentsContent', () => {
       'Task number 2',
       'Task number 1',
     ]);
-    expect(api.listCalls[0]).toMatchObject({
+    expect(listCalls(api)[0]).toMatchObject({
       entityRef: ENTITY_REF,
       limit: 20,
     });
@@ -192,8 +197,8 @@ describe('EntityAgentsContent', () => {
       within(plain).queryByTestId('fanout-child-label'),
     ).not.toBeInTheDocument();
     // Still one page of 20 from the entity's list: the fan-out changes nothing to paging.
-    expect(api.listCalls).toHaveLength(1);
-    expect(api.listCalls[0]).toMatchObject({
+    expect(listCalls(api)).toHaveLength(1);
+    expect(listCalls(api)[0]).toMatchObject({
       entityRef: ENTITY_REF,
       limit: 20,
     });
@@ -233,19 +238,19 @@ describe('EntityAgentsContent', () => {
 
     next();
     await showsPage(2);
-    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[19].id);
+    expect(listCalls(api).at(-1)?.cursor).toBe(api.sessions[19].id);
     next();
     await showsPage(3);
-    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[39].id);
+    expect(listCalls(api).at(-1)?.cursor).toBe(api.sessions[39].id);
     previous();
     await showsPage(2);
-    expect(api.listCalls.at(-1)?.cursor).toBe(api.sessions[19].id);
+    expect(listCalls(api).at(-1)?.cursor).toBe(api.sessions[19].id);
     previous();
     await showsPage(1);
-    expect(api.listCalls.at(-1)?.cursor).toBeUndefined();
+    expect(listCalls(api).at(-1)?.cursor).toBeUndefined();
     // One request per page shown, never the whole list. The table also reloads the page it shows while
     // sessions on it run (a slow machine can take that long): such a reload repeats the same cursor.
-    const pages = api.listCalls
+    const pages = listCalls(api)
       .map(q => q.cursor)
       .filter((cursor, i, all) => i === 0 || cursor !== all[i - 1]);
     expect(pages).toEqual([
@@ -255,7 +260,7 @@ describe('EntityAgentsContent', () => {
       api.sessions[19].id,
       undefined,
     ]);
-    expect(api.listCalls.every(q => q.limit === 20)).toBe(true);
+    expect(listCalls(api).every(q => q.limit === 20)).toBe(true);
   }, 30_000);
 
   it('ends at the last page', async () => {
@@ -283,12 +288,11 @@ describe('EntityAgentsContent', () => {
 
     fireEvent.mouseDown(screen.getByRole('button', { name: /all statuses/i }));
     fireEvent.click(await screen.findByRole('option', { name: 'succeeded' }));
-    await waitFor(() =>
-      expect(api.listCalls.at(-1)).toMatchObject({
-        status: 'succeeded',
-        cursor: undefined,
-      }),
-    );
+    await waitFor(() => {
+      const last = listCalls(api).at(-1);
+      expect(last).toMatchObject({ status: 'succeeded' });
+      expect(last?.cursor).toBeUndefined();
+    });
     await waitFor(() =>
       expect(
         screen
@@ -301,14 +305,14 @@ describe('EntityAgentsContent', () => {
     fireEvent.mouseDown(screen.getByRole('button', { name: /succeeded/i }));
     fireEvent.click(await screen.findByRole('option', { name: /^Unfinished/ }));
     await waitFor(() =>
-      expect(api.listCalls.at(-1)).toMatchObject({
+      expect(listCalls(api).at(-1)).toMatchObject({
         status: 'pending,starting,running',
       }),
     );
 
     fireEvent.click(screen.getByRole('checkbox', { name: 'Only mine' }));
     await waitFor(() =>
-      expect(api.listCalls.at(-1)).toMatchObject({ createdBy: 'me' }),
+      expect(listCalls(api).at(-1)).toMatchObject({ createdBy: 'me' }),
     );
     await waitFor(() => expect(screen.queryAllByText('jane')).toHaveLength(0));
   }, 30_000);
@@ -330,7 +334,7 @@ describe('EntityAgentsContent', () => {
   it('offers no "New session" button, and says why, when the user may not start one', async () => {
     const api = new FakeAgentsApi(2);
     api.launchOptions = {
-      ...(api.launchOptions as any),
+      ...api.launchOptions,
       canCreate: false,
       reason: 'Only the owners of payments-service may start sessions',
     };
@@ -347,10 +351,11 @@ describe('EntityAgentsContent', () => {
 
   it('shows a readable error when the sessions cannot be loaded', async () => {
     const api = new FakeAgentsApi(0);
-    api.listError = await errorResponse(
+    api.fail(
+      'ListSessions',
       403,
-      'You may not read sessions of this entity',
       'NotAllowedError',
+      'You may not read sessions of this entity',
     );
     await render(api);
     expect(
@@ -366,7 +371,7 @@ describe('EntityAgentsContent', () => {
     const signals = new FakeSignalApi();
     await render(api, signals);
     await waitFor(() => expect(rowPrompts()).toHaveLength(3));
-    const calls = api.listCalls.length;
+    const calls = listCalls(api).length;
 
     // Every tab hears every change in the installation: another entity's session is none of its
     // business, nor is a message that names no entity.
@@ -383,7 +388,7 @@ describe('EntityAgentsContent', () => {
         status: 'running',
       }),
     );
-    expect(api.listCalls.length).toBe(calls);
+    expect(listCalls(api).length).toBe(calls);
 
     api.replace({ ...api.sessions[0], status: 'succeeded' });
     act(() =>
@@ -393,7 +398,7 @@ describe('EntityAgentsContent', () => {
         status: 'succeeded',
       }),
     );
-    await waitFor(() => expect(api.listCalls.length).toBe(calls + 1));
+    await waitFor(() => expect(listCalls(api).length).toBe(calls + 1));
     await waitFor(() =>
       expect(screen.getAllByTestId('session-status')[0]).toHaveTextContent(
         'succeeded',
@@ -406,7 +411,7 @@ describe('EntityAgentsContent', () => {
     const signals = new FakeSignalApi();
     await render(api, signals);
     await waitFor(() => expect(rowPrompts()).toHaveLength(3));
-    const calls = api.listCalls.length;
+    const calls = listCalls(api).length;
     jest.useFakeTimers();
     try {
       // A fan-out of this entity starting its tasks: one reload now and one after the interval.
@@ -422,7 +427,7 @@ describe('EntityAgentsContent', () => {
       await act(async () => {
         jest.advanceTimersByTime(2_500);
       });
-      expect(api.listCalls.length).toBe(calls + 2);
+      expect(listCalls(api).length).toBe(calls + 2);
     } finally {
       jest.useRealTimers();
     }
@@ -439,7 +444,7 @@ describe('EntityAgentsContent', () => {
       await act(async () => {
         jest.advanceTimersByTime(10_000);
       });
-      await waitFor(() => expect(api.listCalls.length).toBe(2));
+      await waitFor(() => expect(listCalls(api).length).toBe(2));
 
       // Once every session has finished, polling stops.
       api.sessions = api.sessions.map(s => ({
@@ -449,11 +454,11 @@ describe('EntityAgentsContent', () => {
       await act(async () => {
         jest.advanceTimersByTime(10_000);
       });
-      await waitFor(() => expect(api.listCalls.length).toBe(3));
+      await waitFor(() => expect(listCalls(api).length).toBe(3));
       await act(async () => {
         jest.advanceTimersByTime(30_000);
       });
-      expect(api.listCalls.length).toBe(3);
+      expect(listCalls(api).length).toBe(3);
     } finally {
       jest.useRealTimers();
     }
@@ -488,7 +493,7 @@ describe('New session', () => {
       within(dialog).getByRole('button', { name: /start session/i }),
     );
     await waitFor(() =>
-      expect(api.created).toEqual([
+      expect(api.requestsOf('CreateSession').map(r => r.body)).toEqual([
         {
           entityRef: ENTITY_REF,
           prompt: 'Add a subtract function',

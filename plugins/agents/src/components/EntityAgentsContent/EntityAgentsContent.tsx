@@ -5,6 +5,7 @@ import AddIcon from '@material-ui/icons/Add';
 import { EmptyState, InfoCard } from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { hasEntityRepository } from '@backstage-agents/plugin-agents-common';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { useNavigate } from 'react-router-dom';
 import { agentsApiRef } from '../../api/AgentsApi';
@@ -123,9 +124,5 @@ export function EntityAgentsContent() {
 export function isAgentsAvailable(entity: {
   metadata: { annotations?: Record<string, string> };
 }): boolean {
-  const annotations = entity.metadata.annotations ?? {};
-  return Boolean(
-    annotations['backstage.io/source-location'] ||
-      annotations['github.com/project-slug'],
-  );
+  return hasEntityRepository(entity);
 }

@@ -6,7 +6,8 @@ import {
   DEFAULT_LAUNCH_OPTIONS,
   ENTITY_REF,
   FakeAgentsApi,
-} from '../../__testUtils__/fakeAgentsApi';
+} from '@backstage-agents/plugin-agents-common/testUtils';
+import { clientOf } from '../../__testUtils__/clientOf';
 import { NewSessionDialog } from './NewSessionDialog';
 
 async function render(
@@ -23,9 +24,14 @@ async function render(
       onClose={onClose}
       onCreated={onCreated}
     />,
-    { apis: [[agentsApiRef, api]] },
+    { apis: [[agentsApiRef, clientOf(api)]] },
   );
   return { api, onCreated, onClose, dialog: await screen.findByRole('dialog') };
+}
+
+/** The bodies of the sessions the dialog asked the API to create. */
+function created(api: FakeAgentsApi) {
+  return api.requestsOf('CreateSession').map(r => r.body);
 }
 
 describe('NewSessionDialog', () => {
@@ -74,7 +80,7 @@ describe('NewSessionDialog', () => {
       within(dialog).getByRole('button', { name: /start session/i }),
     );
     await waitFor(() => expect(onCreated).toHaveBeenCalled());
-    expect(api.created).toEqual([
+    expect(created(api)).toEqual([
       {
         entityRef: ENTITY_REF,
         prompt: 'Add a subtract function\nwith tests',
@@ -84,7 +90,14 @@ describe('NewSessionDialog', () => {
   });
 
   it("shows the API's validation message next to the prompt", async () => {
-    const { dialog, onCreated } = await render();
+    const api = new FakeAgentsApi(0);
+    api.fail(
+      'CreateSession',
+      400,
+      'InputError',
+      'The prompt must not mention invalid things',
+    );
+    const { dialog, onCreated } = await render(api);
     const prompt = within(dialog).getByLabelText('Prompt');
     await userEvent.type(prompt, 'Something invalid');
     await userEvent.click(
@@ -108,21 +121,17 @@ describe('NewSessionDialog', () => {
     expect(
       await within(dialog).findByText('Describe what the agent should do.'),
     ).toBeInTheDocument();
-    expect(api.created).toEqual([]);
+    expect(created(api)).toEqual([]);
   });
 
   it('shows other refusals above the form', async () => {
     const api = new FakeAgentsApi(0);
-    api.createSession = async () => {
-      const { errorResponse } = await import(
-        '../../__testUtils__/fakeAgentsApi'
-      );
-      throw await errorResponse(
-        403,
-        'Harness codex is not allowed by policy default',
-        'NotAllowedError',
-      );
-    };
+    api.fail(
+      'CreateSession',
+      403,
+      'NotAllowedError',
+      'Harness codex is not allowed by policy default',
+    );
     const { dialog } = await render(api);
     await userEvent.type(within(dialog).getByLabelText('Prompt'), 'Do it');
     await userEvent.click(

@@ -12,7 +12,9 @@ import {
   FakeLogStream,
   makeFanOut,
   makeSession,
-} from '../../__testUtils__/fakeAgentsApi';
+  runId,
+} from '@backstage-agents/plugin-agents-common/testUtils';
+import { clientOf } from '../../__testUtils__/clientOf';
 import { FakeSignalApi } from '../../__testUtils__/signals';
 import { SessionPage } from './SessionPage';
 
@@ -35,7 +37,7 @@ async function render(
 ) {
   return renderInTestApp(<SessionPage sessionId={sessionId} />, {
     apis: [
-      [agentsApiRef, api],
+      [agentsApiRef, clientOf(api)],
       [signalApiRef, options.signals ?? new FakeSignalApi()],
       mockApis.permission({
         authorize: options.permission ?? AuthorizeResult.ALLOW,
@@ -60,6 +62,24 @@ async function nextStream(
     },
   );
   return api.streams[count - 1];
+}
+
+/** The ids of the sessions cancelled through the API, in order. */
+function cancelled(api: FakeAgentsApi) {
+  return api.requestsOf('CancelSession').map(r => r.pathParams.id);
+}
+
+/** The sessions resumed through the API, with their follow-up prompts. */
+function resumed(api: FakeAgentsApi) {
+  return api.requestsOf('ResumeSession').map(r => ({
+    id: r.pathParams.id,
+    prompt: (r.body as { prompt: string }).prompt,
+  }));
+}
+
+/** How many times a session was read. */
+function sessionReads(api: FakeAgentsApi) {
+  return api.requestsOf('GetSession').length;
 }
 
 function logStatus() {
@@ -132,7 +152,7 @@ describe('SessionPage', () => {
           finishedAt: base.createdAt,
         },
         {
-          id: 'run-1-2',
+          id: runId(1, 2),
           sessionId: base.id,
           attempt: 2,
           kind: 'resume',
@@ -183,7 +203,7 @@ describe('SessionPage', () => {
       await userEvent.click(
         within(dialog).getByRole('button', { name: /cancel session/i }),
       );
-      await waitFor(() => expect(api.cancelled).toEqual([session.id]));
+      await waitFor(() => expect(cancelled(api)).toEqual([session.id]));
       await waitFor(() =>
         expect(
           screen.queryByRole('button', { name: /cancel session/i }),
@@ -203,7 +223,7 @@ describe('SessionPage', () => {
       ).not.toBeInTheDocument();
       await resumeWith('Also add tests');
       await waitFor(() =>
-        expect(api.resumed).toEqual([
+        expect(resumed(api)).toEqual([
           { id: session.id, prompt: 'Also add tests' },
         ]),
       );
@@ -304,7 +324,6 @@ describe('SessionPage', () => {
 
     it('stops at the end of a finished session and reloads it', async () => {
       const { api, session } = setup({ status: 'running' });
-      const getSession = jest.spyOn(api, 'getSession');
       await render(api, session.id);
       const stream = await nextStream(api, 1);
       act(() => {
@@ -326,7 +345,7 @@ describe('SessionPage', () => {
       expect(
         await screen.findByRole('link', { name: /#7/ }),
       ).toBeInTheDocument();
-      expect(getSession.mock.calls.length).toBeGreaterThanOrEqual(2);
+      expect(sessionReads(api)).toBeGreaterThanOrEqual(2);
       // The pull request is noted in the log after its end: the log reads on once for it, then stops.
       const second = await nextStream(api, 2);
       expect(second.after).toBe(2);
@@ -349,7 +368,7 @@ describe('SessionPage', () => {
           { ...base.runs[0], phase: 'succeeded' },
           {
             ...base.runs[0],
-            id: 'run-1-2',
+            id: runId(1, 2),
             attempt: 2,
             kind: 'resume',
             phase: 'running',
@@ -360,8 +379,8 @@ describe('SessionPage', () => {
       const stream = await nextStream(api, 1);
       act(() => {
         stream.open();
-        stream.lines(1, 2, 'run-1-1');
-        stream.lines(3, 4, 'run-1-2');
+        stream.lines(1, 2, runId(1, 1));
+        stream.lines(3, 4, runId(1, 2));
       });
       expect(
         await screen.findByText('── Run 2 (resume) ──'),
@@ -403,16 +422,8 @@ describe('SessionPage', () => {
 
     it('says why when the log cannot be read', async () => {
       const { api, session } = setup({ status: 'running' });
-      api.onStream = stream => {
-        const { errorResponse } = jest.requireActual(
-          '../../__testUtils__/fakeAgentsApi',
-        );
-        errorResponse(
-          403,
-          'You may not read this session',
-          'NotAllowedError',
-        ).then((e: Error) => stream.fail(e));
-      };
+      api.onStream = stream =>
+        stream.refuse(403, 'NotAllowedError', 'You may not read this session');
       await render(api, session.id);
       expect(
         await screen.findByText('You may not read this session'),
@@ -424,10 +435,9 @@ describe('SessionPage', () => {
   it('reloads when a signal announces a change of this session', async () => {
     const { api, session } = setup({ status: 'succeeded' });
     const signals = new FakeSignalApi();
-    const getSession = jest.spyOn(api, 'getSession');
     await render(api, session.id, { signals });
     await screen.findAllByTestId('run');
-    const calls = getSession.mock.calls.length;
+    const calls = sessionReads(api);
     act(() =>
       signals.announce({
         sessionId: session.id,
@@ -435,7 +445,7 @@ describe('SessionPage', () => {
         status: 'pending',
       }),
     );
-    await waitFor(() => expect(getSession.mock.calls.length).toBe(calls + 1));
+    await waitFor(() => expect(sessionReads(api)).toBe(calls + 1));
   });
 
   describe('fan-out', () => {
@@ -491,11 +501,13 @@ describe('SessionPage', () => {
         'T006',
         'T007',
       ]);
-      const childCalls = api.listCalls.filter(
-        q => q.parentSessionId === fanOut.id,
-      );
+      const childCalls = api
+        .requestsOf('ListSessions')
+        .map(r => r.query)
+        .filter(q => q.parentSessionId === fanOut.id);
       expect(childCalls).toHaveLength(2);
-      expect(childCalls[0]).toMatchObject({ limit: 100, cursor: undefined });
+      expect(childCalls[0]).toMatchObject({ limit: 100 });
+      expect(childCalls[0].cursor).toBeUndefined();
       expect(childCalls[1].cursor).toBe(children[2].id);
 
       const row = screen.getByText('T001').closest('tr') as HTMLElement;
@@ -562,7 +574,7 @@ describe('SessionPage', () => {
       ) as HTMLElement;
       expect(dialog).toHaveTextContent('(3 of 7 tasks)');
       await userEvent.click(within(dialog).getByText('Cancel fan-out'));
-      await waitFor(() => expect(api.cancelled).toEqual([fanOut.id]));
+      await waitFor(() => expect(cancelled(api)).toEqual([fanOut.id]));
       // Its unfinished tasks are cancelled: the list follows.
       await waitFor(() => expect(countOf('cancelled')).toBe('cancelled4'));
       await waitFor(() =>
@@ -627,10 +639,9 @@ describe('SessionPage', () => {
     it('reloads for its own tasks, not for other sessions of its entity', async () => {
       const { api, fanOut, children } = setupFanOut(['running', 'pending']);
       const signals = new FakeSignalApi();
-      const getSession = jest.spyOn(api, 'getSession');
       await render(api, fanOut.id, { signals });
       await waitFor(() => expect(taskIds()).toHaveLength(2));
-      const calls = getSession.mock.calls.length;
+      const calls = sessionReads(api);
 
       act(() =>
         signals.announce({
@@ -639,7 +650,7 @@ describe('SessionPage', () => {
           status: 'running',
         }),
       );
-      expect(getSession.mock.calls.length).toBe(calls);
+      expect(sessionReads(api)).toBe(calls);
 
       act(() =>
         signals.announce({
@@ -649,7 +660,7 @@ describe('SessionPage', () => {
           status: 'starting',
         }),
       );
-      await waitFor(() => expect(getSession.mock.calls.length).toBe(calls + 1));
+      await waitFor(() => expect(sessionReads(api)).toBe(calls + 1));
     }, 15_000);
 
     it('says when it has no task session yet', async () => {

@@ -1,0 +1,2 @@
+export { AgentsClient, type AgentsClientOptions } from './AgentsClient';
+export type * from './types';

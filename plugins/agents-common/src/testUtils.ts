@@ -1,0 +1,25 @@
+/**
+ * Test utilities of the Agents for Backstage plugins: a fake of the agents API that the API's OpenAPI
+ * document validates, and sessions to fill it with.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  FakeAgentsApi,
+  errorReply,
+  type FakeAgentsInterceptor,
+  type FakeAgentsReply,
+  type FakeAgentsRequest,
+} from './testUtils/FakeAgentsApi';
+export { FakeLogStream } from './testUtils/FakeLogStream';
+export type { AgentsOperationId } from './testUtils/agentsApiSpec';
+export {
+  DEFAULT_LAUNCH_OPTIONS,
+  ENTITY_REF,
+  makeFanOut,
+  makeSession,
+  runId,
+  sessionId,
+  taskId,
+} from './testUtils/sessionFixtures';
