@@ -16,7 +16,11 @@ module.exports = {
     name,
     message: `${name} is a test double: import it only from tests, __testUtils__ or __fixtures__.`,
   })),
-  restrictedImportPatterns: TEST_DOUBLES.map(name => `${name}/*`),
+  restrictedImportPatterns: [
+    ...TEST_DOUBLES.map(name => `${name}/*`),
+    // Another package's internals: import what its entry points (., ./alpha, ./testUtils) export.
+    '@backstage-agents/*/src/*',
+  ],
   overrides: [
     {
       files: ['**/__fixtures__/**'],
