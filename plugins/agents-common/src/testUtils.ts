@@ -7,11 +7,10 @@
 
 export {
   FakeAgentsApi,
-  errorReply,
   type FakeAgentsInterceptor,
-  type FakeAgentsReply,
   type FakeAgentsRequest,
 } from './testUtils/FakeAgentsApi';
+export { errorReply, type FakeAgentsReply } from './testUtils/fakeReplies';
 export { FakeLogStream } from './testUtils/FakeLogStream';
 export type { AgentsOperationId } from './testUtils/agentsApiSpec';
 export {

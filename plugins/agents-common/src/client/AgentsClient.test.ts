@@ -23,12 +23,16 @@ function clientOf(fake: FakeAgentsApi) {
 
 /** A client whose every request is answered with the given response. */
 function answering(response: () => Response) {
-  const fetch = jest.fn(async (_input: RequestInfo | URL) => response());
+  const requests: Request[] = [];
+  const fetch = jest.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    requests.push(new Request(input, init));
+    return response();
+  });
   const client = new AgentsClient({
     discoveryApi: { getBaseUrl: async () => BASE },
     fetchApi: { fetch: fetch as typeof globalThis.fetch },
   });
-  return { client, fetch };
+  return { client, fetch, requests };
 }
 
 /** A streaming response that sends the given chunks, then ends. */
@@ -148,7 +152,7 @@ describe('AgentsClient', () => {
   });
 
   it('encodes path parameters', async () => {
-    const { client, fetch } = answering(() =>
+    const { client, requests } = answering(() =>
       Response.json(
         { error: { name: 'NotFoundError', message: 'no' } },
         { status: 404 },
@@ -157,7 +161,7 @@ describe('AgentsClient', () => {
     await expect(client.cancelSession('s/1')).rejects.toBeInstanceOf(
       ResponseError,
     );
-    expect((fetch.mock.calls[0][0] as Request).url).toBe(
+    expect(requests[0].url).toBe(
       `${BASE}/sessions/s%2F1/cancel`,
     );
   });
@@ -186,7 +190,7 @@ describe('AgentsClient', () => {
         'ld"}\n\n: keep-alive\n\nevent: status\ndata: {"status":"succeeded"}\n\n',
         'event: unknown\ndata: {}\n\nevent: end\ndata: {"status":"succeeded","lastSeq":7}\n\n',
       ];
-      const { client, fetch } = answering(() => eventStream(frames));
+      const { client, requests } = answering(() => eventStream(frames));
       const events: AgentsLogStreamEvent[] = [];
       const onOpen = jest.fn();
       await client.streamLogs('s1', {
@@ -194,7 +198,7 @@ describe('AgentsClient', () => {
         onOpen,
         onEvent: e => events.push(e),
       });
-      const request = fetch.mock.calls[0][0] as Request;
+      const request = requests[0];
       expect(request.url).toBe(`${BASE}/sessions/s1/logs?after=5`);
       expect(request.headers.get('accept')).toBe('text/event-stream');
       expect(onOpen).toHaveBeenCalledTimes(1);

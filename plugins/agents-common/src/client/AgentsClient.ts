@@ -1,5 +1,6 @@
 import { ResponseError } from '@backstage/errors';
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import { fetchWithPlainInit } from './fetchWithPlainInit';
 import type { paths } from '../generated/openapi';
 import { followLogStream } from './followLogStream';
 import { readLogEvents } from './logEvents';
@@ -46,7 +47,7 @@ export class AgentsClient {
     const fetchApi = options.fetchApi;
     this.client = createClient<paths>({
       // Looked up per call, so that a global fetch replaced after construction (tests, polyfills) is used.
-      fetch: request => (fetchApi?.fetch ?? globalThis.fetch)(request),
+      fetch: fetchWithPlainInit(() => fetchApi?.fetch ?? globalThis.fetch),
     });
     this.client.use(rejectErrors);
   }

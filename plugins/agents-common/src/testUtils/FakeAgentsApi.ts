@@ -1,31 +1,20 @@
-import { parseEntityRef } from '@backstage/catalog-model';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { createServer, STATUS_CODES, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
   AgentsCreateSessionRequest,
   AgentsLaunchOptions,
   AgentsListSessionsQuery,
-  AgentsSession,
-  AgentsSessionStatus,
   AgentsSessionWithRuns,
 } from '../client/types';
-import { SESSION_LIMITS } from '../limits';
-import { normalizeEntityRef } from '../normalizeEntityRef';
-import { isTerminalStatus } from '../statusModel';
 import {
   agentsApiSpec,
   type AgentsOperationId,
   type SpecRoute,
 } from './agentsApiSpec';
+import { ERROR_STATUS, errorReply, type FakeAgentsReply } from './fakeReplies';
 import { FakeLogStream } from './FakeLogStream';
+import { FakeSessions } from './FakeSessions';
 import { toNodeHandler } from './nodeAdapter';
-import {
-  DEFAULT_LAUNCH_OPTIONS,
-  makeSession,
-  runId,
-  sessionId,
-} from './sessionFixtures';
 
 /** A request the fake answered, as the OpenAPI document reads it. @public */
 export type FakeAgentsRequest = {
@@ -41,9 +30,6 @@ export type FakeAgentsRequest = {
   lastEventId?: string;
 };
 
-/** An answer a test gives in place of the fake's own. @public */
-export type FakeAgentsReply = { status: number; body?: unknown };
-
 /** Answers a request in place of the fake, or returns nothing to let it answer. @public */
 export type FakeAgentsInterceptor = (
   request: FakeAgentsRequest,
@@ -51,35 +37,6 @@ export type FakeAgentsInterceptor = (
 
 /** Where the API is served under an origin, as Backstage serves a plugin's routes. */
 const BASE_PATH = '/api/agents';
-
-/** The status that each error of `@backstage/errors` the fake throws answers with. */
-const ERROR_STATUS: Record<string, number> = {
-  InputError: 400,
-  NotFoundError: 404,
-  ConflictError: 409,
-};
-
-/** A Backstage error body. @public */
-export function errorReply(
-  status: number,
-  name: string,
-  message: string,
-): FakeAgentsReply {
-  return {
-    status,
-    body: { error: { name, message }, response: { statusCode: status } },
-  };
-}
-
-/** A fan-out's status as the backend derives it from its children's. */
-function fanOutStatus(children: AgentsSession[]): AgentsSessionStatus {
-  if (children.every(c => c.status === 'pending')) return 'pending';
-  if (children.some(c => !isTerminalStatus(c.status))) return 'running';
-  if (children.some(c => c.status === 'failed' || c.status === 'timed_out'))
-    return 'failed';
-  if (children.some(c => c.status === 'cancelled')) return 'cancelled';
-  return 'succeeded';
-}
 
 /**
  * An in-memory agents backend that serves the session routes of the agents API's OpenAPI document,
@@ -94,13 +51,8 @@ function fanOutStatus(children: AgentsSession[]): AgentsSessionStatus {
  * @public
  */
 export class FakeAgentsApi {
-  /** The sessions, newest first. */
-  sessions: AgentsSessionWithRuns[];
-  launchOptions: AgentsLaunchOptions = DEFAULT_LAUNCH_OPTIONS;
-  /** The most sessions one page holds, whatever `limit` asks for. */
-  maxPageSize: number = SESSION_LIMITS.maxPageSize;
-  /** Who calls: the creator of new sessions, and who `createdBy=me` means. */
-  caller = 'user:default/guest';
+  /** The sessions and what the API does to them. */
+  readonly model: FakeSessions;
   /** Every request that reached a route, in order. */
   readonly requests: FakeAgentsRequest[] = [];
   /** Every log stream requested, in order. */
@@ -114,18 +66,43 @@ export class FakeAgentsApi {
     operation: AgentsOperationId;
     handler: FakeAgentsInterceptor;
   }> = [];
-  private readonly idempotencyKeys = new Map<string, string>();
-  /** Numbers the runs that resumes add. */
-  private resumes = 0;
   private origin = 'http://agents.test';
   private server?: Server;
 
   /** `sessions`: the sessions, newest first, or how many to make with `makeSession`. */
   constructor(sessions: number | AgentsSessionWithRuns[] = 0) {
-    this.sessions =
-      typeof sessions === 'number'
-        ? Array.from({ length: sessions }, (_, i) => makeSession(sessions - i))
-        : sessions;
+    this.model = new FakeSessions(sessions);
+  }
+
+  /** The sessions, newest first. */
+  get sessions(): AgentsSessionWithRuns[] {
+    return this.model.sessions;
+  }
+  set sessions(sessions: AgentsSessionWithRuns[]) {
+    this.model.sessions = sessions;
+  }
+
+  get launchOptions(): AgentsLaunchOptions {
+    return this.model.launchOptions;
+  }
+  set launchOptions(options: AgentsLaunchOptions) {
+    this.model.launchOptions = options;
+  }
+
+  /** The most sessions one page holds, whatever `limit` asks for. */
+  get maxPageSize(): number {
+    return this.model.maxPageSize;
+  }
+  set maxPageSize(size: number) {
+    this.model.maxPageSize = size;
+  }
+
+  /** Who calls: the creator of new sessions, and who `createdBy=me` means. */
+  get caller(): string {
+    return this.model.caller;
+  }
+  set caller(caller: string) {
+    this.model.caller = caller;
   }
 
   /** Finds the agents API: on the fake's own origin, or on its server after `listen()`. */
@@ -205,7 +182,7 @@ export class FakeAgentsApi {
 
   /** Replaces the session with the same id. */
   replace(session: AgentsSessionWithRuns): void {
-    this.sessions = this.sessions.map(s => (s.id === session.id ? session : s));
+    this.model.replace(session);
   }
 
   /** Adds a fan-out made with `makeFanOut` in front: its children newest first, then it. */
@@ -302,19 +279,25 @@ export class FakeAgentsApi {
     const id = request.pathParams.id;
     switch (route.operationId) {
       case 'ListSessions':
-        return ok(this.list(request.query as AgentsListSessionsQuery));
+        return ok(this.model.list(request.query as AgentsListSessionsQuery));
       case 'GetSession':
-        return ok(this.get(id));
-      case 'CreateSession':
-        return this.create(route, request.body as AgentsCreateSessionRequest);
+        return ok(this.model.get(id));
+      case 'CreateSession': {
+        const { session, created } = this.model.create(
+          request.body as AgentsCreateSessionRequest,
+        );
+        return ok(session, created ? 201 : 200);
+      }
       case 'CancelSession':
-        return ok(this.cancel(id));
+        return ok(this.model.cancel(id));
       case 'ResumeSession':
-        return ok(this.resume(id, (request.body as { prompt: string }).prompt));
+        return ok(
+          this.model.resume(id, (request.body as { prompt: string }).prompt),
+        );
       case 'GetLaunchOptions':
         return ok(this.launchOptions);
       case 'StreamSessionLogs': {
-        const session = this.get(id);
+        const session = this.model.get(id);
         const after =
           (request.query.after as number | undefined) ??
           Number(request.lastEventId ?? 0);
@@ -371,187 +354,5 @@ export class FakeAgentsApi {
           ? {}
           : { 'Content-Type': 'application/json; charset=utf-8' },
     });
-  }
-
-  private get(id: string): AgentsSessionWithRuns {
-    const session = this.sessions.find(s => s.id === id);
-    if (!session) throw new NotFoundError(`Session ${id} not found`);
-    return this.derived(session);
-  }
-
-  private list(query: AgentsListSessionsQuery) {
-    const statuses = query.status?.split(',');
-    const entityRef = query.entityRef && normalizeEntityRef(query.entityRef);
-    const createdBy =
-      query.createdBy === 'me'
-        ? this.caller
-        : query.createdBy &&
-          normalizeEntityRef(query.createdBy, 'user', 'createdBy');
-    let items = this.sessions
-      .map(s => this.derived(s))
-      .filter(
-        s =>
-          (!entityRef || s.entityRef === entityRef) &&
-          (!query.parentSessionId ||
-            s.parentSessionId === query.parentSessionId) &&
-          (!statuses || statuses.includes(s.status)) &&
-          (!createdBy || s.createdBy === createdBy),
-      );
-    if (query.cursor) {
-      const index = items.findIndex(s => s.id === query.cursor);
-      if (index < 0) throw new InputError(`Malformed cursor '${query.cursor}'`);
-      items = items.slice(index + 1);
-    }
-    const limit = Math.min(
-      query.limit ?? SESSION_LIMITS.defaultPageSize,
-      this.maxPageSize,
-    );
-    const page = items.slice(0, limit);
-    return {
-      items: page.map(({ runs: _runs, ...session }) => session),
-      ...(items.length > limit ? { nextCursor: page[page.length - 1].id } : {}),
-    };
-  }
-
-  private create(
-    route: SpecRoute,
-    request: AgentsCreateSessionRequest,
-  ): Response {
-    const existing =
-      request.idempotencyKey &&
-      this.idempotencyKeys.get(request.idempotencyKey);
-    if (existing)
-      return this.respond(route, { status: 200, body: this.get(existing) });
-    const taken = new Set(this.sessions.map(s => s.id));
-    let n = this.sessions.length + 1;
-    while (taken.has(sessionId(n))) n++;
-    const id = sessionId(n);
-    const kind = request.kind ?? 'agent';
-    const entityRef = normalizeEntityRef(request.entityRef);
-    const now = new Date().toISOString();
-    const session: AgentsSessionWithRuns = {
-      id,
-      kind,
-      entityRef,
-      // The fake has no catalog: every entity's repository is named after it.
-      repoUrl: `https://github.com/example-org/${
-        parseEntityRef(entityRef).name
-      }`,
-      workBranch: request.workBranch ?? `agents/${id}`,
-      harness: request.harness ?? this.launchOptions.policy.defaultHarness,
-      prompt: request.prompt,
-      policy: { name: this.launchOptions.policy.name, snapshot: {} },
-      origin: {
-        kind: request.origin ?? (request.templateRef ? 'scaffolder' : 'api'),
-        ...(request.templateRef ? { templateRef: request.templateRef } : {}),
-        ...(request.taskId ? { taskId: request.taskId } : {}),
-      },
-      createdBy: this.caller,
-      status: 'pending',
-      createdAt: now,
-      updatedAt: now,
-      ...(request.parentSessionId
-        ? { parentSessionId: request.parentSessionId }
-        : {}),
-      runs:
-        kind === 'fanout'
-          ? []
-          : [
-              {
-                id: runId(n),
-                sessionId: id,
-                attempt: 1,
-                kind: 'initial',
-                prompt: request.prompt,
-                phase: 'pending',
-                createdAt: now,
-              },
-            ],
-    };
-    this.sessions.unshift(session);
-    if (request.idempotencyKey)
-      this.idempotencyKeys.set(request.idempotencyKey, id);
-    return this.respond(route, { status: 201, body: session });
-  }
-
-  private cancel(id: string): AgentsSessionWithRuns {
-    const session = this.get(id);
-    if (isTerminalStatus(session.status)) {
-      throw new ConflictError(
-        `Session ${id} has finished (${session.status}); there is nothing to cancel`,
-      );
-    }
-    const now = new Date().toISOString();
-    const cancelled = (s: AgentsSessionWithRuns): AgentsSessionWithRuns => ({
-      ...s,
-      status: 'cancelled',
-      finishedAt: now,
-      runs: s.runs.map(r =>
-        isTerminalStatus(r.phase)
-          ? r
-          : { ...r, phase: 'cancelled', finishedAt: now },
-      ),
-    });
-    if (session.kind === 'fanout') {
-      // Cancelling a fan-out cancels its unfinished children; its status follows.
-      for (const child of this.sessions.filter(s => s.parentSessionId === id)) {
-        if (!isTerminalStatus(child.status)) this.replace(cancelled(child));
-      }
-      return this.get(id);
-    }
-    this.replace(cancelled(session));
-    return this.get(id);
-  }
-
-  private resume(id: string, prompt: string): AgentsSessionWithRuns {
-    const session = this.get(id);
-    if (session.kind === 'fanout') {
-      throw new ConflictError(
-        'A fan-out session cannot be resumed; resume its sessions instead',
-      );
-    }
-    if (!isTerminalStatus(session.status)) {
-      throw new ConflictError(
-        `Session ${id} is ${session.status}; only a finished session can be resumed`,
-      );
-    }
-    this.resumes += 1;
-    this.replace({
-      ...session,
-      status: 'pending',
-      finishedAt: undefined,
-      runs: [
-        ...session.runs,
-        {
-          id: `00000000-0000-4000-b000-${String(this.resumes).padStart(
-            12,
-            '0',
-          )}`,
-          sessionId: id,
-          attempt: session.runs.length + 1,
-          kind: 'resume',
-          prompt,
-          phase: 'pending',
-          createdAt: new Date().toISOString(),
-        },
-      ],
-    });
-    return this.get(id);
-  }
-
-  /** A fan-out's status and child counts follow its children, as the backend computes them. */
-  private derived(session: AgentsSessionWithRuns): AgentsSessionWithRuns {
-    if (session.kind !== 'fanout') return session;
-    const children = this.sessions.filter(
-      s => s.parentSessionId === session.id,
-    );
-    const byStatus: Record<string, number> = {};
-    for (const child of children)
-      byStatus[child.status] = (byStatus[child.status] ?? 0) + 1;
-    return {
-      ...session,
-      status: fanOutStatus(children),
-      children: { total: children.length, byStatus },
-    };
   }
 }

@@ -1,3 +1,4 @@
+import { createFetchApi, FetchMiddlewares } from '@backstage/core-app-api';
 import { ResponseError } from '@backstage/errors';
 import {
   FakeAgentsApi,
@@ -18,7 +19,7 @@ describe('AgentsClient', () => {
       fake.sessions[0].id,
     );
     expect(getBaseUrl).toHaveBeenCalledWith('agents');
-    expect((fetch.mock.calls[0][0] as Request).url).toBe(
+    expect(fetch.mock.calls[0][0]).toBe(
       `http://agents.test/api/agents/sessions/${fake.sessions[0].id}`,
     );
   });
@@ -36,5 +37,29 @@ describe('AgentsClient', () => {
     expect(error).toBeInstanceOf(ResponseError);
     expect(error.statusCode).toBe(400);
     expect(error.body.error.message).toBe('Prompt must not be blank');
+  });
+
+  it("sends bodies through the app's fetch middlewares, which rebuild each request", async () => {
+    const fake = new FakeAgentsApi(0);
+    // The app's own fetchApi: plugin:// resolution and the user's token, each rebuilding the request.
+    const fetchApi = createFetchApi({
+      baseImplementation: fake.fetch,
+      middleware: [
+        FetchMiddlewares.resolvePluginProtocol({ discoveryApi: fake.discoveryApi }),
+        FetchMiddlewares.injectIdentityAuth({
+          identityApi: { getCredentials: async () => ({ token: 'user-token' }) } as any,
+          allowUrl: () => true,
+        }),
+      ],
+    });
+    const client = new AgentsClient({ discoveryApi: fake.discoveryApi, fetchApi });
+    const session = await client.createSession({
+      entityRef: 'component:default/payments',
+      prompt: 'Add refunds',
+    });
+    expect(session.prompt).toBe('Add refunds');
+    const [request] = fake.requestsOf('CreateSession');
+    expect(request.body).toEqual({ entityRef: 'component:default/payments', prompt: 'Add refunds' });
+    expect(request.authorization).toBe('Bearer user-token');
   });
 });
