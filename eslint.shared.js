@@ -7,11 +7,12 @@
 const TEST_DOUBLES = [
   '@backstage-agents/kube-sim',
   '@backstage-agents/fake-github',
+  '@backstage-agents/fake-llm',
 ];
 
 module.exports = {
-  // Production code never imports the cluster simulator or the fake GitHub: tests (*.test.*,
-  // __testUtils__/, __mocks__/, files outside src/) and __fixtures__/ may.
+  // Production code never imports the cluster simulator, the fake GitHub or the model simulator:
+  // tests (*.test.*, __testUtils__/, __mocks__/, files outside src/) and __fixtures__/ may.
   restrictedSrcImports: TEST_DOUBLES.map(name => ({
     name,
     message: `${name} is a test double: import it only from tests, __testUtils__ or __fixtures__.`,

@@ -1,0 +1,27 @@
+export { startFakeLlm } from './server';
+export type { FakeLlm, FakeLlmOptions } from './server';
+export type { RecordedRequest } from './recorder';
+export {
+  BLOCKED_HOST_URL,
+  DEFAULT_SCENARIO,
+  defaultScripts,
+  editFileName,
+  findMarker,
+} from './scripts';
+export type { Marker, Script, ScriptContext } from './scripts';
+export type {
+  Conversation,
+  JsonSchema,
+  Reply,
+  ToolCall,
+  ToolSpec,
+} from './conversation';
+export { countTokens } from './usage';
+export { parseSse } from './sse';
+export type { ParsedEvent } from './sse';
+export {
+  deadProxyEnvironment,
+  networkIsolation,
+  offlineCommand,
+} from './offline/offlineCommand';
+export type { Isolation } from './offline/offlineCommand';
