@@ -54,15 +54,20 @@ function readSecretFile(file) {
 }
 
 /**
- * The secrets whose values must never be printed: the run token, and the Git token read the same
- * way the credential helper reads it.
+ * The secrets whose values must never be printed: the run token, the Git token read the same way
+ * the credential helper reads it, and the agent's API keys, which the credentials Secret puts in the
+ * environment (OPENAI_API_KEY, ANTHROPIC_API_KEY and any other *_API_KEY or *_AUTH_TOKEN): a CLI
+ * may echo one in an error.
  *
  * @param {NodeJS.ProcessEnv} env
  */
 function secretValues(env) {
-  return [env.AGENTS_GIT_TOKEN_FILE, env.AGENTS_RUN_TOKEN_FILE]
-    .map(readSecretFile)
-    .filter(value => value.length >= 8);
+  const keys = Object.entries(env)
+    .filter(([name]) => /_(API_KEY|AUTH_TOKEN)$/.test(name))
+    .map(([, value]) => String(value ?? '').trim());
+  return [...[env.AGENTS_GIT_TOKEN_FILE, env.AGENTS_RUN_TOKEN_FILE].map(readSecretFile), ...keys].filter(
+    value => value.length >= 8,
+  );
 }
 
 module.exports = { readContract, secretValues };

@@ -5,13 +5,19 @@ const path = require('node:path');
 const { forEachLine } = require('./output');
 
 /**
+ * @typedef {{ inputTokens: number, outputTokens: number }} TokenUsage
+ *
  * @typedef {object} HarnessAdapter
  * @property {string} name
  * @property {string[]} stateDirectories  relative to HOME: what a bundle holds
  * @property {string[]} [stateExcludes]  tar patterns left out of a bundle (credentials, logs)
+ * @property {(input: { home: string, env: NodeJS.ProcessEnv }) => Promise<{ env: NodeJS.ProcessEnv, description?: string, warnings?: string[] }>} [prepare]
+ *   before anything else: checks what the CLI needs (model endpoint, key, version), writes its
+ *   configuration into HOME, and returns the environment it runs with; throws to fail the run
  * @property {(input: { prompt: string, workdir: string, harnessSessionId?: string, env: NodeJS.ProcessEnv }) => { file: string, args: string[], stdin?: string }} command
- * @property {(line: string, context?: { workdir: string }) => { log?: string[], sessionId?: string, summary?: string, error?: string }} parseLine
- * @property {(input: { home: string, workdir: string, harnessSessionId: string }) => void} [prepareResume]
+ * @property {(line: string, context?: { workdir: string }) => { log?: string[], sessionId?: string, summary?: string, error?: string, usage?: TokenUsage }} parseLine
+ *   `usage`: tokens reported by this line, added up over the run
+ * @property {(input: { home: string, workdir: string, harnessSessionId: string }) => { moved?: boolean, from?: string, warning?: string } | undefined} [prepareResume]
  *   adapts restored state to this pod before a resume (e.g. a working directory path in it)
  */
 
@@ -50,13 +56,15 @@ function startHarness(options) {
   });
   const child = spawn(command.file, command.args, {
     cwd: options.workdir,
-    env: options.env,
+    // PWD as a shell would set it: OpenCode takes its directory from PWD when set, and the pod's
+    // (the container's working directory, /workspace) is not the work tree.
+    env: { ...options.env, PWD: options.workdir },
     detached: true,
     stdio: [command.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
   if (command.stdin !== undefined && child.stdin) child.stdin.end(command.stdin);
 
-  /** @type {{ sessionId?: string, summary?: string, error?: string }} */
+  /** @type {{ sessionId?: string, summary?: string, error?: string, usage?: TokenUsage, lastStderr?: string }} */
   const facts = { sessionId: options.harnessSessionId };
   forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stdout), line => {
     let parsed;
@@ -69,8 +77,13 @@ function startHarness(options) {
     if (parsed.sessionId) facts.sessionId = parsed.sessionId;
     if (parsed.summary) facts.summary = parsed.summary;
     if (parsed.error) facts.error = parsed.error;
+    if (parsed.usage) facts.usage = addUsage(facts.usage, parsed.usage);
   });
-  forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stderr), line => print(line));
+  forEachLine(/** @type {NodeJS.ReadableStream} */ (child.stderr), line => {
+    print(line);
+    // What a CLI that fails without a JSON error said last ("Session not found").
+    if (line.trim()) facts.lastStderr = line.trim();
+  });
 
   /** @type {Promise<{ code: number | null, signal: NodeJS.Signals | null, spawnError?: Error }>} */
   const exited = new Promise(resolve => {
@@ -94,6 +107,18 @@ function startHarness(options) {
   };
 
   return { exited, stop, facts, command };
+}
+
+/**
+ * @param {TokenUsage | undefined} total
+ * @param {TokenUsage} more
+ * @returns {TokenUsage}
+ */
+function addUsage(total, more) {
+  return {
+    inputTokens: (total?.inputTokens ?? 0) + (more.inputTokens ?? 0),
+    outputTokens: (total?.outputTokens ?? 0) + (more.outputTokens ?? 0),
+  };
 }
 
 module.exports = { loadAdapter, startHarness };

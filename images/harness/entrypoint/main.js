@@ -51,7 +51,7 @@ async function main() {
   });
   /** @type {string | undefined} */
   let startCommit;
-  /** @type {{ sessionId?: string, summary?: string, error?: string }} */
+  /** @type {{ sessionId?: string, summary?: string, error?: string, usage?: { inputTokens: number, outputTokens: number }, lastStderr?: string }} */
   let facts = { sessionId: contract.harnessSessionId };
   /** @type {string | undefined} */
   let failure;
@@ -66,6 +66,14 @@ async function main() {
 
   try {
     adapter = loadAdapter(contract.harness, contract.adapterModule);
+    // Before the clone: a harness without its model endpoint, key or a supported CLI fails at once.
+    let harnessEnvironment = harnessEnv(process.env);
+    if (adapter.prepare) {
+      const prepared = await adapter.prepare({ home: contract.home, env: harnessEnvironment });
+      harnessEnvironment = prepared.env;
+      if (prepared.description) out.step(`Prepared ${prepared.description}`);
+      for (const warning of prepared.warnings ?? []) out.print(`Warning: ${warning}`);
+    }
     await git.configureCredentials(contract.hasGitToken ? contract.gitTokenFile : undefined);
     out.step(`Cloning ${contract.repoUrl}`);
     await git.clone(contract.repoUrl);
@@ -91,11 +99,15 @@ async function main() {
       });
       out.step(`Restored ${restored.sizeBytes} bytes (${restored.digest})`);
       if (contract.harnessSessionId) {
-        adapter.prepareResume?.({
+        const moved = adapter.prepareResume?.({
           home: contract.home,
           workdir,
           harnessSessionId: contract.harnessSessionId,
         });
+        if (moved?.moved) {
+          out.step(`Moved the restored session to this work tree${moved.from ? ` (it was at ${moved.from})` : ''}`);
+        }
+        if (moved?.warning) out.print(`Warning: ${moved.warning}`);
       }
     }
 
@@ -108,7 +120,7 @@ async function main() {
         prompt: contract.prompt,
         workdir,
         harnessSessionId: contract.harnessSessionId,
-        env: harnessEnv(process.env),
+        env: harnessEnvironment,
         print: out.print,
       });
       state.stopHarness = harness.stop;
@@ -117,7 +129,9 @@ async function main() {
       if (exit.spawnError) {
         failure = `Could not start ${harness.command.file}: ${exit.spawnError.message} (is the ${contract.harness} CLI in the image?)`;
       } else if (!state.interrupted && exit.code !== 0) {
-        failure = facts.error ?? `${contract.harness} exited with ${exit.code ?? exit.signal}`;
+        failure =
+          facts.error ??
+          `${contract.harness} exited with ${exit.code ?? exit.signal}${facts.lastStderr ? `: ${clip(facts.lastStderr)}` : ''}`;
       }
     }
   } catch (error) {
@@ -138,6 +152,8 @@ async function main() {
     ...saved,
     harnessSessionId: facts.sessionId,
     bundle,
+    // The tokens the CLI reported (all its model requests of this run), when it reported any.
+    ...(facts.usage ? { usage: facts.usage } : {}),
     summary: summarize(finalStatus, facts, failure, contract),
   });
   return EXIT[finalStatus];
@@ -201,6 +217,11 @@ function summarize(status, facts, failure, contract) {
   }
   if (status === 'failed') return failure ?? facts.error ?? 'The agent failed';
   return facts.summary ?? `The agent finished on ${contract.workBranch}`;
+}
+
+/** @param {string} text */
+function clip(text, max = 400) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**

@@ -36,7 +36,12 @@ describe.each(Object.entries(ADAPTERS))('%s adapter', (name, adapter) => {
     const argv = [cmd.file, ...cmd.args].join('\0');
     expect(argv).not.toContain('secret');
     expect(argv).not.toContain('Add a subtract function');
-    expect(cmd.args).toEqual(expect.arrayContaining(['--model', 'provider/model-x']));
+    if (name === 'opencode') {
+      // Its configuration names the model (as agents/<model>; see prepare.test.js).
+      expect(cmd.args).not.toContain('--model');
+    } else {
+      expect(cmd.args).toEqual(expect.arrayContaining(['--model', 'provider/model-x']));
+    }
     for (const arg of cmd.args) expect(typeof arg).toBe('string');
   });
 
@@ -145,14 +150,23 @@ describe('opencode', () => {
       summary: 'Added subtract().\nTests pass.',
     });
     expect(
-      opencode.parseLine(ev('step_finish', { part: { type: 'step-finish', reason: 'stop', cost: 0.01, tokens: { input: 17509, output: 3, reasoning: 0, cache: { read: 0, write: 0 } } } })).log,
-    ).toEqual(['[usage] 17509 in / 3 out tokens']);
+      opencode.parseLine(ev('step_finish', { part: { type: 'step-finish', reason: 'stop', cost: 0.01, tokens: { input: 17509, output: 3, reasoning: 0, cache: { read: 0, write: 0 } } } })),
+    ).toEqual({ log: ['[usage] 17509 in / 3 out tokens'], sessionId: sid, usage: { inputTokens: 17509, outputTokens: 3 } });
+    // Cached input and reasoning are tokens too: OpenCode reports them apart.
+    expect(
+      opencode.parseLine(ev('step_finish', { part: { type: 'step-finish', tokens: { total: 180, input: 100, output: 20, reasoning: 10, cache: { read: 40, write: 10 } } } })).usage,
+    ).toEqual({ inputTokens: 150, outputTokens: 30 });
+    expect(opencode.parseLine(ev('step_finish', { part: { type: 'step-finish', reason: 'stop' } })).usage).toBeUndefined();
+    expect(opencode.parseLine(ev('step_finish', { part: { tokens: { input: 'x', output: -5 } } })).usage).toBeUndefined();
     expect(opencode.parseLine(ev('error', { error: { name: 'ProviderAuthError', data: { providerID: 'anthropic', message: 'Invalid API key' } } }))).toEqual({
       log: ['[error] Invalid API key'],
       sessionId: sid,
       error: 'Invalid API key',
     });
     expect(opencode.parseLine(ev('error', { error: { name: 'UnknownError' } })).error).toBe('UnknownError');
+    // A provider error, as OpenCode 1.x prints it.
+    const apiError = { name: 'APIError', data: { message: 'fake-llm: scripted failure (HTTP 400)', statusCode: 400, isRetryable: false, responseBody: '{}' } };
+    expect(opencode.parseLine(ev('error', { error: apiError })).error).toBe('fake-llm: scripted failure (HTTP 400)');
   });
 
   it('cuts long text to a readable number of lines', () => {
@@ -166,7 +180,7 @@ describe('opencode', () => {
 
 describe('claude-code', () => {
   it('builds `claude -p --output-format stream-json --verbose` and adds --resume to resume', () => {
-    const base = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions'];
+    const base = ['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
     expect(claude.command({ prompt: PROMPT, workdir: WORKDIR, env: {} })).toEqual({ file: 'claude', args: base, stdin: PROMPT });
     const id = '9f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
     expect(claude.command({ prompt: 'more', workdir: WORKDIR, harnessSessionId: id, env: {} }).args).toEqual([...base, '--resume', id]);
@@ -248,6 +262,18 @@ describe('claude-code', () => {
       sessionId: sid,
       summary: 'Added subtract() with tests.',
     });
+    // The result's usage is the run's total; cache reads and writes are input too.
+    const usage = {
+      input_tokens: 24740,
+      cache_creation_input_tokens: 100,
+      cache_read_input_tokens: 2000,
+      output_tokens: 44,
+      output_tokens_details: { thinking_tokens: 0 },
+      server_tool_use: { web_search_requests: 0 },
+    };
+    expect(claude.parseLine(JSON.stringify({ ...result, usage })).usage).toEqual({ inputTokens: 26840, outputTokens: 44 });
+    // Assistant messages carry per-request usage, repeated per content block: never counted.
+    expect(claude.parseLine(JSON.stringify({ ...assistant, message: { ...assistant.message, usage } })).usage).toBeUndefined();
   });
 
   it('reports error results', () => {
@@ -265,7 +291,8 @@ describe('claude-code', () => {
 
 describe('codex', () => {
   it('builds `codex exec --json … -` and `codex exec … resume <id> -`', () => {
-    const base = ['exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox'];
+    // Approvals and sandbox are off in config.toml (prepare.test.js), as measured.
+    const base = ['exec', '--json', '--skip-git-repo-check'];
     expect(codex.command({ prompt: PROMPT, workdir: WORKDIR, env: {} })).toEqual({ file: 'codex', args: [...base, '-'], stdin: PROMPT });
     const id = '0199a213-81c0-7800-8aa1-bbab2a035a53';
     expect(codex.command({ prompt: 'more', workdir: WORKDIR, harnessSessionId: id, env: { AGENTS_HARNESS_MODEL: 'gpt-5.5' } }).args).toEqual([
@@ -310,9 +337,18 @@ describe('codex', () => {
     expect(codex.parseLine(JSON.stringify({ type: 'item.completed', item: { id: 'item_6', type: 'error', message: 'tool output truncated' } })).log).toEqual([
       '[warning] tool output truncated',
     ]);
-    expect(codex.parseLine(JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 24763, cached_input_tokens: 24448, output_tokens: 122 } })).log).toEqual([
-      '[usage] 24763 in (24448 cached) / 122 out tokens',
-    ]);
+    expect(codex.parseLine(JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 24763, cached_input_tokens: 24448, output_tokens: 122 } }))).toEqual({
+      log: ['[usage] 24763 in (24448 cached) / 122 out tokens'],
+      // cached_input_tokens is part of input_tokens.
+      usage: { inputTokens: 24763, outputTokens: 122 },
+    });
+    expect(codex.parseLine('{"type":"turn.completed"}')).toEqual({ log: ['[usage] 0 in (0 cached) / 0 out tokens'] });
+    // A provider error arrives as the provider's whole error body: its message is what counts.
+    const body = JSON.stringify({ error: { message: 'fake-llm: scripted failure (HTTP 400)', type: 'invalid_request_error', param: null, code: null } });
+    expect(codex.parseLine(JSON.stringify({ type: 'turn.failed', error: { message: body } }))).toEqual({
+      log: ['[error] fake-llm: scripted failure (HTTP 400)'],
+      error: 'fake-llm: scripted failure (HTTP 400)',
+    });
     expect(codex.parseLine(JSON.stringify({ type: 'turn.failed', error: { message: 'stream disconnected' } }))).toEqual({
       log: ['[error] stream disconnected'],
       error: 'stream disconnected',

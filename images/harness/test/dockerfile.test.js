@@ -16,6 +16,8 @@ const AUTOMATIC_ARGS = new Set([
   'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
 ]);
 const ENTRYPOINT = ['node', '/opt/agents/entrypoint/main.js'];
+// Where the OpenCode adapter looks for OpenCode's pre-provisioned configuration directory.
+const { DEFAULT_TEMPLATE: OPENCODE_CONFIG_TEMPLATE } = require('../entrypoint/adapters/opencodeConfig');
 
 // What the image must contain, and how to recognise it in the Dockerfile.
 const REQUIRED_TOOLS = {
@@ -31,6 +33,7 @@ const REQUIRED_TOOLS = {
   OpenCode: /\bopencode-ai\b/,
   'Claude Code': /@anthropic-ai\/claude-code\b/,
   'Codex CLI': /@openai\/codex\b/,
+  "OpenCode's configuration-directory package": /npm install --save-exact "@opencode-ai\/plugin@\$\{OPENCODE_VERSION\}"/,
   gh: /\bgh@\$\{GH_VERSION\}/,
   yq: /\byq@\$\{YQ_VERSION\}/,
   git: /^\s+git \\$/m,
@@ -223,6 +226,14 @@ function checkDockerfile(dockerfile, versionsText) {
   const workdir = final.filter(i => i.keyword === 'WORKDIR').pop();
   if (workdir?.args.trim() !== '/workspace') problems.push('the final WORKDIR is not /workspace');
   const env = final.filter(i => i.keyword === 'ENV').map(i => i.args).join('\n');
+  // OpenCode's configuration template: baked where the adapter looks, and named in the environment.
+  const template = /(^|\s)AGENTS_OPENCODE_CONFIG_TEMPLATE=(\S+)/.exec(env)?.[2];
+  if (template !== OPENCODE_CONFIG_TEMPLATE) {
+    problems.push(`the final stage does not set AGENTS_OPENCODE_CONFIG_TEMPLATE=${OPENCODE_CONFIG_TEMPLATE} (the OpenCode adapter's default)`);
+  }
+  if (!ins.some(i => i.keyword === 'RUN' && i.args.includes(`cd ${OPENCODE_CONFIG_TEMPLATE}`) && /integrity' package-lock\.json\)"[\s\S]*!= "\$\{OPENCODE_PLUGIN_INTEGRITY\}"/.test(i.args))) {
+    problems.push(`OpenCode's configuration directory is not installed into ${OPENCODE_CONFIG_TEMPLATE} with its integrity checked`);
+  }
   for (const name of WRITABLE_ENV) {
     const m = new RegExp(`(^|\\s)${name}=(\\S+)`).exec(env);
     if (!m) problems.push(`the final stage does not set ${name}`);
@@ -250,7 +261,7 @@ function checkDockerfile(dockerfile, versionsText) {
     if (!list(key).includes(pins.get(def))) problems.push(`versions.env: ${def}=${pins.get(def)} is not one of ${key}`);
   }
   if (!/^10\./.test(pins.get('DOTNET_SDK_VERSION') ?? '')) problems.push('versions.env: DOTNET_SDK_VERSION is not a .NET 10 SDK');
-  for (const key of ['OPENCODE_INTEGRITY', 'CLAUDE_CODE_INTEGRITY', 'CODEX_INTEGRITY']) {
+  for (const key of ['OPENCODE_INTEGRITY', 'OPENCODE_PLUGIN_INTEGRITY', 'CLAUDE_CODE_INTEGRITY', 'CODEX_INTEGRITY']) {
     if (!/^sha512-[A-Za-z0-9+/]{86}==$/.test(pins.get(key) ?? '')) problems.push(`versions.env: ${key} is not a sha512 integrity`);
   }
   return problems;
@@ -325,6 +336,8 @@ describe('the harness Dockerfile', () => {
     ['an unchecked download', d => d.replace(' \\\n && echo "${expected}  ${asset}" | sha256sum -c -', ''), /downloads without checking a checksum/],
     ['a missing tool', d => d.replace('      tmux \\\n', ''), /does not install tmux/],
     ['a cache on the read-only root', d => d.replace('CARGO_HOME=/home/agent/.cargo', 'CARGO_HOME=/opt/rust/cargo'), /CARGO_HOME=\/opt\/rust\/cargo is not writable/],
+    ['no OpenCode configuration template', d => d.replace('    AGENTS_OPENCODE_CONFIG_TEMPLATE=/opt/agents/opencode-config \\\n', ''), /does not set AGENTS_OPENCODE_CONFIG_TEMPLATE=\/opt\/agents\/opencode-config/],
+    ['an unchecked OpenCode plugin', d => d.replace(/ \\\n && actual="\$\(jq[^\n]*\n[^\n]*fi\n/, '\n'), /not installed into \/opt\/agents\/opencode-config with its integrity checked/],
   ];
   it.each(broken)('catches %s', (_, mutate, expected) => {
     const mutated = mutate(DOCKERFILE);

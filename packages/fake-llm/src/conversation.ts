@@ -50,9 +50,14 @@ const CWD_PATTERNS = [
   /<cwd>([^<]+)<\/cwd>/,
 ];
 
-/** Finds the working directory in system or developer text, for tools that want absolute paths. */
-export function findCwd(texts: string[]): string | undefined {
-  for (const text of texts) {
+/**
+ * Finds the working directory for tools that want absolute paths: in the request's own system text
+ * (`system`, written for this request), else in the newest message that names one. A resumed
+ * conversation may run somewhere else than its earlier turns did, and those turns still name the
+ * old directory.
+ */
+export function findCwd(system: string, messages: string[]): string | undefined {
+  for (const text of [system, ...[...messages].reverse()]) {
     for (const pattern of CWD_PATTERNS) {
       const match = pattern.exec(text);
       if (match) return match[1].trim();

@@ -65,13 +65,14 @@ function checkSessionId(id) {
  * The parts of a CLI's command line that the contract decides, checked: the prompt (always on stdin,
  * never in argv, so it meets no argv limit and is never re-quoted), the session to resume, and the
  * platform's settings (`--model`, then the extra arguments), which every CLI takes in this order.
+ * `modelFlag: false` for a CLI whose configuration names the model instead (OpenCode).
  */
-function commandParts({ prompt, harnessSessionId, env = process.env }) {
+function commandParts({ prompt, harnessSessionId, env = process.env }, { modelFlag = true } = {}) {
   const { model, extra } = options(env);
   return {
     stdin: String(prompt ?? ''),
     resumeId: harnessSessionId ? checkSessionId(harnessSessionId) : undefined,
-    settings: [...(model ? ['--model', model] : []), ...extra],
+    settings: [...(model && modelFlag ? ['--model', model] : []), ...extra],
   };
 }
 
@@ -119,6 +120,35 @@ const SUBJECT_FROM = {
   todos: input => (Array.isArray(input.todos) ? `${input.todos.length} todo(s)` : undefined),
 };
 
+/**
+ * Token counts as the entrypoint reports them (`usage` in AGENTS_RESULT): every input token the
+ * model read (cached or not) and every token it wrote (reasoning included), each the sum of the
+ * parts a CLI reports them in. Counts that are not non-negative numbers count as 0; undefined when
+ * the CLI reported no count at all.
+ */
+function tokenUsage(inputParts, outputParts) {
+  const valid = n => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+  const sum = parts => parts.reduce((total, n) => total + (valid(n) ? Math.round(n) : 0), 0);
+  const known = [...inputParts, ...outputParts].some(valid);
+  return known ? { inputTokens: sum(inputParts), outputTokens: sum(outputParts) } : undefined;
+}
+
+/**
+ * The message of a provider's error body when a CLI passes the body on as its message
+ * (`{"error":{"message":"…"}}`); the text itself otherwise.
+ */
+function providerMessage(text) {
+  const s = String(text ?? '');
+  try {
+    const body = JSON.parse(s);
+    const message = body?.error?.message ?? body?.message;
+    if (typeof message === 'string' && message.trim()) return message.trim();
+  } catch {
+    // not JSON: the message as it came
+  }
+  return s;
+}
+
 function toolLine(name, subject) {
   return clip(subject ? `[tool] ${name} ${subject}` : `[tool] ${name}`);
 }
@@ -134,4 +164,5 @@ function errorLine(message) {
 module.exports = {
   MAX_TEXT_LINES, MAX_LINE, clip, textLines, firstLine, relativePath, options, checkSessionId,
   commandParts, jsonLineParser, toolSubject, SUBJECT_FROM, toolLine, thinkingLine, errorLine,
+  tokenUsage, providerMessage,
 };

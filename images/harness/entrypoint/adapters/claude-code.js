@@ -1,23 +1,31 @@
 'use strict';
 // Claude Code as a harness: `claude -p --output-format stream-json --verbose`, one JSON message per line.
 //
-//   first run:  claude -p --output-format stream-json --verbose --permission-mode bypassPermissions
+//   first run:  claude -p --output-format stream-json --verbose --dangerously-skip-permissions
 //               [--model <m>] [extra args]                                          < prompt
 //   resume:     … the same, plus --resume <session-id>                              < prompt
 //
 // The prompt goes on stdin: with -p and no prompt argument, Claude Code reads the prompt from stdin.
+// stream-json (which needs --verbose) rather than json: the same final `result` message, and every
+// assistant message and tool call as it happens, for the run's log.
 //
-// Permissions: `--permission-mode bypassPermissions` (the same mode `--dangerously-skip-permissions`
-// selects). In -p mode nobody can answer a permission prompt, and every edit or command that would
-// ask is refused, so the run would do nothing useful. The pod is the sandbox: non-root, read-only
-// root filesystem, no service-account token, all capabilities dropped, default-deny egress. Claude
-// Code refuses this mode as root; the image runs as uid 1000.
+// Model endpoint: environment only (prepare()): ANTHROPIC_BASE_URL = AGENTS_MODEL_BASE_URL (no
+// `/v1`: it appends /v1/messages), the key in ANTHROPIC_API_KEY (from the credentials Secret),
+// CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 (else every run probes the base URL and calls
+// api.anthropic.com for telemetry and error reports), DISABLE_AUTOUPDATER=1.
+//
+// Permissions: `--dangerously-skip-permissions` (bypassPermissions mode). In -p mode nobody can
+// answer a permission prompt, and every edit or command that would ask is refused, so the run would
+// do nothing useful. The pod is the sandbox: non-root, read-only root filesystem, no
+// service-account token, all capabilities dropped, default-deny egress. Claude Code refuses the
+// flag as root unless IS_SANDBOX=1; the image runs as uid 1000, local runs as root get IS_SANDBOX.
 //
 // Messages (all carry `session_id`):
 //   {"type":"system","subtype":"init","session_id":"…","model":"…","cwd":"…",…}
 //   {"type":"assistant","message":{"content":[{"type":"text","text":"…"},{"type":"tool_use","name":"Edit","input":{…}}]},…}
 //   {"type":"user","message":{"content":[{"type":"tool_result","is_error":false,…}]},…}
-//   {"type":"result","subtype":"success","is_error":false,"result":"…","num_turns":3,"duration_ms":…,"total_cost_usd":…}
+//   {"type":"result","subtype":"success","is_error":false,"result":"…","num_turns":3,"usage":{"input_tokens":…,"output_tokens":…,…},…}
+//   a provider error: {"type":"result","is_error":true,"result":"API Error: 400 …",…}, exit 1
 //
 // State: sessions are ~/.claude/projects/<cwd with every non-alphanumeric character as ->/<id>.jsonl
 // (plus a <id>/ directory for sub-agents and large tool results); the task lists are ~/.claude/todos.
@@ -30,8 +38,12 @@ const path = require('node:path');
 
 const {
   clip, textLines, firstLine, checkSessionId, toolLine, thinkingLine, errorLine,
-  commandParts, jsonLineParser, toolSubject, SUBJECT_FROM: from,
+  commandParts, jsonLineParser, toolSubject, SUBJECT_FROM: from, tokenUsage,
 } = require('./adapterSupport');
+const { checkCliVersion } = require('./cliVersion');
+const { modelEndpoint } = require('./modelEndpoint');
+
+const KEY_VARIABLE = 'ANTHROPIC_API_KEY';
 
 /** The directory name Claude Code gives a working directory under ~/.claude/projects. */
 function projectDirName(cwd) {
@@ -141,6 +153,13 @@ function describe(event, context) {
     }
     case 'result': {
       const result = { log: [resultLine(event)] };
+      // The run's total over all its requests; input_tokens leaves out the cached part.
+      const u = event.usage && typeof event.usage === 'object' ? event.usage : {};
+      const usage = tokenUsage(
+        [u.input_tokens, u.cache_creation_input_tokens, u.cache_read_input_tokens],
+        [u.output_tokens],
+      );
+      if (usage) result.usage = usage;
       if (typeof event.result === 'string' && event.result.trim()) result.summary = event.result.trim();
       if (event.is_error || (event.subtype && event.subtype !== 'success')) {
         const errors = Array.isArray(event.errors) ? event.errors.filter(Boolean).join('; ') : '';
@@ -156,12 +175,38 @@ function describe(event, context) {
   }
 }
 
+/**
+ * Checks the endpoint and the CLI; Claude Code needs no configuration file, only its environment.
+ *
+ * @param {{ home: string, env: NodeJS.ProcessEnv }} input
+ */
+async function prepare({ home, env }) {
+  const endpoint = modelEndpoint(env, { harness: 'claude-code', keyVariable: KEY_VARIABLE });
+  const runEnv = {
+    ...env,
+    ANTHROPIC_BASE_URL: endpoint.baseUrl,
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_AUTOUPDATER: '1',
+    ...(process.getuid?.() === 0 ? { IS_SANDBOX: '1' } : {}),
+  };
+  const version = await checkCliVersion({
+    file: 'claude',
+    displayName: 'Claude Code',
+    supportedMajor: 2,
+    why: 'its print mode, stream-json messages and session files are those of 2.x',
+    env: runEnv,
+    cwd: home,
+  });
+  return { env: runEnv, description: `Claude Code ${version} at ${endpoint.shown}`, warnings: [] };
+}
+
 module.exports = {
   name: 'claude-code',
   stateDirectories: ['.claude/projects', '.claude/todos'],
+  prepare,
   command(input) {
     const { stdin, resumeId, settings } = commandParts(input);
-    const args = ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions'];
+    const args = ['-p', '--output-format', 'stream-json', '--verbose', '--dangerously-skip-permissions'];
     args.push(...(resumeId ? ['--resume', resumeId] : []), ...settings);
     return { file: 'claude', args, stdin };
   },

@@ -1,20 +1,19 @@
 'use strict';
 // The OpenAI Codex CLI as a harness: `codex exec --json`, one JSON event per line.
 //
-//   first run:  codex exec --json --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox
-//               [--model <m>] [extra args] -                                        < prompt
-//   resume:     codex exec --json --skip-git-repo-check --dangerously-bypass-approvals-and-sandbox
-//               [--model <m>] [extra args] resume <thread-id> -                     < prompt
+//   first run:  codex exec --json --skip-git-repo-check [--model <m>] [extra args] -                    < prompt
+//   resume:     codex exec --json --skip-git-repo-check [--model <m>] [extra args] resume <thread-id> -  < prompt
 //
 // `-` makes exec (and exec resume) read the prompt from stdin. The exec-level flags come before the
-// `resume` subcommand, where clap accepts every one of them (--json, --model and the bypass flag are
-// also global).
+// `resume` subcommand, where clap accepts every one of them (--json and --model are also global).
 //
-// Sandbox: `--dangerously-bypass-approvals-and-sandbox`, which the CLI documents for "environments
-// that are externally sandboxed". Its own sandbox (Landlock + seccomp) would be a second, weaker
-// layer inside the pod, may be unavailable under gVisor/Kata, and its workspace-write mode blocks the
-// network the egress profile already governs. `--skip-git-repo-check`: the work tree is a clone, but
-// with an fsGroup-owned volume git may call it "dubious ownership" and codex would refuse to start.
+// Model endpoint, approvals and sandbox: $CODEX_HOME/config.toml, written by prepare() (see
+// codexConfig.js): AGENTS_MODEL_BASE_URL (`…/v1`) as a Responses provider whose key is
+// OPENAI_API_KEY, `approval_policy = "never"` and `sandbox_mode = "danger-full-access"`. Its own
+// sandbox (Landlock + seccomp) would be a second, weaker layer inside the pod, may be unavailable
+// under gVisor/Kata, and its workspace-write mode blocks the network the egress profile already
+// governs. `--skip-git-repo-check`: the work tree is a clone, but with an fsGroup-owned volume git
+// may call it "dubious ownership" and codex would refuse to start.
 //
 // Events:
 //   {"type":"thread.started","thread_id":"0199…"}          (the id `codex exec resume` takes)
@@ -24,13 +23,21 @@
 //   {"type":"item.completed","item":{"type":"file_change","changes":[{"path":"…","kind":"update"}],"status":"completed"}}
 //   {"type":"turn.completed","usage":{"input_tokens":…,"cached_input_tokens":…,"output_tokens":…}}
 //   {"type":"turn.failed","error":{"message":"…"}}   {"type":"error","message":"…"}
+// A provider error's message is the provider's whole error body (`{"error":{"message":"…"}}`).
 //
 // State: ~/.codex/sessions/YYYY/MM/DD/rollout-<timestamp>-<thread-id>.jsonl; a resume appends to the
-// same file. auth.json, config.toml, logs and history stay out of the bundle.
+// same file. auth.json, config.toml, logs, history and its SQLite databases stay out of the bundle.
 
+const path = require('node:path');
+const { checkCliVersion } = require('./cliVersion');
+const { modelEndpoint } = require('./modelEndpoint');
+const { writeCodexConfig } = require('./codexConfig');
 const {
   clip, textLines, firstLine, relativePath, toolLine, thinkingLine, errorLine, commandParts, jsonLineParser,
+  tokenUsage, providerMessage,
 } = require('./adapterSupport');
+
+const KEY_VARIABLE = 'OPENAI_API_KEY';
 
 const CHANGE_VERBS = { add: 'add', delete: 'delete', update: 'edit' };
 
@@ -89,13 +96,16 @@ function describe(event, context) {
       return result;
     }
     case 'turn.completed': {
-      const u = event.usage ?? {};
-      return { log: [`[usage] ${u.input_tokens ?? 0} in (${u.cached_input_tokens ?? 0} cached) / ${u.output_tokens ?? 0} out tokens`] };
+      const u = event.usage && typeof event.usage === 'object' ? event.usage : {};
+      // input_tokens includes the cached ones, output_tokens the reasoning.
+      const usage = tokenUsage([u.input_tokens], [u.output_tokens]);
+      const log = [`[usage] ${u.input_tokens ?? 0} in (${u.cached_input_tokens ?? 0} cached) / ${u.output_tokens ?? 0} out tokens`];
+      return usage ? { usage, log } : { log };
     }
     case 'turn.failed':
-      return errorResult(String(event.error?.message ?? 'turn failed'));
+      return errorResult(providerMessage(event.error?.message ?? 'turn failed'));
     case 'error':
-      return errorResult(String(event.message ?? event.error?.message ?? 'error'));
+      return errorResult(providerMessage(event.message ?? event.error?.message ?? 'error'));
     case 'turn.started':
     case 'item.updated':
     case 'item.plan.delta':
@@ -109,12 +119,35 @@ function errorResult(message) {
   return { error: message, log: [errorLine(message)] };
 }
 
+/**
+ * Checks the endpoint and the CLI, and writes Codex's configuration into $HOME/.codex.
+ *
+ * @param {{ home: string, env: NodeJS.ProcessEnv }} input
+ */
+async function prepare({ home, env }) {
+  const endpoint = modelEndpoint(env, { harness: 'codex', keyVariable: KEY_VARIABLE });
+  // Where the state directory (.codex/sessions) is, whatever the pod's environment says.
+  const codexHome = path.join(home, '.codex');
+  const runEnv = { ...env, CODEX_HOME: codexHome };
+  const version = await checkCliVersion({
+    file: 'codex',
+    displayName: 'Codex',
+    supportedMajor: 0,
+    why: 'its exec events and config.toml keys are those of 0.x',
+    env: runEnv,
+    cwd: home,
+  });
+  writeCodexConfig({ codexHome, baseUrl: endpoint.baseUrl, keyVariable: KEY_VARIABLE });
+  return { env: runEnv, description: `Codex ${version} at ${endpoint.shown}`, warnings: [] };
+}
+
 module.exports = {
   name: 'codex',
   stateDirectories: ['.codex/sessions'],
+  prepare,
   command(input) {
     const { stdin, resumeId, settings } = commandParts(input);
-    const args = ['exec', '--json', '--skip-git-repo-check', '--dangerously-bypass-approvals-and-sandbox'];
+    const args = ['exec', '--json', '--skip-git-repo-check'];
     args.push(...settings, ...(resumeId ? ['resume', resumeId] : []), '-');
     return { file: 'codex', args, stdin };
   },

@@ -77,10 +77,10 @@ function readConversation(body: unknown): Conversation {
     prompts,
     toolResultsSinceLastPrompt: results.length,
     lastToolOutputs: results.map(block => contentText(block.content)),
-    cwd: findCwd([
+    cwd: findCwd(
       system,
-      ...messages.map(message => contentText(message.content)),
-    ]),
+      messages.map(message => contentText(message.content)),
+    ),
   };
 }
 

@@ -66,7 +66,15 @@ function readConversation(body: unknown): Conversation {
     prompts,
     toolResultsSinceLastPrompt: results.length,
     lastToolOutputs: results.map(message => contentText(message.content)),
-    cwd: findCwd(messages.map(message => contentText(message.content))),
+    cwd: findCwd(
+      messages
+        .filter(message => message.role === 'system')
+        .map(message => contentText(message.content))
+        .join('\n'),
+      messages
+        .filter(message => message.role !== 'system')
+        .map(message => contentText(message.content)),
+    ),
   };
 }
 

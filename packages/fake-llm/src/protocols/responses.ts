@@ -78,10 +78,10 @@ function readConversation(body: unknown): Conversation {
     prompts,
     toolResultsSinceLastPrompt: results.length,
     lastToolOutputs: results.map(item => contentText(item.output)),
-    cwd: findCwd([
+    cwd: findCwd(
       instructions,
-      ...items.filter(isMessage).map(item => contentText(item.content)),
-    ]),
+      items.filter(isMessage).map(item => contentText(item.content)),
+    ),
   };
 }
 

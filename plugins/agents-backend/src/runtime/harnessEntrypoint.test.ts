@@ -45,6 +45,9 @@ const entity: Entity = {
  * the image's ENTRYPOINT would be in a pod, against a local bare repository. The coding agents are
  * the demo agent and stub `opencode`/`claude`/`codex` executables that behave like the real CLIs.
  */
+/** The Secret holding the agents' API keys, as a platform team creates it. */
+const STUB_KEYS = 'agents-model-keys';
+
 describe('the harness entrypoint under the cluster simulator', () => {
   const databases = TestDatabases.create({ ids: ['SQLITE_3'], disableDocker: true });
   let cluster: SimulatedCluster;
@@ -63,6 +66,10 @@ describe('the harness entrypoint under the cluster simulator', () => {
         PATH: [STUBS, path.dirname(process.execPath), process.env.PATH].join(path.delimiter),
         LANG: 'C.UTF-8',
       },
+    });
+    await cluster.core.createNamespacedSecret({
+      namespace: 'agents',
+      body: { metadata: { name: STUB_KEYS }, stringData: { OPENAI_API_KEY: 'stub', ANTHROPIC_API_KEY: 'stub' } },
     });
     knex = await databases.init('SQLITE_3');
     const backend = await startTestBackend({
@@ -87,7 +94,13 @@ describe('the harness entrypoint under the cluster simulator', () => {
                   { from: 'https://github.com/example-org/', to: `file://${reposRoot}/example-org/` },
                 ],
               },
-              harnesses: { demo: { enabled: true } },
+              harnesses: {
+                demo: { enabled: true },
+                // The stub CLIs answer without a model; the adapters still require an endpoint and a key.
+                opencode: { baseUrl: 'http://127.0.0.1:9/v1', model: 'stub-model', credentialsSecret: STUB_KEYS },
+                'claude-code': { baseUrl: 'http://127.0.0.1:9', credentialsSecret: STUB_KEYS },
+                codex: { baseUrl: 'http://127.0.0.1:9/v1', credentialsSecret: STUB_KEYS },
+              },
               policies: {
                 default: {
                   allowedHarnesses: ['demo', 'opencode', 'claude-code', 'codex'],
