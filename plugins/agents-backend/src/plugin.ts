@@ -28,6 +28,7 @@ import { AgentsDatabase } from './database/AgentsDatabase';
 import { forwardSessionSignals } from './events/forwardSessionSignals';
 import { SessionEventHub } from './events/SessionEventHub';
 import { builtinHarnessProviders } from './harnesses/builtinHarnessProviders';
+import { readHarnessPrices } from './harnesses/harnessPrices';
 import { createBundleRouter } from './router/bundleRouter';
 import { GitHubClients } from './github/GitHubClients';
 import { PullRequestService } from './github/PullRequestService';
@@ -176,6 +177,7 @@ export const agentsPlugin = createBackendPlugin({
               apiUrl: clusterSettings.backendUrl ?? (await discovery.getBaseUrl('agents')),
               gitTokens: new RunGitTokens(githubClients, integrations),
               metrics,
+              prices: readHarnessPrices(config),
             })
           : undefined;
         if (!runtime) {

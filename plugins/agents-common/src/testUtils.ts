@@ -17,6 +17,7 @@ export {
   DEFAULT_LAUNCH_OPTIONS,
   ENTITY_REF,
   makeFanOut,
+  makeRun,
   makeSession,
   runId,
   sessionId,

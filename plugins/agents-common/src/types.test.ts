@@ -6,6 +6,7 @@ import {
   SESSION_ORIGINS,
   type AgentsPolicy,
   type HarnessName,
+  type HarnessResult,
   type HarnessRun,
   type Page,
   type Session,
@@ -50,6 +51,7 @@ expectType<AgentsPolicy extends Schemas['Policy'] ? true : false>();
 expectType<Equal<Undocumented<Session, Schemas['Session']>, never>>();
 expectType<Equal<Undocumented<HarnessRun, Schemas['HarnessRun']>, never>>();
 expectType<Equal<Undocumented<Schemas['HarnessRun'], HarnessRun>, never>>();
+expectType<Equal<HarnessResult, Schemas['HarnessResult']>>();
 // The enumerations the backend validates with are the document's.
 expectType<Equal<HarnessName, Schemas['HarnessName']>>();
 expectType<Equal<SessionKind, Schemas['SessionKind']>>();
@@ -95,6 +97,7 @@ describe('the domain types', () => {
       issueUrl: '',
       parentSessionId: '',
       children: { total: 0, byStatus: {} },
+      usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     };
     expect(Object.keys(session).sort()).toEqual(documented);
   });

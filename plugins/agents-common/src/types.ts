@@ -102,7 +102,21 @@ export type Session = {
   parentSessionId?: string;
   /** Set on fan-out sessions: their children by status. */
   children?: FanOutChildren;
+  /**
+   * The tokens of the session's runs (a fan-out's: of its tasks' runs), summed; `costUsd` only when
+   * every run that reported usage had a price. Absent while no run has reported usage.
+   */
+  usage?: Usage;
 };
+
+/** The tokens a harness reports for one run, in its `AGENTS_RESULT` line. */
+export type TokenUsage = ApiSchemas['TokenUsage'];
+
+/**
+ * Tokens used, and what they cost in US dollars where the harness had a configured price
+ * (`agents.harnesses.<name>.price`) when the usage was recorded.
+ */
+export type Usage = ApiSchemas['Usage'];
 
 /** @public */
 export type RunKind = ApiSchemas['HarnessRun']['kind'];
@@ -117,6 +131,8 @@ export type HarnessResult = {
   summary?: string;
   /** Whether the run pushed new commits to the work branch. */
   pushed?: boolean;
+  /** The tokens the agent used, when the harness reports them. */
+  usage?: TokenUsage;
 };
 
 /** One ephemeral execution of the harness for a session: a pod. */
@@ -136,6 +152,8 @@ export type HarnessRun = {
   exitCode?: number;
   reason?: string;
   result?: HarnessResult;
+  /** The tokens of `result`, and their cost when the harness had a price when they were recorded. */
+  usage?: Usage;
 };
 
 /** A session together with its runs, oldest first. */

@@ -2,6 +2,7 @@ import type {
   FanOutChildren,
   SessionStatus,
   SessionWithRuns,
+  Usage,
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import {
@@ -10,11 +11,23 @@ import {
   type SessionRow,
   runFromRow,
   sessionFromRow,
+  usageFromColumns,
 } from './sessionRows';
 
+/** One session's usage summed over runs; PostgreSQL returns sums and counts as strings. */
+interface UsageSums {
+  session_id: string;
+  input_tokens: number | string;
+  output_tokens: number | string;
+  cost_usd: number | string | null;
+  reported: number | string;
+  priced: number | string;
+}
+
 /**
- * Turns session rows into sessions as the API shows them: with their runs, their bundle and, for a
- * fan-out, its tasks counted by status. One query per part for a whole list, never one per row.
+ * Turns session rows into sessions as the API shows them: with their runs, their bundle, their
+ * token usage and, for a fan-out, its tasks counted by status. One query per part for a whole list,
+ * never one per row.
  */
 export class SessionReader {
   constructor(private readonly db: Knex) {}
@@ -42,14 +55,59 @@ export class SessionReader {
     }));
   }
 
-  /** Sessions with their bundles and fan-out counts, without runs: for lists. */
+  /** Sessions with their bundles, usage and fan-out counts, without runs: for lists. */
   async withoutRunsOf(rows: SessionRow[]) {
     const bundles = await this.bundlesFor(rows);
     const children = await this.childrenOf(rows);
+    const usage = await this.usageOf(rows);
     return rows.map(row => ({
       ...sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
       ...(children.has(row.id) ? { children: children.get(row.id) } : {}),
+      ...(usage.has(row.id) ? { usage: usage.get(row.id) } : {}),
     }));
+  }
+
+  /**
+   * The token usage of the sessions among `rows` whose runs reported some, summed in one query: an
+   * agent session's over its runs, a fan-out's over its tasks' runs. The cost is the sum of the
+   * runs' costs, given only when every run that reported usage had one: a partial sum would read as
+   * a total.
+   */
+  async usageOf(rows: SessionRow[]): Promise<Map<string, Usage>> {
+    const result = new Map<string, Usage>();
+    if (rows.length === 0) return result;
+    const sums = [
+      this.db.raw('sum(r.input_tokens) as input_tokens'),
+      this.db.raw('sum(r.output_tokens) as output_tokens'),
+      this.db.raw('sum(r.cost_usd) as cost_usd'),
+      this.db.raw('count(*) as reported'),
+      this.db.raw('count(r.cost_usd) as priced'),
+    ];
+    const fanOuts = rows.filter(r => r.kind === 'fanout').map(r => r.id);
+    const agentSums = this.db('agents_runs as r')
+      .whereIn('r.session_id', rows.filter(r => r.kind !== 'fanout').map(r => r.id))
+      .whereNotNull('r.input_tokens')
+      .groupBy('r.session_id')
+      .select('r.session_id as session_id', ...sums);
+    // A derived table, so that knex writes the union after this part's GROUP BY, not before it.
+    const query = this.db.select('*').from(agentSums.as('agent_sums'));
+    if (fanOuts.length > 0) {
+      // Each key is in one part only: a fan-out has no runs of its own.
+      query.unionAll(
+        this.db('agents_runs as r')
+          .join('agents_sessions as s', 's.id', 'r.session_id')
+          .whereIn('s.parent_session_id', fanOuts)
+          .whereNotNull('r.input_tokens')
+          .groupBy('s.parent_session_id')
+          .select('s.parent_session_id as session_id', ...sums),
+      );
+    }
+    for (const row of (await query) as UsageSums[]) {
+      const complete = Number(row.priced) === Number(row.reported);
+      const usage = usageFromColumns(row.input_tokens, row.output_tokens, complete ? row.cost_usd : null);
+      if (usage) result.set(row.session_id, usage);
+    }
+    return result;
   }
 
   /** The tasks of the fan-out sessions among `rows`, by status; `db` may be a transaction. */

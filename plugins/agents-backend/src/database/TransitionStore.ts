@@ -7,7 +7,7 @@ import {
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { refreshFanOut } from './fanOutRefresh';
-import { latestRun, newRunRow } from './runRows';
+import { latestRun, newRunRow, resultColumns } from './runRows';
 import {
   type SessionStatusChange,
   type StatusChangeListener,
@@ -143,11 +143,19 @@ export class TransitionStore {
     return { session: (await this.reader.get(id))!, changes };
   }
 
-  /** Keeps the harness's result line on its run as soon as it is read, before the pod ends. */
-  async recordRunResult(runId: string, result: HarnessResult): Promise<void> {
+  /**
+   * Keeps the harness's result line on its run as soon as it is read, before the pod ends, with its
+   * usage and `costUsd`, what that usage cost at the harness's price now (kept, so that a later
+   * price change rewrites no history).
+   */
+  async recordRunResult(
+    runId: string,
+    result: HarnessResult,
+    options: { costUsd?: number } = {},
+  ): Promise<void> {
     await this.db<RunRow>('agents_runs')
       .where({ id: runId })
-      .update({ result: JSON.stringify(result) });
+      .update(resultColumns(result, options.costUsd));
   }
 }
 
@@ -156,7 +164,7 @@ function runFields(run: StatusChange['run'] = {}): Partial<RunRow> {
   const fields: Partial<RunRow> = {};
   if (run.exitCode !== undefined) fields.exit_code = run.exitCode;
   if (run.reason !== undefined) fields.reason = run.reason;
-  if (run.result !== undefined) fields.result = JSON.stringify(run.result);
+  if (run.result !== undefined) Object.assign(fields, resultColumns(run.result));
   if (run.podName !== undefined) fields.pod_name = run.podName;
   if (run.namespace !== undefined) fields.namespace = run.namespace;
   if (run.runTokenHash !== undefined) fields.run_token_hash = run.runTokenHash;

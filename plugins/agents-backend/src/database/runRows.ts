@@ -1,7 +1,7 @@
-import type { RunKind } from '@backstage-agents/plugin-agents-common';
+import type { HarnessResult, RunKind } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
-import type { RunRow } from './sessionRows';
+import { type RunRow, roundUsd } from './sessionRows';
 
 /** A session's next run, waiting to be launched. */
 export function newRunRow(
@@ -26,6 +26,19 @@ export function newRunRow(
     created_at: timestamp,
     started_at: null,
     finished_at: null,
+  };
+}
+
+/**
+ * The run columns of a result line: the line, and its usage in columns of their own with the cost
+ * the caller worked out from the harness's price (none without a price, or without usage).
+ */
+export function resultColumns(result: HarnessResult, costUsd?: number): Partial<RunRow> {
+  return {
+    result: JSON.stringify(result),
+    input_tokens: result.usage?.inputTokens ?? null,
+    output_tokens: result.usage?.outputTokens ?? null,
+    cost_usd: result.usage && costUsd !== undefined ? roundUsd(costUsd) : null,
   };
 }
 

@@ -8,6 +8,7 @@ import type {
   SessionKind,
   SessionOriginRef,
   SessionStatus,
+  Usage,
 } from '@backstage-agents/plugin-agents-common';
 
 /** A row of `agents_sessions`. Timestamps are ISO 8601 strings in UTC on every database. */
@@ -64,6 +65,11 @@ export interface RunRow {
   run_token_hash?: string | null;
   input_bundle_id?: string | null;
   bundle_id?: string | null;
+  /** The result line's usage; PostgreSQL returns a bigint as a string. Null when not reported. */
+  input_tokens?: number | string | null;
+  output_tokens?: number | string | null;
+  /** What the usage cost at the harness's price when it was recorded; null without a price. */
+  cost_usd?: number | string | null;
 }
 
 /** A row of `agents_bundles` without its content. */
@@ -126,6 +132,28 @@ export function sessionFromRow(row: SessionRow, bundle?: BundleRow): Session {
   };
 }
 
+/** A cost in US dollars as stored: to the micro-dollar, so that sums read alike on every database. */
+export function roundUsd(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
+
+/**
+ * Usage from its columns (a run's, or sums of them): none without input tokens, a cost only when
+ * there is one. Counts and sums may come back as strings (PostgreSQL's bigint and numeric).
+ */
+export function usageFromColumns(
+  inputTokens: number | string | null | undefined,
+  outputTokens: number | string | null | undefined,
+  costUsd: number | string | null | undefined,
+): Usage | undefined {
+  if (inputTokens === null || inputTokens === undefined) return undefined;
+  return {
+    inputTokens: Number(inputTokens),
+    outputTokens: Number(outputTokens ?? 0),
+    ...(costUsd === null || costUsd === undefined ? {} : { costUsd: roundUsd(Number(costUsd)) }),
+  };
+}
+
 export function runFromRow(row: RunRow): HarnessRun {
   return {
     id: row.id,
@@ -142,5 +170,6 @@ export function runFromRow(row: RunRow): HarnessRun {
     exitCode: row.exit_code === null ? undefined : Number(row.exit_code),
     reason: optional(row.reason),
     result: row.result ? (JSON.parse(row.result) as HarnessResult) : undefined,
+    usage: usageFromColumns(row.input_tokens, row.output_tokens, row.cost_usd),
   };
 }

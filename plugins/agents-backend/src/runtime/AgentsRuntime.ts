@@ -10,6 +10,7 @@ import { ConcurrencyGate } from './ConcurrencyGate';
 import { EgressPolicies } from './EgressPolicies';
 import type { AgentsDatabase } from '../database/AgentsDatabase';
 import type { SessionEventHub } from '../events/SessionEventHub';
+import type { HarnessPrices } from '../harnesses/harnessPrices';
 import { SessionLogs } from '../logs/SessionLogs';
 import type { ClusterSettings } from './clusterConfig';
 import { makeTimedApiClient } from './kubeClients';
@@ -49,6 +50,8 @@ export class AgentsRuntime implements SessionRuntime {
       gitTokens?: GitTokenSource;
       /** The plugin's metrics service; without it nothing is recorded. */
       metrics?: MetricsService;
+      /** Harness prices (`agents.harnesses.<name>.price`); a run's usage is costed with them. */
+      prices?: HarnessPrices;
     },
   ) {
     const { settings, db, hub, logger } = deps;
@@ -87,6 +90,7 @@ export class AgentsRuntime implements SessionRuntime {
         logs: new SessionLogs(db.logChunks, hub),
         logger,
         core: this.core,
+        prices: deps.prices,
       }),
       logger,
       finishedPodTtlMs: settings.finishedPodTtlMs,

@@ -3,6 +3,7 @@ import { Log, type CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
 import type { LogChunkStore } from '../database/LogChunkStore';
 import type { TransitionStore } from '../database/TransitionStore';
+import { type HarnessPrices, usageCost } from '../harnesses/harnessPrices';
 import type { SessionLogs } from '../logs/SessionLogs';
 import { KUBE_API_TIMEOUT_MS } from './kubeClients';
 import { HARNESS_CONTAINER, runObjectName } from './labels';
@@ -16,13 +17,15 @@ export interface FollowedRun {
   sessionId: string;
   runId: string;
   podName: string;
+  /** The session's harness: its price, if configured, costs the run's usage. */
+  harness?: string;
 }
 
 /**
  * Follows one pod's log (one upstream stream, whatever the number of viewers) and persists it in
  * batches, numbered per session. On (re)start it skips the lines already persisted for the run, so a
  * follower that takes over after a restart neither loses nor repeats a line. The result line is kept
- * on the run as soon as it is read.
+ * on the run as soon as it is read, with what its usage cost at the harness's price.
  */
 export class RunLogFollower {
   private readonly log: Log;
@@ -37,6 +40,8 @@ export class RunLogFollower {
       logger: LoggerService;
       /** Reads the run's Secret, so its tokens can be redacted from the log. */
       core?: CoreV1Api;
+      /** `agents.harnesses.<name>.price`: the cost of a run's usage is kept with it. */
+      prices?: HarnessPrices;
     },
   ) {
     this.log = new Log(deps.kubeConfig);
@@ -96,7 +101,9 @@ export class RunLogFollower {
       const result = parseResultLine(entry.line);
       if (result) {
         flush();
-        writes = writes.then(() => transitions.recordRunResult(run.runId, result));
+        const price = run.harness ? this.deps.prices?.get(run.harness) : undefined;
+        const costUsd = result.usage && price ? usageCost(result.usage, price) : undefined;
+        writes = writes.then(() => transitions.recordRunResult(run.runId, result, { costUsd }));
       }
       batch.push(entry);
       if (batch.length >= BATCH_LINES) flush();

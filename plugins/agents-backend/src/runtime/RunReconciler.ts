@@ -59,7 +59,12 @@ export class RunReconciler {
     if (action.start && (await this.move(session, 'running'))) {
       this.options.metrics?.podRunning(session.harness, session.updatedAt);
     }
-    const followed = { sessionId: session.id, runId: run.id, podName: pod.metadata!.name! };
+    const followed = {
+      sessionId: session.id,
+      runId: run.id,
+      podName: pod.metadata!.name!,
+      harness: session.harness,
+    };
     if (action.kind === 'follow') {
       logs.ensureFollowing(followed);
       return;

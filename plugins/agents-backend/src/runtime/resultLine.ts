@@ -1,5 +1,18 @@
-import type { HarnessResult } from '@backstage-agents/plugin-agents-common';
+import type { HarnessResult, TokenUsage } from '@backstage-agents/plugin-agents-common';
 import { RESULT_PREFIX } from './labels';
+
+/** A token count as the result line may carry it: a non-negative safe integer. */
+function isTokenCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+/** The line's `usage`, when it is well formed; a malformed one is left out, never failing the run. */
+function parseUsage(value: unknown): TokenUsage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { inputTokens, outputTokens } = value as Record<string, unknown>;
+  if (!isTokenCount(inputTokens) || !isTokenCount(outputTokens)) return undefined;
+  return { inputTokens, outputTokens };
+}
 
 /** Parses the harness's final `AGENTS_RESULT {json}` line; undefined for any other or a malformed one. */
 export function parseResultLine(line: string): HarnessResult | undefined {
@@ -15,6 +28,7 @@ export function parseResultLine(line: string): HarnessResult | undefined {
         typeof value.harnessSessionId === 'string' ? value.harnessSessionId : undefined,
       summary: typeof value.summary === 'string' ? value.summary.slice(0, 10_000) : undefined,
       pushed: typeof value.pushed === 'boolean' ? value.pushed : undefined,
+      usage: parseUsage(value.usage),
     };
   } catch {
     return undefined;

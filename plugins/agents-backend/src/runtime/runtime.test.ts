@@ -91,6 +91,8 @@ describe('the agents runtime under the cluster simulator', () => {
                 reconcilerLease: { seconds: 4 },
                 finishedPodTtl: { seconds: 0 },
               },
+              // Prices a run's usage: $3 and $15 per million input and output tokens.
+              harnesses: { opencode: { price: { inputPerMillionTokens: 3, outputPerMillionTokens: 15 } } },
               // The scripted harness clones nothing: a repository outside GitHub needs no token.
               git: { rewrites: [{ from: 'https://github.com/', to: 'https://git.example.test/' }] },
               policies: {
@@ -155,9 +157,16 @@ describe('the agents runtime under the cluster simulator', () => {
           phase: 'succeeded',
           exitCode: 0,
           podName: expect.stringMatching(/^agents-run-/),
-          result: expect.objectContaining({ status: 'succeeded', filesChanged: 2 }),
+          result: expect.objectContaining({
+            status: 'succeeded',
+            filesChanged: 2,
+            usage: { inputTokens: 12_000, outputTokens: 3_400 },
+          }),
+          // 12,000 × $3 + 3,400 × $15 per million tokens.
+          usage: { inputTokens: 12_000, outputTokens: 3_400, costUsd: 0.087 },
         }),
       ],
+      usage: { inputTokens: 12_000, outputTokens: 3_400, costUsd: 0.087 },
     });
     expect(await logLines(id)).toEqual([
       `harness opencode on ${session.workBranch}`,
@@ -187,6 +196,9 @@ describe('the agents runtime under the cluster simulator', () => {
       { value: 1, attributes: { outcome: 'failed', harness: 'opencode' } },
     ]);
     expect(session.runs[0]).toMatchObject({ phase: 'failed', exitCode: 3 });
+    // Its result line reported no usage: the run and the session show none.
+    expect(session.runs[0].usage).toBeUndefined();
+    expect(session.usage).toBeUndefined();
     expect(await logLines(id)).toContain('something went wrong');
   });
 

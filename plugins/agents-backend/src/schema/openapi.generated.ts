@@ -311,6 +311,10 @@ export const spec = {
               "byStatus"
             ],
             "additionalProperties": false
+          },
+          "usage": {
+            "$ref": "#/components/schemas/Usage",
+            "description": "The tokens of the session's runs (a fan-out's: of its tasks' runs), summed; `costUsd` only when every run that reported usage had a price. Absent while no run has reported usage."
           }
         },
         "required": [
@@ -383,8 +387,11 @@ export const spec = {
             "type": "string"
           },
           "result": {
-            "type": "object",
-            "additionalProperties": true
+            "$ref": "#/components/schemas/HarnessResult"
+          },
+          "usage": {
+            "$ref": "#/components/schemas/Usage",
+            "description": "The tokens the run's result line reported, and their cost when its harness had a price configured at the time."
           }
         },
         "required": [
@@ -395,6 +402,86 @@ export const spec = {
           "prompt",
           "phase",
           "createdAt"
+        ],
+        "additionalProperties": false
+      },
+      "HarnessResult": {
+        "type": "object",
+        "description": "The structured outcome a harness prints as its final `AGENTS_RESULT` line.",
+        "properties": {
+          "status": {
+            "type": "string",
+            "enum": [
+              "succeeded",
+              "failed",
+              "interrupted"
+            ],
+            "description": "`interrupted`: the harness was stopped (cancel, deadline) and saved its partial work."
+          },
+          "headCommit": {
+            "type": "string"
+          },
+          "filesChanged": {
+            "type": "integer"
+          },
+          "harnessSessionId": {
+            "type": "string"
+          },
+          "summary": {
+            "type": "string"
+          },
+          "pushed": {
+            "type": "boolean",
+            "description": "Whether the run pushed new commits to the work branch."
+          },
+          "usage": {
+            "$ref": "#/components/schemas/TokenUsage"
+          }
+        },
+        "required": [
+          "status"
+        ],
+        "additionalProperties": false
+      },
+      "TokenUsage": {
+        "type": "object",
+        "description": "The tokens a harness reports for one run.",
+        "properties": {
+          "inputTokens": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "outputTokens": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        "required": [
+          "inputTokens",
+          "outputTokens"
+        ],
+        "additionalProperties": false
+      },
+      "Usage": {
+        "type": "object",
+        "description": "Tokens used, and what they cost in US dollars where the harness had a configured price (`agents.harnesses.<name>.price`) when the usage was recorded.",
+        "properties": {
+          "inputTokens": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "outputTokens": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "costUsd": {
+            "type": "number",
+            "minimum": 0
+          }
+        },
+        "required": [
+          "inputTokens",
+          "outputTokens"
         ],
         "additionalProperties": false
       },

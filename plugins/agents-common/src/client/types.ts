@@ -12,6 +12,11 @@ export type AgentsFanOutChildren = NonNullable<AgentsSession['children']>;
 export type AgentsSessionWithRuns = Schemas['SessionWithRuns'];
 /** One run of the harness (a pod) in a session. @public */
 export type AgentsHarnessRun = Schemas['HarnessRun'];
+/**
+ * Tokens a run (or a session's runs together) used, and their cost in US dollars where the harness
+ * had a configured price. @public
+ */
+export type AgentsUsage = Schemas['Usage'];
 /** One keyset page of sessions, newest first. @public */
 export type AgentsSessionPage = Schemas['SessionPage'];
 /** The policy that applies to a new session on an entity, and whether the caller may start one. @public */

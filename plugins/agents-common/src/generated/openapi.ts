@@ -220,6 +220,8 @@ export interface components {
                     [key: string]: number;
                 };
             };
+            /** @description The tokens of the session's runs (a fan-out's: of its tasks' runs), summed; `costUsd` only when every run that reported usage had a price. Absent while no run has reported usage. */
+            usage?: components["schemas"]["Usage"];
         } & {
             [key: string]: unknown;
         };
@@ -243,9 +245,35 @@ export interface components {
             finishedAt?: string;
             exitCode?: number;
             reason?: string;
-            result?: {
-                [key: string]: unknown;
-            };
+            result?: components["schemas"]["HarnessResult"];
+            /** @description The tokens the run's result line reported, and their cost when its harness had a price configured at the time. */
+            usage?: components["schemas"]["Usage"];
+        };
+        /** @description The structured outcome a harness prints as its final `AGENTS_RESULT` line. */
+        HarnessResult: {
+            /**
+             * @description `interrupted`: the harness was stopped (cancel, deadline) and saved its partial work.
+             * @enum {string}
+             */
+            status: "succeeded" | "failed" | "interrupted";
+            headCommit?: string;
+            filesChanged?: number;
+            harnessSessionId?: string;
+            summary?: string;
+            /** @description Whether the run pushed new commits to the work branch. */
+            pushed?: boolean;
+            usage?: components["schemas"]["TokenUsage"];
+        };
+        /** @description The tokens a harness reports for one run. */
+        TokenUsage: {
+            inputTokens: number;
+            outputTokens: number;
+        };
+        /** @description Tokens used, and what they cost in US dollars where the harness had a configured price (`agents.harnesses.<name>.price`) when the usage was recorded. */
+        Usage: {
+            inputTokens: number;
+            outputTokens: number;
+            costUsd?: number;
         };
         SessionWithRuns: components["schemas"]["Session"] & {
             runs: components["schemas"]["HarnessRun"][];

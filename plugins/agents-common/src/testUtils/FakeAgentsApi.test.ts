@@ -1,7 +1,7 @@
 import { AgentsClient } from '../client/AgentsClient';
 import type { AgentsLogStreamEvent } from '../client/types';
 import { FakeAgentsApi } from './FakeAgentsApi';
-import { makeFanOut, makeSession, runId } from './sessionFixtures';
+import { makeFanOut, makeRun, makeSession, runId } from './sessionFixtures';
 
 const BASE = 'http://agents.test/api/agents';
 
@@ -231,6 +231,43 @@ describe('FakeAgentsApi', () => {
       await expect(
         client.resumeSession(fanOut.id, 'again'),
       ).rejects.toMatchObject({ statusCode: 409 });
+    });
+
+    it('sums usage over a session’s runs, and a fan-out’s over its tasks’ runs', async () => {
+      const fake = new FakeAgentsApi(0);
+      const { fanOut, children } = makeFanOut(1, ['succeeded', 'succeeded']);
+      const [a, b] = children;
+      a.runs = [
+        makeRun(2, 1, {
+          usage: { inputTokens: 1000, outputTokens: 10, costUsd: 0.1 },
+        }),
+        makeRun(2, 2, {
+          usage: { inputTokens: 500, outputTokens: 5, costUsd: 0.2 },
+        }),
+        makeRun(2, 3),
+      ];
+      b.runs = [makeRun(3, 1, { usage: { inputTokens: 1, outputTokens: 2 } })];
+      fake.addFanOut({ fanOut, children });
+      fake.sessions.push(makeSession(9));
+      const client = new AgentsClient({
+        discoveryApi: fake.discoveryApi,
+        fetchApi: fake,
+      });
+      expect((await client.getSession(a.id)).usage).toEqual({
+        inputTokens: 1500,
+        outputTokens: 15,
+        costUsd: 0.3,
+      });
+      // b's run had no price: its tokens count, a cost would not be a total.
+      const { items } = await client.listSessions({});
+      expect(items.find(s => s.id === fanOut.id)?.usage).toEqual({
+        inputTokens: 1501,
+        outputTokens: 17,
+      });
+      expect(
+        items.find(s => s.id === makeSession(9).id)?.usage,
+      ).toBeUndefined();
+      expect(fake.violations).toEqual([]);
     });
 
     it('answers an idempotency key it knows with the session it started', async () => {

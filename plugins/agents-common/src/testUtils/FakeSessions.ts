@@ -2,10 +2,12 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import type {
   AgentsCreateSessionRequest,
+  AgentsHarnessRun,
   AgentsLaunchOptions,
   AgentsListSessionsQuery,
   AgentsSessionStatus,
   AgentsSessionWithRuns,
+  AgentsUsage,
 } from '../client/types';
 import { SESSION_LIMITS } from '../limits';
 import { normalizeEntityRef } from '../normalizeEntityRef';
@@ -18,9 +20,28 @@ import {
 } from './sessionFixtures';
 
 /**
+ * The runs' usage summed as the backend sums it: none when no run reported any, and a cost only
+ * when every run that reported usage had one.
+ */
+function totalUsage(runs: AgentsHarnessRun[]): AgentsUsage | undefined {
+  const reported = runs.flatMap(r => (r.usage ? [r.usage] : []));
+  if (reported.length === 0) return undefined;
+  const total: AgentsUsage = {
+    inputTokens: reported.reduce((sum, u) => sum + u.inputTokens, 0),
+    outputTokens: reported.reduce((sum, u) => sum + u.outputTokens, 0),
+  };
+  if (reported.every(u => u.costUsd !== undefined)) {
+    const cost = reported.reduce((sum, u) => sum + u.costUsd!, 0);
+    total.costUsd = Math.round(cost * 1e6) / 1e6;
+  }
+  return total;
+}
+
+/**
  * The fake's sessions and what the API does to them, as the backend does it: listing with filters
- * and cursors, creation with idempotency keys, cancel and resume by the status model, and fan-outs
- * whose status follows their children's. Errors are those of `@backstage/errors` the backend throws.
+ * and cursors, creation with idempotency keys, cancel and resume by the status model, fan-outs whose
+ * status follows their children's, and usage summed over runs (a fan-out's over its tasks' runs).
+ * Errors are those of `@backstage/errors` the backend throws.
  */
 export class FakeSessions {
   /** The sessions, newest first. */
@@ -214,9 +235,19 @@ export class FakeSessions {
     return this.get(id);
   }
 
-  /** A fan-out's status and child counts follow its children, as the backend computes them. */
+  /**
+   * A session's usage is its runs' (a given `usage` is replaced), and a fan-out's status, child
+   * counts and usage follow its children, as the backend computes them.
+   */
   private derived(session: AgentsSessionWithRuns): AgentsSessionWithRuns {
-    if (session.kind !== 'fanout') return session;
+    const { usage: _given, ...rest } = session;
+    // A test may hand the fake a partial session, without runs.
+    const withUsage = (runs: AgentsHarnessRun[] = []) => {
+      const usage = totalUsage(runs);
+      return usage ? { usage } : {};
+    };
+    if (session.kind !== 'fanout')
+      return { ...rest, ...withUsage(session.runs) };
     const children = this.sessions.filter(
       s => s.parentSessionId === session.id,
     );
@@ -224,9 +255,10 @@ export class FakeSessions {
     for (const child of children)
       byStatus[child.status] = (byStatus[child.status] ?? 0) + 1;
     return {
-      ...session,
+      ...rest,
       status: fanOutStatus(byStatus),
       children: { total: children.length, byStatus },
+      ...withUsage(children.flatMap(c => c.runs ?? [])),
     };
   }
 }

@@ -1,5 +1,6 @@
 import { isTerminalStatus } from '../statusModel';
 import type {
+  AgentsHarnessRun,
   AgentsLaunchOptions,
   AgentsSessionStatus,
   AgentsSessionWithRuns,
@@ -36,8 +37,41 @@ const STATUSES: AgentsSessionStatus[] = [
 ];
 
 /**
+ * Run number `attempt` of session number `n`: `initial` for the first and `resume` after, started
+ * a minute apart, finished when its phase is. Give `usage` for the tokens it used.
+ *
+ * @public
+ */
+export function makeRun(
+  n: number,
+  attempt = 1,
+  overrides: Partial<AgentsHarnessRun> = {},
+): AgentsHarnessRun {
+  const createdAt = new Date(
+    Date.UTC(2026, 0, 1) + n * 60_000 + (attempt - 1) * 60_000,
+  ).toISOString();
+  const phase = overrides.phase ?? 'succeeded';
+  return {
+    id: runId(n, attempt),
+    sessionId: sessionId(n),
+    attempt,
+    kind: attempt === 1 ? 'initial' : 'resume',
+    prompt: attempt === 1 ? `Task number ${n}` : `Follow-up ${attempt - 1}`,
+    phase,
+    createdAt,
+    startedAt: createdAt,
+    ...(isTerminalStatus(phase)
+      ? { finishedAt: new Date(Date.parse(createdAt) + 45_000).toISOString() }
+      : {}),
+    ...overrides,
+  };
+}
+
+/**
  * Session number `n` (a higher number is newer): one run, a status that varies with `n` unless given,
- * created by `user:default/guest` when `n` is even and `user:default/jane` when odd.
+ * created by `user:default/guest` when `n` is even and `user:default/jane` when odd. Its `usage` is
+ * not given but summed from its runs' (by the fake, as the backend sums it): give runs with usage,
+ * e.g. `runs: [makeRun(n, 1, { usage })]`.
  *
  * @public
  */

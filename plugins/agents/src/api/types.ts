@@ -14,4 +14,5 @@ export type {
   AgentsSessionPage,
   AgentsSessionStatus,
   AgentsSessionWithRuns,
+  AgentsUsage,
 } from '@backstage-agents/plugin-agents-common';

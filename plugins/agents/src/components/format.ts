@@ -1,5 +1,9 @@
 import { parseEntityRef } from '@backstage/catalog-model';
-import type { AgentsHarnessName, AgentsSessionStatus } from '../api/types';
+import type {
+  AgentsHarnessName,
+  AgentsSessionStatus,
+  AgentsUsage,
+} from '../api/types';
 
 /** The first non-empty line of a prompt, shortened for tables and headers. */
 export function firstLine(text: string, max = 120): string {
@@ -171,4 +175,67 @@ export function repoWebUrl(repoUrl: string): string | undefined {
   return /^https?:\/\//.test(repoUrl)
     ? repoUrl.replace(/\.git$/, '')
     : undefined;
+}
+
+const TOKEN_UNITS: Array<[size: number, suffix: string]> = [
+  [1e3, 'k'],
+  [1e6, 'M'],
+  [1e9, 'B'],
+];
+
+/** A token count for narrow places: `950`, `12.3k`, `456k`, `1.2M`. */
+export function formatTokens(count: number): string {
+  if (!Number.isFinite(count) || count < 0) return '';
+  if (count < 1000) return String(Math.round(count));
+  for (let i = 0; i < TOKEN_UNITS.length; i++) {
+    const [size, suffix] = TOKEN_UNITS[i];
+    const value = count / size;
+    const shown = value < 100 ? Math.round(value * 10) / 10 : Math.round(value);
+    // 999,999 is `1M`, not `1000k`.
+    if (shown < 1000 || i === TOKEN_UNITS.length - 1)
+      return `${shown}${suffix}`;
+  }
+  return String(count);
+}
+
+/** An amount of US dollars to the cent: `$0.05`, `$12.30`; below a cent `<$0.01`. */
+export function formatUsd(amount: number): string {
+  if (!Number.isFinite(amount) || amount < 0) return '';
+  if (amount === 0) return '$0';
+  if (amount < 0.01) return '<$0.01';
+  return `$${amount.toLocaleString('en-US', {
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 2,
+  })}`;
+}
+
+/** Usage in one short line: `12.3k in · 4.1k out · $0.05` (the cost only when known). */
+export function formatUsage(usage: AgentsUsage | undefined): string {
+  if (!usage) return '';
+  const parts = [
+    `${formatTokens(usage.inputTokens)} in`,
+    `${formatTokens(usage.outputTokens)} out`,
+  ];
+  if (usage.costUsd !== undefined) parts.push(formatUsd(usage.costUsd));
+  return parts.join(' · ');
+}
+
+/** Usage in full, for tooltips: `12,345 input tokens · 4,100 output tokens · $0.051234`. */
+export function describeUsage(usage: AgentsUsage | undefined): string {
+  if (!usage) return '';
+  const count = (n: number, what: string) =>
+    `${n.toLocaleString('en-US')} ${what} token${n === 1 ? '' : 's'}`;
+  const parts = [
+    count(usage.inputTokens, 'input'),
+    count(usage.outputTokens, 'output'),
+  ];
+  if (usage.costUsd !== undefined) {
+    parts.push(
+      `$${usage.costUsd.toLocaleString('en-US', {
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 6,
+      })}`,
+    );
+  }
+  return parts.join(' · ');
 }

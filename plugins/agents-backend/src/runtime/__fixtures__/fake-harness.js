@@ -3,7 +3,7 @@
 //   "fail"      prints lines, reports failure and exits 3
 //   "sleep N"   prints a line and sleeps N seconds (for deadlines and cancellation)
 //   "lines N"   prints N numbered lines, 50 ms apart, then succeeds
-//   anything    prints a few lines and succeeds
+//   anything    prints a few lines and succeeds, reporting 12,000 input and 3,400 output tokens
 const fs = require('node:fs');
 
 const prompt = fs.readFileSync(process.env.AGENTS_PROMPT_FILE, 'utf8').trim();
@@ -32,5 +32,11 @@ process.on('SIGTERM', () => {
     console.log(`line ${i}`);
     if (command === 'lines') await sleep(50);
   }
-  result({ status: 'succeeded', headCommit: 'abc1234', filesChanged: 2, summary: `Did: ${prompt}` });
+  result({
+    status: 'succeeded',
+    headCommit: 'abc1234',
+    filesChanged: 2,
+    summary: `Did: ${prompt}`,
+    usage: { inputTokens: 12000, outputTokens: 3400 },
+  });
 })();

@@ -9,10 +9,12 @@ import TimelineItem from '@material-ui/lab/TimelineItem';
 import TimelineSeparator from '@material-ui/lab/TimelineSeparator';
 import type { AgentsHarnessRun } from '../../api/types';
 import {
+  describeUsage,
   durationOf,
   firstLine,
   formatRelative,
   formatTimestamp,
+  formatUsage,
 } from '../format';
 import { SessionStatusChip } from '../SessionStatusChip';
 import { wrappingRow } from '../wrappingRow';
@@ -103,6 +105,18 @@ export function RunTimeline(props: { runs: AgentsHarnessRun[] }) {
                   {details.join(' · ')}
                 </Typography>
               </Tooltip>
+              {run.usage && (
+                <Tooltip title={describeUsage(run.usage)}>
+                  <Typography
+                    variant="caption"
+                    className={classes.meta}
+                    component="p"
+                    data-testid="run-usage"
+                  >
+                    {formatUsage(run.usage)}
+                  </Typography>
+                </Tooltip>
+              )}
               {run.reason && (
                 <Typography variant="caption" color="error" component="p">
                   {run.reason}

@@ -8,10 +8,12 @@ import type { AgentsSessionWithRuns } from '../../api/types';
 import { DefinitionList } from '../DefinitionList';
 import { isFanOut } from '../fanOut';
 import {
+  describeUsage,
   durationOf,
   formatBytes,
   formatRelative,
   formatTimestamp,
+  formatUsage,
   harnessLabel,
   repoWebUrl,
   shortRef,
@@ -118,6 +120,15 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
     ]);
   }
   if (session.startedAt) rows.push(['Duration', durationOf(session)]);
+  if (session.usage) {
+    // A fan-out's usage is its tasks' together.
+    rows.push([
+      fanOut ? 'Usage (all tasks)' : 'Usage',
+      <Tooltip title={describeUsage(session.usage)}>
+        <span data-testid="session-usage">{formatUsage(session.usage)}</span>
+      </Tooltip>,
+    ]);
+  }
   if (session.headCommit) {
     rows.push([
       'Head commit',

@@ -11,6 +11,7 @@ import {
   FakeAgentsApi,
   FakeLogStream,
   makeFanOut,
+  makeRun,
   makeSession,
   runId,
 } from '@backstage-agents/plugin-agents-common/testUtils';
@@ -177,6 +178,70 @@ describe('SessionPage', () => {
     expect(runs[1]).not.toHaveTextContent('and docs');
     expect(runs[1]).toHaveTextContent('exit code 3');
     expect(runs[1]).toHaveTextContent('The harness reported a failure');
+  });
+
+  describe('usage', () => {
+    it('shows each run’s tokens and cost, and the session’s total', async () => {
+      const { api, session } = setup({
+        status: 'succeeded',
+        runs: [
+          makeRun(1, 1, {
+            usage: { inputTokens: 12_345, outputTokens: 4_100, costUsd: 0.052 },
+          }),
+          makeRun(1, 2, {
+            usage: { inputTokens: 980, outputTokens: 35, costUsd: 0.0034 },
+          }),
+          makeRun(1, 3, { phase: 'failed', reason: 'No result line' }),
+        ],
+      });
+      await render(api, session.id);
+      const runs = await screen.findAllByTestId('run');
+      expect(within(runs[0]).getByTestId('run-usage')).toHaveTextContent(
+        /^12\.3k in · 4\.1k out · \$0\.05$/,
+      );
+      expect(within(runs[1]).getByTestId('run-usage')).toHaveTextContent(
+        /^980 in · 35 out · <\$0\.01$/,
+      );
+      // A run that reported nothing shows nothing.
+      expect(
+        within(runs[2]).queryByTestId('run-usage'),
+      ).not.toBeInTheDocument();
+      const details = screen
+        .getByText('Repository')
+        .closest('dl') as HTMLElement;
+      expect(within(details).getByText('Usage')).toBeInTheDocument();
+      expect(within(details).getByTestId('session-usage')).toHaveTextContent(
+        /^13\.3k in · 4\.1k out · \$0\.06$/,
+      );
+    });
+
+    it('shows tokens without a cost when the harness has no price', async () => {
+      const { api, session } = setup({
+        status: 'succeeded',
+        runs: [
+          makeRun(1, 1, {
+            usage: { inputTokens: 2_500_000, outputTokens: 999_999 },
+          }),
+        ],
+      });
+      await render(api, session.id);
+      const [run] = await screen.findAllByTestId('run');
+      expect(within(run).getByTestId('run-usage')).toHaveTextContent(
+        /^2\.5M in · 1M out$/,
+      );
+      expect(screen.getByTestId('session-usage')).toHaveTextContent(
+        /^2\.5M in · 1M out$/,
+      );
+    });
+
+    it('shows no usage for a session whose runs reported none', async () => {
+      const { api, session } = setup({ status: 'succeeded' });
+      await render(api, session.id);
+      await screen.findAllByTestId('run');
+      expect(screen.queryByTestId('run-usage')).not.toBeInTheDocument();
+      expect(screen.queryByTestId('session-usage')).not.toBeInTheDocument();
+      expect(screen.queryByText('Usage')).not.toBeInTheDocument();
+    });
   });
 
   it('shows a readable error when the session cannot be loaded', async () => {
@@ -673,6 +738,33 @@ describe('SessionPage', () => {
         await screen.findByText('This fan-out has no sessions yet.'),
       ).toBeInTheDocument();
     }, 15_000);
+
+    it('shows the usage of all its tasks together', async () => {
+      const api = new FakeAgentsApi(0);
+      const { fanOut, children } = makeFanOut(1, ['succeeded', 'running']);
+      children[0].runs = [
+        makeRun(2, 1, {
+          usage: { inputTokens: 40_000, outputTokens: 2_000, costUsd: 0.15 },
+        }),
+      ];
+      children[1].runs = [
+        makeRun(3, 1, {
+          phase: 'running',
+          usage: { inputTokens: 2_000, outputTokens: 500, costUsd: 0.0135 },
+        }),
+      ];
+      api.addFanOut({ fanOut, children });
+      await render(api, fanOut.id);
+      const details = (await screen.findByText('Base branch')).closest(
+        'dl',
+      ) as HTMLElement;
+      expect(
+        within(details).getByText('Usage (all tasks)'),
+      ).toBeInTheDocument();
+      expect(within(details).getByTestId('session-usage')).toHaveTextContent(
+        /^42k in · 2\.5k out · \$0\.16$/,
+      );
+    });
 
     it('shows on a task session which fan-out it is part of', async () => {
       const { api, fanOut, children } = setupFanOut();
