@@ -1,13 +1,18 @@
 #!/usr/bin/env node
 // Waits for the cluster simulator started by scripts/start.sh and creates the agents namespace as
 // deploy/ ships it (restricted Pod Security) with its NetworkPolicies: the backend refuses to launch
-// under an egress profile whose policies are missing, in development as in production.
-// Usage: node scripts/dev-cluster.js <kubeconfig>
+// under an egress profile whose policies are missing, in development as in production. Then the
+// harnesses' credentials Secret (named by AGENTS_LLM_CREDENTIALS; app-config.yaml's
+// agents.harnesses.<name>.credentialsSecret), as a platform team creates the real one: dummy API keys
+// for the model simulator, which accepts any.
+// Usage: AGENTS_LLM_CREDENTIALS=<secret> node scripts/dev-cluster.js <kubeconfig>
 const fs = require('node:fs');
 const path = require('node:path');
 const { parseAllDocuments } = require('yaml');
 
 const BASE = path.join(__dirname, '../deploy/kustomize/base');
+/** Not a secret: the model simulator (packages/fake-llm) takes any key and never records one. */
+const DUMMY_KEY = 'fake-llm-development-key';
 const docs = file =>
   parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON()).filter(Boolean);
 
@@ -36,6 +41,22 @@ const docs = file =>
                 if (error.code !== 409) throw error;
               });
           }
+        }
+        const credentials = process.env.AGENTS_LLM_CREDENTIALS;
+        if (credentials) {
+          const secret = {
+            apiVersion: 'v1',
+            kind: 'Secret',
+            metadata: { name: credentials, namespace: 'agents' },
+            type: 'Opaque',
+            // The variables the CLIs read their keys from: OpenCode and Codex OPENAI_API_KEY, Claude
+            // Code ANTHROPIC_API_KEY.
+            stringData: { OPENAI_API_KEY: DUMMY_KEY, ANTHROPIC_API_KEY: DUMMY_KEY },
+          };
+          await core.createNamespacedSecret({ namespace: 'agents', body: secret }).catch(error => {
+            if (error.code !== 409) throw error;
+            return core.replaceNamespacedSecret({ name: credentials, namespace: 'agents', body: secret });
+          });
         }
         return;
       }

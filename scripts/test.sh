@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs every test: type check, lint, the module graph's rules, unit/integration tests (store and route
+# Installs what is missing (packages, the agent CLIs) and runs every test: type check, lint, the module graph's rules, unit/integration tests (store and route
 # tests on SQLite and, when a server is reachable, PostgreSQL), the kubectl smoke test of the cluster
 # simulator, and the end-to-end tests in Chromium against the running app.
 #   bash scripts/test.sh
@@ -15,6 +15,11 @@ fail() { echo "ERROR: $*" >&2; exit 1; }
 
 step "Installing dependencies"
 if [ -n "${CI:-}" ]; then yarn install --immutable; else yarn install; fi
+
+step "Installing the agent CLIs"
+# OpenCode, Claude Code and Codex at the harness image's pinned versions, into .tools/agents (a no-op
+# once there): the real-CLI tests of packages/fake-llm and the app's sessions in the e2e tests run them.
+bash scripts/install-agent-clis.sh
 
 step "Checking for PostgreSQL"
 export BACKSTAGE_TEST_DISABLE_DOCKER=1
@@ -101,7 +106,12 @@ find node_modules/.cache/e2e-test-results -name error-context.md 2>/dev/null | w
   printf '\n==> page at a failed attempt: %s\n' "$(basename "$(dirname "$context")")"
   awk '/^# Error details/ { shown = 1 } /^# Test source/ { shown = 0 } shown' "$context" | head -c 20000 || true
 done
-[ "$e2e_status" = 0 ] || { tail -30 "$app_log"; fail "end-to-end tests failed"; }
+[ "$e2e_status" = 0 ] || {
+  tail -30 "$app_log"
+  printf '\n==> model simulator requests (last 30)\n'
+  tail -30 "$e2e_data/llm/fake-llm.log" 2>/dev/null || true
+  fail "end-to-end tests failed"
+}
 
 read -r passed failed <<< "$jest_summary"
 echo

@@ -1,50 +1,13 @@
-import {
-  expect,
-  test,
-  type Page,
-} from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { HARNESS, openAgentsTab, sessionStatus, startSession } from '../support/agents';
 import { ARTIFACTS } from '../support/artifacts';
 import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
 
-const ENTITY_PATH = '/catalog/default/component/payments-service';
-
-async function openAgentsTab(page: Page, from: 'catalog' | 'url' = 'url') {
-  if (from === 'catalog')
-    await page.getByRole('link', { name: 'payments-service' }).click();
-  else await page.goto(ENTITY_PATH);
-  await page
-    .getByRole('navigation', { name: 'Content navigation' })
-    .getByRole('link', { name: 'Agents' })
-    .click();
-  await expect(page).toHaveURL(new RegExp(`${ENTITY_PATH}/agents$`));
-  await expect(page.getByText('Agent sessions').first()).toBeVisible();
-}
-
-/** Starts a session from the tab's dialog and waits for its page; returns the session id. */
-async function startSession(page: Page, prompt: string): Promise<string> {
-  await page.getByRole('button', { name: 'New session' }).click();
-  const dialog = page.getByRole('dialog');
-  await expect(dialog.getByRole('region', { name: 'Policy' })).toBeVisible();
-  // The development configuration offers the demo harness; use it when it is there.
-  const harness = dialog.getByRole('button', { name: /Harness/ });
-  await harness.click();
-  const demo = page.getByRole('option', {
-    name: /Demo \(development stand-in\)/,
-  });
-  if (await demo.count()) await demo.click();
-  else await page.getByRole('option').first().click();
-  await dialog.getByLabel('Prompt').fill(prompt);
-  await dialog.getByRole('button', { name: 'Start session' }).click();
-  await expect(page).toHaveURL(/\/agents\/sessions\/[0-9a-f-]{36}$/);
-  return page.url().split('/').pop()!;
-}
-
-function sessionStatus(page: Page) {
-  return page.getByRole('definition').getByTestId('session-status');
-}
-
+// The demo harness, chosen explicitly: it runs in a second and can stretch its output on request
+// ([stub:lines=N], [stub:slow]), which the live-log and cancel checks below need. The real agents
+// against the model simulator: opencode.spec.ts.
 test('a developer runs, resumes and cancels agent sessions from the Agents tab', async ({
   page,
   request,
@@ -56,7 +19,7 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
 
   // Start a session and watch it on its page.
   const prompt = `Add a subtract function (${Date.now()})`;
-  const id = await startSession(page, prompt);
+  const id = await startSession(page, prompt, HARNESS.demo);
   await expect(page.getByRole('heading', { name: prompt })).toBeVisible();
   // Marks this document: if the page reloaded, the mark would be gone.
   await page.evaluate(() => ((window as any).__agentsSessionPage = true));
@@ -119,6 +82,7 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
   const trickleId = await startSession(
     page,
     `Report progress line by line [stub:lines=${trickled}] (${Date.now()})`,
+    HARNESS.demo,
   );
   await expect(sessionStatus(page)).toHaveText('succeeded', { timeout: 90_000 });
   // The pull request, opened after the run, is the log's last line: once its link shows, the log is whole.
@@ -143,6 +107,7 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
   await startSession(
     page,
     `Refactor the ledger slowly [stub:slow] (${Date.now()})`,
+    HARNESS.demo,
   );
   await expect(sessionStatus(page)).toHaveText('running', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Cancel session' }).click();

@@ -43,19 +43,21 @@ test('the agents API creates and lists sessions for a signed-in guest', async ({
 });
 
 test('a session runs as a pod under the cluster simulator and can be resumed', async ({ request }) => {
+  // The default harness of the development config: the real OpenCode against the model simulator.
   const headers = { Authorization: `Bearer ${await guestToken(request)}` };
   const created = await request.post(`${BACKEND}/api/agents/sessions`, {
     headers,
     data: { entityRef: 'component:default/payments-service', prompt: 'Add a subtract function' },
   });
   expect(created.status()).toBe(201);
-  const { id, workBranch } = await created.json();
+  const { id, workBranch, harness } = await created.json();
+  expect(harness).toBe('opencode');
 
   const finished = async () => {
     const res = await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers });
     return (await res.json()).status;
   };
-  await expect.poll(finished, { timeout: 30_000 }).toBe('succeeded');
+  await expect.poll(finished, { timeout: 90_000 }).toBe('succeeded');
 
   const logs = await request.get(`${BACKEND}/api/agents/sessions/${id}/logs`, { headers });
   const body = await logs.text();
@@ -68,12 +70,15 @@ test('a session runs as a pod under the cluster simulator and can be resumed', a
     data: { prompt: 'Also add tests' },
   });
   expect(resumed.status()).toBe(200);
-  await expect.poll(finished, { timeout: 30_000 }).toBe('succeeded');
+  await expect.poll(finished, { timeout: 90_000 }).toBe('succeeded');
   const session = await (await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })).json();
   expect(session.runs.map((r: { phase: string }) => r.phase)).toEqual(['succeeded', 'succeeded']);
   const again = await (await request.get(`${BACKEND}/api/agents/sessions/${id}/logs?after=5`, { headers })).text();
   expect(again).toContain(`Continuing work branch ${workBranch}`);
-  expect(again).toMatch(/resumed [0-9a-f-]+: 1 earlier turn\(s\); last prompt: Add a subtract function/);
+  // The resume continued OpenCode's own session, whose conversation the simulator saw a second prompt in.
+  const [first, second] = session.runs;
+  expect(second.result.harnessSessionId).toBe(first.result.harnessSessionId);
+  expect(second.result.summary).toBe('Done: wrote fake-llm-edit-2.txt.');
   expect(session.bundle.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
 });
 

@@ -86,14 +86,69 @@ export interface Config {
     };
 
     /**
-     * Options of individual harnesses: the model the agent uses (passed as AGENTS_HARNESS_MODEL) and
-     * a Secret in the agents namespace whose keys become the agent's environment (its API keys,
-     * e.g. ANTHROPIC_API_KEY). The backend never reads that Secret; pods reference it.
+     * The model each real harness uses: where its API is (`baseUrl`), which model (`model`), and the
+     * Secret holding the key (`credentialsSecret`). The harness image's adapters need `baseUrl` and
+     * the key, and OpenCode also `model`: a run without them fails before it clones anything, naming
+     * the missing setting. A malformed value stops the backend at start-up. The pod never gets a key
+     * as a plain value, only from the Secret. The policy's egress profile must let the pods reach
+     * `baseUrl` (docs/deploy.md, "Egress").
      */
     harnesses?: {
-      opencode?: { model?: string; credentialsSecret?: string };
-      'claude-code'?: { model?: string; credentialsSecret?: string };
-      codex?: { model?: string; credentialsSecret?: string };
+      /** OpenCode: speaks the OpenAI chat-completions API (an OpenAI-compatible provider). */
+      opencode?: {
+        /**
+         * The provider's base URL, with its `/v1` (OpenAI-compatible: the CLI appends
+         * `/chat/completions`), e.g. https://api.openai.com/v1 or an internal gateway's. Pod env
+         * AGENTS_MODEL_BASE_URL.
+         */
+        baseUrl?: string;
+        /**
+         * The model name as the provider knows it, e.g. gpt-5 (OpenCode's provider `agents` serves
+         * it as agents/<model>). Required by OpenCode. Pod env AGENTS_HARNESS_MODEL.
+         */
+        model?: string;
+        /**
+         * A Secret in the agents namespace (created by the platform team; the backend never reads
+         * it) whose keys become the agent's environment through envFrom: `OPENAI_API_KEY`.
+         */
+        credentialsSecret?: string;
+        /** The model's price in US dollars per million tokens; a run's reported usage is costed with it. */
+        price?: { inputPerMillionTokens: number; outputPerMillionTokens: number };
+      };
+      /** Claude Code: speaks the Anthropic Messages API. */
+      'claude-code'?: {
+        /**
+         * The provider's base URL without `/v1` (Claude Code appends `/v1/messages`), e.g.
+         * https://api.anthropic.com or an internal gateway's. Pod env AGENTS_MODEL_BASE_URL.
+         */
+        baseUrl?: string;
+        /** The model name, e.g. claude-sonnet-4-5; the CLI's default when unset. Pod env AGENTS_HARNESS_MODEL. */
+        model?: string;
+        /**
+         * A Secret in the agents namespace (created by the platform team; the backend never reads
+         * it) whose keys become the agent's environment through envFrom: `ANTHROPIC_API_KEY`.
+         */
+        credentialsSecret?: string;
+        /** The model's price in US dollars per million tokens; a run's reported usage is costed with it. */
+        price?: { inputPerMillionTokens: number; outputPerMillionTokens: number };
+      };
+      /** The OpenAI Codex CLI: speaks the OpenAI Responses API. */
+      codex?: {
+        /**
+         * The provider's base URL, with its `/v1` (the CLI appends `/responses`), e.g.
+         * https://api.openai.com/v1. Pod env AGENTS_MODEL_BASE_URL.
+         */
+        baseUrl?: string;
+        /** The model name, e.g. gpt-5-codex; the CLI's default when unset. Pod env AGENTS_HARNESS_MODEL. */
+        model?: string;
+        /**
+         * A Secret in the agents namespace (created by the platform team; the backend never reads
+         * it) whose keys become the agent's environment through envFrom: `OPENAI_API_KEY`.
+         */
+        credentialsSecret?: string;
+        /** The model's price in US dollars per million tokens; a run's reported usage is costed with it. */
+        price?: { inputPerMillionTokens: number; outputPerMillionTokens: number };
+      };
       /**
        * A deterministic stand-in that edits the repository without any model, so a development
        * setup shows the whole flow. Never enable it in production.

@@ -62,6 +62,48 @@ describe('NewSessionDialog', () => {
     ]);
   });
 
+  it('offers every harness of the development policy: the three agents, then the demo stand-in', async () => {
+    // app-config.yaml's default policy: OpenCode, Claude Code and Codex against the model simulator.
+    const { api, dialog, onCreated } = await render(undefined, {
+      ...DEFAULT_LAUNCH_OPTIONS.policy,
+      allowedHarnesses: ['opencode', 'claude-code', 'codex', 'demo'],
+      defaultHarness: 'opencode',
+    });
+    const select = within(dialog).getByRole('button', { name: /harness/i });
+    expect(select).toHaveTextContent('OpenCode — default');
+    fireEvent.mouseDown(select);
+    expect(
+      (await screen.findAllByRole('option')).map(o => o.textContent),
+    ).toEqual([
+      'OpenCode — default',
+      'Claude Code',
+      'Codex CLI',
+      'Demo (development stand-in)',
+    ]);
+    fireEvent.click(screen.getByRole('option', { name: 'Codex CLI' }));
+    expect(select).toHaveTextContent('Codex CLI');
+    await userEvent.type(within(dialog).getByLabelText('Prompt'), 'Fix it');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /start session/i }),
+    );
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(created(api)).toEqual([
+      { entityRef: ENTITY_REF, prompt: 'Fix it', harness: 'codex' },
+    ]);
+  });
+
+  it('sends the default harness when the user picks none', async () => {
+    const { api, dialog, onCreated } = await render();
+    await userEvent.type(within(dialog).getByLabelText('Prompt'), 'Fix it');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: /start session/i }),
+    );
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(created(api)).toEqual([
+      { entityRef: ENTITY_REF, prompt: 'Fix it', harness: 'opencode' },
+    ]);
+  });
+
   it('sends the prompt with the chosen harness', async () => {
     const { api, dialog, onCreated } = await render();
     await userEvent.type(
