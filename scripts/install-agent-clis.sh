@@ -117,6 +117,13 @@ mkdir -p "$STAGE/opencode-config"
 echo '{"private":true}' >"$STAGE/opencode-config/package.json"
 npm install --prefix "$STAGE/opencode-config" --save-exact \
   "@opencode-ai/plugin@$OPENCODE_VERSION" >&2
+# Installed by name (OpenCode checks the configuration directory's package.json for that spec), so
+# the pin is checked in the lockfile npm wrote.
+plugin_integrity="$(node -p "require('$STAGE/opencode-config/package-lock.json').packages['node_modules/@opencode-ai/plugin'].integrity")"
+if [ "$plugin_integrity" != "$(pinned OPENCODE_PLUGIN_INTEGRITY)" ]; then
+  echo "ERROR: @opencode-ai/plugin@$OPENCODE_VERSION has integrity $plugin_integrity, pinned $(pinned OPENCODE_PLUGIN_INTEGRITY)" >&2
+  exit 1
+fi
 
 # The provider the project's OpenCode configuration names must be one OpenCode bundles; otherwise
 # OpenCode would fetch it from the registry at run time, which pods cannot reach.
