@@ -24,4 +24,6 @@ export {
   networkIsolation,
   offlineCommand,
 } from './offline/offlineCommand';
-export type { Isolation } from './offline/offlineCommand';
+export type { Forward, Isolation } from './offline/offlineCommand';
+export { startPortBridge } from './offline/portBridge';
+export type { PortBridge } from './offline/portBridge';

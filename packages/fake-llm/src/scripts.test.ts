@@ -131,6 +131,17 @@ describe('playScript', () => {
       kind: 'text',
       text: expect.stringContaining('curl: (6)'),
     });
+    const local = play({
+      prompts: ['x [llm:blocked-tool:http://127.0.0.1:4321/canary]'],
+      tools,
+    }).reply;
+    expect(local).toMatchObject({
+      call: {
+        arguments: {
+          cmd: 'curl -sS --max-time 10 http://127.0.0.1:4321/canary',
+        },
+      },
+    });
   });
 
   it('falls back to the default for unknown markers and accepts custom scripts', () => {

@@ -11,7 +11,9 @@ import { fileEditTool, shellTool } from './tools';
  *   fail[:status] answer with a provider error (400 unless a status is given; 5xx are retried by
  *                 every CLI, so a run takes minutes to give up)
  *   slow[:ms]     the edit, then a final answer streamed one word every `ms` (250) milliseconds
- *   blocked-tool  run `curl` against a host outside the machine with the shell tool; then answer
+ *   blocked-tool[:url]  run `curl` against a host outside the machine (https://example.com unless
+ *                 a URL is given, e.g. a local port a network namespace must not reach) with the
+ *                 shell tool; then answer with its output
  *   text          answer in text, no tool
  *
  * Requests without tools (OpenCode's title generation, Claude Code's side queries) get text.
@@ -116,23 +118,21 @@ function slow(context: ScriptContext): Reply {
 
 function blockedTool(context: ScriptContext): Reply {
   const { conversation } = context;
+  const url = context.argument ?? BLOCKED_HOST_URL;
   if (conversation.toolResultsSinceLastPrompt > 0) {
     const output = conversation.lastToolOutputs.join('\n').trim();
     return {
       kind: 'text',
-      text: `The command to ${BLOCKED_HOST_URL} finished: ${
+      text: `The command to ${url} finished: ${
         output.slice(0, 200) || '(no output)'
       }`,
     };
   }
-  const tool = shellTool(
-    conversation.tools,
-    `curl -sS --max-time 10 ${BLOCKED_HOST_URL}`,
-  );
+  const tool = shellTool(conversation.tools, `curl -sS --max-time 10 ${url}`);
   if (!tool) return { kind: 'text', text: 'No shell tool to run curl with.' };
   return {
     kind: 'tool',
-    text: `I will fetch ${BLOCKED_HOST_URL}.`,
+    text: `I will fetch ${url}.`,
     call: { id: context.nextCallId(), ...tool },
   };
 }

@@ -1,9 +1,18 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeLlm, startFakeLlm } from '../server';
 import { runOffline } from '../__testUtils__/runCommand';
-import { deadProxyEnvironment, networkIsolation } from './offlineCommand';
+import {
+  deadProxyEnvironment,
+  networkIsolation,
+  offlineCommand,
+} from './offlineCommand';
+import { startPortBridge } from './portBridge';
 
 // A probe run inside the namespace: the simulator answers on 127.0.0.1, nothing else does.
 const PROBE = `
@@ -55,6 +64,40 @@ describeIsolated('offline runs in a network namespace', () => {
     expect(llm.requests.map(r => `${r.method} ${r.path}`)).toEqual([
       'GET /v1/models',
     ]);
+  });
+
+  it('reach several local services through a port bridge, on the ports given', async () => {
+    const service = createServer((req, res) => res.end(`service ${req.url}`));
+    service.listen(0, '127.0.0.1');
+    await once(service, 'listening');
+    const target = (service.address() as AddressInfo).port;
+    const bridge = await startPortBridge([
+      { socketPath: join(dir, 'llm-bridge.sock'), target: llm.port },
+      { socketPath: join(dir, 'service.sock'), target, port: 7007 },
+    ]);
+    try {
+      const script = `
+        const get = port => fetch('http://127.0.0.1:' + port + '/probe').then(r => r.text(), e => e.cause?.code);
+        Promise.all([get(${llm.port}), get(7007), get(${target})]).then(r => console.log(JSON.stringify(r)));
+      `;
+      const argv = offlineCommand(
+        process.execPath,
+        ['-e', script],
+        bridge.forwards,
+      );
+      const child = spawn(argv.command, argv.args, { cwd: dir });
+      let stdout = '';
+      child.stdout.on('data', chunk => (stdout += chunk));
+      await once(child, 'close');
+      const [fromLlm, fromService, direct] = JSON.parse(stdout);
+      expect(fromLlm).toContain('fake-llm: no route for GET /probe');
+      expect(fromService).toBe('service /probe');
+      // The service's own port is not forwarded: inside, nothing listens there.
+      expect(direct).toBe('ECONNREFUSED');
+    } finally {
+      await bridge.stop();
+      service.close();
+    }
   });
 
   it('exit with the command’s status', async () => {

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
  * of its own whose only interface is loopback, so any attempt to reach a host beyond the machine
  * fails at once. The simulator listens outside that namespace; a small forwarder inside
  * (bin/offline-exec) carries 127.0.0.1:<port> to the simulator's Unix socket, which file-system
- * paths make reachable across namespaces.
+ * paths make reachable across namespaces; several ports can be forwarded, each to a socket that
+ * startPortBridge (portBridge.ts) connects to a local service outside.
  *
  * `unshare -n` needs root (or unprivileged user namespaces, which this does not rely on) and `ip`
  * to bring loopback up. Where that is missing, `deadProxyEnvironment` is the fallback: every
@@ -53,11 +54,20 @@ export function networkIsolation(): Isolation {
   return probed;
 }
 
-/** The argv that runs `command` in its own network namespace, reaching the simulator only. */
+/** A loopback port inside the namespace and the Unix socket its connections are carried to. */
+export interface Forward {
+  port: number;
+  socketPath: string;
+}
+
+/**
+ * The argv that runs `command` in its own network namespace, reaching nothing but the forwards:
+ * the simulator alone, or several services (each socket served outside by a `startPortBridge`).
+ */
 export function offlineCommand(
   command: string,
   args: string[],
-  simulator: { port: number; socketPath: string },
+  forwards: Forward | Forward[],
 ): { command: string; args: string[] } {
   return {
     command: 'unshare',
@@ -66,10 +76,9 @@ export function offlineCommand(
       '--',
       process.execPath,
       offlineExecPath(),
-      '--port',
-      String(simulator.port),
-      '--socket',
-      simulator.socketPath,
+      ...[forwards]
+        .flat()
+        .flatMap(f => ['--forward', `${f.port}=${f.socketPath}`]),
       '--',
       command,
       ...args,

@@ -14,12 +14,23 @@ import {
   startFakeGitHub,
   type FakeGitHub,
 } from '@backstage-agents/fake-github';
-import { startFakeLlm, type FakeLlm } from '@backstage-agents/fake-llm';
+import {
+  networkIsolation,
+  offlineCommand,
+  startFakeLlm,
+  startPortBridge,
+  type FakeLlm,
+  type PortBridge,
+} from '@backstage-agents/fake-llm';
 import type { Knex } from 'knex';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import * as tar from 'tar';
 import { DatabaseBundleStore } from '../bundles/DatabaseBundleStore';
@@ -58,6 +69,20 @@ if (missing) {
 }
 const describeWithClis = missing ? describe.skip : describe;
 
+/**
+ * Each pod's process runs in a network namespace of its own (`unshare -n`) whose only interface is
+ * loopback: 127.0.0.1 there reaches the model simulator, the fake GitHub and the backend through
+ * Unix sockets (packages/fake-llm's offline-exec inside, a port bridge outside), and nothing else.
+ */
+const isolation = networkIsolation();
+if (!isolation.available) {
+  // eslint-disable-next-line no-console
+  console.warn(`Running the real-agent sessions without network isolation: ${isolation.reason}`);
+}
+const describeIsolated = isolation.available ? describe : describe.skip;
+/** Where the backend is inside a pod's namespace, any port being free there: Backstage's default. */
+const BACKEND_PORT_IN_POD = 7007;
+
 const component = (name: string): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
@@ -94,6 +119,8 @@ describeWithClis('real agent sessions', () => {
   let knex: Knex;
   let server: any;
   let stopBackend: () => Promise<void>;
+  let socketsDir: string;
+  const bridges: PortBridge[] = [];
 
   beforeAll(async () => {
     const key = generateAppKeyPair();
@@ -110,8 +137,26 @@ describeWithClis('real agent sessions', () => {
     for (const name of Object.keys(BASE_URLS)) await github.createRepo('example-org', name);
     llm = await startFakeLlm({});
 
+    // The simulator and the fake GitHub keep their ports inside the pods' namespaces; the backend's
+    // socket is bridged once it listens, before any pod runs.
+    socketsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-net-'));
+    const backendSocket = path.join(socketsDir, 'backend.sock');
+    let image = [process.execPath, ENTRYPOINT];
+    if (isolation.available) {
+      const services = await startPortBridge([
+        { socketPath: path.join(socketsDir, 'llm.sock'), target: llm.port },
+        { socketPath: path.join(socketsDir, 'github.sock'), target: github.port },
+      ]);
+      bridges.push(services);
+      const offline = offlineCommand(process.execPath, [ENTRYPOINT], [
+        ...services.forwards,
+        { port: BACKEND_PORT_IN_POD, socketPath: backendSocket },
+      ]);
+      image = [offline.command, ...offline.args];
+    }
+
     cluster = await startSimulatedCluster({
-      images: { [IMAGE]: [process.execPath, ENTRYPOINT] },
+      images: { [IMAGE]: image },
       hostEnv: {
         PATH: `${path.join(TOOLS_DIR, 'bin')}:${process.env.PATH}`,
         LANG: 'C.UTF-8',
@@ -161,6 +206,7 @@ describeWithClis('real agent sessions', () => {
                 defaultImage: IMAGE,
                 resyncInterval: { seconds: 2 },
                 finishedPodTtl: { seconds: 0 },
+                ...(isolation.available && { backendUrl: `http://127.0.0.1:${BACKEND_PORT_IN_POD}/api/agents` }),
               },
               git: { rewrites: [{ from: 'https://github.com/example-org/', to: `http://${host}/example-org/` }] },
               harnesses: {
@@ -182,6 +228,11 @@ describeWithClis('real agent sessions', () => {
     });
     server = backend.server;
     stopBackend = () => backend.stop();
+    if (isolation.available) {
+      bridges.push(
+        await startPortBridge([{ socketPath: backendSocket, target: backend.server.port(), port: BACKEND_PORT_IN_POD }]),
+      );
+    }
   });
 
   afterAll(async () => {
@@ -189,6 +240,8 @@ describeWithClis('real agent sessions', () => {
     await cluster?.stop();
     await github?.stop();
     await llm?.stop();
+    for (const bridge of bridges) await bridge.stop();
+    if (socketsDir) fs.rmSync(socketsDir, { recursive: true, force: true });
   });
 
   const get = async (id: string) => (await request(server).get(`/api/agents/sessions/${id}`).set(auth)).body;
@@ -278,5 +331,43 @@ describeWithClis('real agent sessions', () => {
     expect(failed.status).toBe('failed');
     expect(`${failed.runs[0].reason ?? ''} ${failed.summary ?? ''}`).toContain('scripted failure');
     expect(await logText(created.body.id)).toContain('scripted failure');
+  });
+
+  describeIsolated('offline', () => {
+    it('runs each pod in a network namespace that reaches nothing beyond its three services', async () => {
+      // A server on this machine's loopback, which any process outside the namespace could reach.
+      const canaryHits: string[] = [];
+      const canary = http.createServer((req, res) => {
+        canaryHits.push(req.url ?? '');
+        res.end('reached');
+      });
+      canary.listen(0, '127.0.0.1');
+      await once(canary, 'listening');
+      const canaryUrl = `http://127.0.0.1:${(canary.address() as AddressInfo).port}/canary`;
+      try {
+        const outside = await promisify(execFile)('curl', ['-sS', '--noproxy', '*', '--max-time', '5', canaryUrl]);
+        expect(outside.stdout).toBe('reached');
+        canaryHits.length = 0;
+
+        const prompt = `Fetch the canary [llm:blocked-tool:${canaryUrl}]`;
+        const created = await request(server)
+          .post('/api/agents/sessions')
+          .set(auth)
+          .send({ entityRef: 'component:default/opencode', prompt, harness: 'opencode' });
+        expect(created.status).toBe(201);
+        const finished = await untilFinished(created.body.id);
+        // The run itself reached the model simulator, the fake GitHub and the backend (its bundle).
+        expect(finished.status).toBe('succeeded');
+        expect(finished.bundle?.sizeBytes).toBeGreaterThan(0);
+        // The agent's curl inside the pod could not connect: the model got curl's error as the tool's
+        // output, the agent's answer in the session's log quotes it, and the canary saw nothing.
+        const curlFailed = /curl: \(7\) Failed to connect to 127\.0\.0\.1/;
+        expect(requestsWith(prompt).some(r => curlFailed.test(JSON.stringify(r.body)))).toBe(true);
+        expect(await logText(created.body.id)).toMatch(new RegExp(`${canaryUrl} finished: ${curlFailed.source}`));
+        expect(canaryHits).toEqual([]);
+      } finally {
+        canary.close();
+      }
+    });
   });
 });
