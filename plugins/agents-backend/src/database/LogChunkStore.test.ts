@@ -1,68 +1,48 @@
-import type { TestDatabaseId } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
-import {
-  createTestDatabases,
-  databaseServiceFor,
-} from '../__testUtils__/testDatabases';
-import { AgentsDatabase } from './AgentsDatabase';
+import { describeOnEachDatabase } from '../__testUtils__/describeOnEachDatabase';
 import { newSessionInput } from '../testUtils/newSessionInput';
 
 jest.setTimeout(60_000);
 
-const databases = createTestDatabases();
-
 const newSession = newSessionInput;
 
-describe.each(databases.eachSupportedId())('LogChunkStore on %p', (databaseId: TestDatabaseId) => {
-  let knex: Knex;
-  let db: AgentsDatabase;
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
-  });
-
-  afterEach(async () => {
-    await knex('agents_sessions').delete();
-  });
-
+describeOnEachDatabase('LogChunkStore', t => {
   it('numbers log lines across chunks and reads after a cursor', async () => {
-    const { session } = await db.sessions.createSession(newSession());
+    const { session } = await t.db.sessions.createSession(newSession());
     const runId = session.runs[0].id;
     const ts = '2026-11-21T10:00:00.000Z';
-    const a = await db.logChunks.appendLogLines(session.id, runId, [
+    const a = await t.db.logChunks.appendLogLines(session.id, runId, [
       { timestamp: ts, line: 'one' },
       { timestamp: ts, line: 'two' },
     ]);
-    const b = await db.logChunks.appendLogLines(session.id, runId, [
+    const b = await t.db.logChunks.appendLogLines(session.id, runId, [
       { timestamp: ts, line: 'three' },
       { timestamp: ts, line: 'four' },
       { timestamp: ts, line: 'five' },
     ]);
     expect([...a, ...b].map(l => l.seq)).toEqual([1, 2, 3, 4, 5]);
-    const read = async (after: number, limit?: number) => (await db.logChunks.readLogLines(session.id, after, limit)).lines;
+    const read = async (after: number, limit?: number) => (await t.db.logChunks.readLogLines(session.id, after, limit)).lines;
     expect((await read(0)).map(l => l.line)).toEqual(['one', 'two', 'three', 'four', 'five']);
     expect((await read(3)).map(l => `${l.seq}:${l.line}`)).toEqual(['4:four', '5:five']);
-    expect(await db.logChunks.readLogLines(session.id, 5)).toEqual({ lines: [], hasMore: false });
+    expect(await t.db.logChunks.readLogLines(session.id, 5)).toEqual({ lines: [], hasMore: false });
     // A limit cuts inside a chunk and says what is left.
-    expect(await db.logChunks.readLogLines(session.id, 1, 2)).toEqual({
+    expect(await t.db.logChunks.readLogLines(session.id, 1, 2)).toEqual({
       lines: [expect.objectContaining({ seq: 2 }), expect.objectContaining({ seq: 3 })],
       hasMore: true,
     });
-    expect((await db.logChunks.readLogLines(session.id, 3, 2)).hasMore).toBe(false);
+    expect((await t.db.logChunks.readLogLines(session.id, 3, 2)).hasMore).toBe(false);
   });
 
   it('pages through thousands of one-line chunks, as a slow agent writes them', async () => {
-    const { session } = await db.sessions.createSession(newSession());
+    const { session } = await t.db.sessions.createSession(newSession());
     const ts = '2026-11-21T10:00:00.000Z';
     for (let i = 1; i <= 2500; i++) {
-      await db.logChunks.appendLogLines(session.id, session.runs[0].id, [{ timestamp: ts, line: `line ${i}` }]);
+      await t.db.logChunks.appendLogLines(session.id, session.runs[0].id, [{ timestamp: ts, line: `line ${i}` }]);
     }
     const seen: number[] = [];
     let after = 0;
     let pages = 0;
     for (;;) {
-      const page = await db.logChunks.readLogLines(session.id, after, 1000);
+      const page = await t.db.logChunks.readLogLines(session.id, after, 1000);
       seen.push(...page.lines.map(l => l.seq));
       pages++;
       if (!page.hasMore) break;
@@ -73,36 +53,36 @@ describe.each(databases.eachSupportedId())('LogChunkStore on %p', (databaseId: T
   });
 
   it('pages through large chunks, starting inside one', async () => {
-    const { session } = await db.sessions.createSession(newSession());
+    const { session } = await t.db.sessions.createSession(newSession());
     const ts = '2026-11-21T10:00:00.000Z';
     for (let c = 0; c < 3; c++) {
-      await db.logChunks.appendLogLines(
+      await t.db.logChunks.appendLogLines(
         session.id,
         session.runs[0].id,
         Array.from({ length: 1500 }, (_, i) => ({ timestamp: ts, line: `chunk ${c} line ${i}` })),
       );
     }
-    const first = await db.logChunks.readLogLines(session.id, 700, 1000);
+    const first = await t.db.logChunks.readLogLines(session.id, 700, 1000);
     expect(first.lines.map(l => l.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => 701 + i));
     expect(first.lines[800].line).toBe('chunk 1 line 0');
     expect(first.hasMore).toBe(true);
-    const last = await db.logChunks.readLogLines(session.id, 4000, 1000);
+    const last = await t.db.logChunks.readLogLines(session.id, 4000, 1000);
     expect(last.lines.map(l => l.seq)).toEqual(Array.from({ length: 500 }, (_, i) => 4001 + i));
     expect(last.hasMore).toBe(false);
   });
 
   it('keeps seqs unique when lines are appended concurrently', async () => {
-    const { session } = await db.sessions.createSession(newSession());
+    const { session } = await t.db.sessions.createSession(newSession());
     const ts = '2026-11-21T10:00:00.000Z';
     await Promise.all(
       [0, 1, 2, 3, 4].map(i =>
-        db.logChunks.appendLogLines(session.id, session.runs[0].id, [
+        t.db.logChunks.appendLogLines(session.id, session.runs[0].id, [
           { timestamp: ts, line: `${i}a` },
           { timestamp: ts, line: `${i}b` },
         ]),
       ),
     );
-    const { lines } = await db.logChunks.readLogLines(session.id, 0);
+    const { lines } = await t.db.logChunks.readLogLines(session.id, 0);
     expect(lines.map(l => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(new Set(lines.map(l => l.line)).size).toBe(10);
   });

@@ -1,33 +1,13 @@
-import type { TestDatabaseId } from '@backstage/backend-test-utils';
-import type { Knex } from 'knex';
-import {
-  createTestDatabases,
-  databaseServiceFor,
-} from '../__testUtils__/testDatabases';
-import { AgentsDatabase } from './AgentsDatabase';
+import { describeOnEachDatabase } from '../__testUtils__/describeOnEachDatabase';
 import { newSessionInput } from '../testUtils/newSessionInput';
 
 jest.setTimeout(60_000);
 
-const databases = createTestDatabases();
-
 const newSession = newSessionInput;
 
-describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: TestDatabaseId) => {
-  let knex: Knex;
-  let db: AgentsDatabase;
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
-  });
-
-  afterEach(async () => {
-    await knex('agents_sessions').delete();
-  });
-
+describeOnEachDatabase('SessionStore', t => {
   it('writes a session with its first run and reads it back', async () => {
-    const { session, created } = await db.sessions.createSession(
+    const { session, created } = await t.db.sessions.createSession(
       newSession({ origin: { kind: 'scaffolder', templateRef: 'template:default/fix', stepId: 'launch' } }),
     );
     expect(created).toBe(true);
@@ -42,19 +22,19 @@ describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: Te
     expect(session.runs).toEqual([
       expect.objectContaining({ attempt: 1, kind: 'initial', phase: 'pending', prompt: 'Add a refund endpoint' }),
     ]);
-    expect(await db.sessions.getSession(session.id)).toEqual(session);
-    expect(await db.sessions.getSession('00000000-0000-4000-8000-000000000000')).toBeUndefined();
+    expect(await t.db.sessions.getSession(session.id)).toEqual(session);
+    expect(await t.db.sessions.getSession('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 
   it('returns the same session for the same idempotency key, even when racing', async () => {
     const input = newSession({ idempotencyKey: 'task-1/step-launch' });
-    const results = await Promise.all([1, 2, 3].map(() => db.sessions.createSession(input)));
+    const results = await Promise.all([1, 2, 3].map(() => t.db.sessions.createSession(input)));
     const ids = new Set(results.map(r => r.session.id));
     expect(ids.size).toBe(1);
     expect(results.filter(r => r.created)).toHaveLength(1);
-    expect(Number((await knex('agents_sessions').count({ n: '*' }))[0].n)).toBe(1);
+    expect(Number((await t.knex('agents_sessions').count({ n: '*' }))[0].n)).toBe(1);
     // The key is scoped to its creator.
-    const other = await db.sessions.createSession({ ...input, createdBy: 'user:default/joe' });
+    const other = await t.db.sessions.createSession({ ...input, createdBy: 'user:default/joe' });
     expect(other.created).toBe(true);
     expect(other.session.id).not.toEqual(results[0].session.id);
   });
@@ -62,7 +42,7 @@ describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: Te
   it('lists newest first with stable keyset pages and filters', async () => {
     const created: string[] = [];
     for (let i = 0; i < 7; i++) {
-      const { session } = await db.sessions.createSession(
+      const { session } = await t.db.sessions.createSession(
         newSession({
           prompt: `task ${i}`,
           entityRef: i % 2 ? 'component:default/odd' : 'component:default/payments',
@@ -73,33 +53,33 @@ describe.each(databases.eachSupportedId())('SessionStore on %p', (databaseId: Te
     }
     const newestFirst = [...created].reverse();
 
-    const first = await db.sessions.listSessions({ filter: {}, limit: 3 });
+    const first = await t.db.sessions.listSessions({ filter: {}, limit: 3 });
     expect(first.items.map(s => s.id)).toEqual(newestFirst.slice(0, 3));
     expect(first.nextSeq).toBeDefined();
     // A session created between pages does not shift the next page.
-    await db.sessions.createSession(newSession({ prompt: 'late' }));
-    const second = await db.sessions.listSessions({ filter: {}, limit: 3, beforeSeq: first.nextSeq });
+    await t.db.sessions.createSession(newSession({ prompt: 'late' }));
+    const second = await t.db.sessions.listSessions({ filter: {}, limit: 3, beforeSeq: first.nextSeq });
     expect(second.items.map(s => s.id)).toEqual(newestFirst.slice(3, 6));
-    const third = await db.sessions.listSessions({ filter: {}, limit: 3, beforeSeq: second.nextSeq });
+    const third = await t.db.sessions.listSessions({ filter: {}, limit: 3, beforeSeq: second.nextSeq });
     expect(third.items.map(s => s.id)).toEqual(newestFirst.slice(6));
     expect(third.nextSeq).toBeUndefined();
 
-    const odd = await db.sessions.listSessions({ filter: { entityRef: 'component:default/odd' }, limit: 10 });
+    const odd = await t.db.sessions.listSessions({ filter: { entityRef: 'component:default/odd' }, limit: 10 });
     expect(odd.items.map(s => s.prompt)).toEqual(['task 5', 'task 3', 'task 1']);
-    const joe = await db.sessions.listSessions({ filter: { createdBy: 'user:default/joe' }, limit: 10 });
+    const joe = await t.db.sessions.listSessions({ filter: { createdBy: 'user:default/joe' }, limit: 10 });
     expect(joe.items.map(s => s.prompt)).toEqual(['task 2', 'task 1', 'task 0']);
-    const running = await db.sessions.listSessions({ filter: { statuses: ['running'] }, limit: 10 });
+    const running = await t.db.sessions.listSessions({ filter: { statuses: ['running'] }, limit: 10 });
     expect(running.items).toEqual([]);
   });
 
   it('applies conditional permission filters in SQL', async () => {
-    await db.sessions.createSession(newSession({ prompt: 'a', entityOwnerRef: 'group:default/team-a' }));
-    await db.sessions.createSession(newSession({ prompt: 'b', entityOwnerRef: 'group:default/team-b' }));
-    await db.sessions.createSession(
+    await t.db.sessions.createSession(newSession({ prompt: 'a', entityOwnerRef: 'group:default/team-a' }));
+    await t.db.sessions.createSession(newSession({ prompt: 'b', entityOwnerRef: 'group:default/team-b' }));
+    await t.db.sessions.createSession(
       newSession({ prompt: 'c', entityOwnerRef: 'group:default/team-b', createdBy: 'user:default/joe' }),
     );
     const list = (permissionFilter: any) =>
-      db.sessions
+      t.db.sessions
         .listSessions({ filter: {}, permissionFilter, limit: 10 })
         .then(p => p.items.map(s => s.prompt).sort());
 

@@ -1,32 +1,15 @@
-import type { TestDatabaseId } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
-import type { Knex } from 'knex';
-import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
+import { describeOnEachDatabase } from '../__testUtils__/describeOnEachDatabase';
 import { newSessionInput } from '../testUtils/newSessionInput';
-import { AgentsDatabase } from './AgentsDatabase';
 
 jest.setTimeout(60_000);
 
-const databases = createTestDatabases();
-
-describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId: TestDatabaseId) => {
-  let knex: Knex;
-  let db: AgentsDatabase;
-
-  beforeAll(async () => {
-    knex = await databases.init(databaseId);
-    db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
-  });
-
-  afterEach(async () => {
-    await knex('agents_sessions').delete();
-  });
-
+describeOnEachDatabase('fan-out sessions', t => {
   const fanOut = async () =>
-    (await db.sessions.createSession(newSessionInput({ kind: 'fanout', prompt: 'Implement 001-ledger' }))).session;
+    (await t.db.sessions.createSession(newSessionInput({ kind: 'fanout', prompt: 'Implement 001-ledger' }))).session;
   const child = async (parentSessionId: string, taskId: string) =>
     (
-      await db.sessions.createSession(
+      await t.db.sessions.createSession(
         newSessionInput({
           parentSessionId,
           origin: { kind: 'speckit', taskId },
@@ -35,15 +18,15 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
       )
     ).session;
   const finish = async (id: string, to: 'succeeded' | 'failed' | 'cancelled') => {
-    await db.transitions.transition(id, 'starting');
-    await db.transitions.transition(id, 'running');
-    return db.transitions.transition(id, to);
+    await t.db.transitions.transition(id, 'starting');
+    await t.db.transitions.transition(id, 'running');
+    return t.db.transitions.transition(id, to);
   };
 
   it('writes a fan-out without a run; it waits, unlaunched, until it has children', async () => {
     const parent = await fanOut();
     expect(parent).toMatchObject({ kind: 'fanout', status: 'pending', runs: [], children: { total: 0, byStatus: {} } });
-    expect((await db.sessions.listActiveSessions()).map(s => s.id)).not.toContain(parent.id);
+    expect((await t.db.sessions.listActiveSessions()).map(s => s.id)).not.toContain(parent.id);
   });
 
   it('follows its children: pending, running once one starts, and finished when all are', async () => {
@@ -51,29 +34,29 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     const [a, b, c] = [await child(parent.id, 'T001'), await child(parent.id, 'T002'), await child(parent.id, 'T003')];
     expect(a).toMatchObject({ kind: 'agent', parentSessionId: parent.id, origin: { kind: 'speckit', taskId: 'T001' } });
     expect(a.workBranch).toBe('specs/001-ledger/T001-async');
-    expect(await db.sessions.getSession(parent.id)).toMatchObject({ status: 'pending', children: { total: 3, byStatus: { pending: 3 } } });
+    expect(await t.db.sessions.getSession(parent.id)).toMatchObject({ status: 'pending', children: { total: 3, byStatus: { pending: 3 } } });
 
-    await db.transitions.transition(a.id, 'starting');
-    const running = await db.sessions.getSession(parent.id);
+    await t.db.transitions.transition(a.id, 'starting');
+    const running = await t.db.sessions.getSession(parent.id);
     expect(running).toMatchObject({ status: 'running', children: { byStatus: { pending: 2, starting: 1 } } });
     expect(running!.startedAt).toBeDefined();
 
-    await db.transitions.transition(a.id, 'running');
-    await db.transitions.transition(a.id, 'succeeded');
+    await t.db.transitions.transition(a.id, 'running');
+    await t.db.transitions.transition(a.id, 'succeeded');
     await finish(b.id, 'succeeded');
-    expect((await db.sessions.getSession(parent.id))!.status).toBe('running');
+    expect((await t.db.sessions.getSession(parent.id))!.status).toBe('running');
     await finish(c.id, 'failed');
-    const failed = await db.sessions.getSession(parent.id);
+    const failed = await t.db.sessions.getSession(parent.id);
     expect(failed).toMatchObject({ status: 'failed', children: { total: 3, byStatus: { succeeded: 2, failed: 1 } } });
     expect(failed!.finishedAt).toBeDefined();
 
     // Resuming the failed child reopens the fan-out.
-    await db.transitions.resume(c.id, 'Try again with the migration first');
-    const reopened = await db.sessions.getSession(parent.id);
+    await t.db.transitions.resume(c.id, 'Try again with the migration first');
+    const reopened = await t.db.sessions.getSession(parent.id);
     expect(reopened).toMatchObject({ status: 'running' });
     expect(reopened!.finishedAt).toBeUndefined();
     await finish(c.id, 'succeeded');
-    expect((await db.sessions.getSession(parent.id))!.status).toBe('succeeded');
+    expect((await t.db.sessions.getSession(parent.id))!.status).toBe('succeeded');
   });
 
   it("reports the fan-out's status with the task's whenever a task moves it", async () => {
@@ -81,19 +64,19 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     const task = (id: string, status: string) => ({ id, status, entityRef: parent.entityRef, parentSessionId: parent.id });
     const fan = (status: string) => ({ id: parent.id, status, entityRef: parent.entityRef, parentSessionId: undefined });
 
-    const created = await db.sessions.createSession(
+    const created = await t.db.sessions.createSession(
       newSessionInput({ parentSessionId: parent.id, origin: { kind: 'speckit', taskId: 'T001' } }),
     );
     const a = created.session;
     // The fan-out was pending and stays so: only the task is new.
     expect(created.changes).toEqual([task(a.id, 'pending')]);
-    expect((await db.transitions.transition(a.id, 'starting')).changes).toEqual([task(a.id, 'starting'), fan('running')]);
-    expect(await db.transitions.applyTransition(a.id, 'running')).toEqual([task(a.id, 'running')]);
-    expect(await db.transitions.applyTransition(a.id, 'failed')).toEqual([task(a.id, 'failed'), fan('failed')]);
-    expect((await db.transitions.resume(a.id, 'Try again')).changes).toEqual([task(a.id, 'pending'), fan('pending')]);
+    expect((await t.db.transitions.transition(a.id, 'starting')).changes).toEqual([task(a.id, 'starting'), fan('running')]);
+    expect(await t.db.transitions.applyTransition(a.id, 'running')).toEqual([task(a.id, 'running')]);
+    expect(await t.db.transitions.applyTransition(a.id, 'failed')).toEqual([task(a.id, 'failed'), fan('failed')]);
+    expect((await t.db.transitions.resume(a.id, 'Try again')).changes).toEqual([task(a.id, 'pending'), fan('pending')]);
     const b = await child(parent.id, 'T002');
     await finish(b.id, 'succeeded');
-    expect((await db.transitions.transition(a.id, 'cancelled')).changes).toEqual([task(a.id, 'cancelled'), fan('cancelled')]);
+    expect((await t.db.transitions.transition(a.id, 'cancelled')).changes).toEqual([task(a.id, 'cancelled'), fan('cancelled')]);
   });
 
   it('counts every child when many finish at the same moment', async () => {
@@ -101,11 +84,11 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     const children = [];
     for (let i = 0; i < 20; i++) children.push(await child(parent.id, `T${String(i).padStart(3, '0')}`));
     for (const c of children) {
-      await db.transitions.transition(c.id, 'starting');
-      await db.transitions.transition(c.id, 'running');
+      await t.db.transitions.transition(c.id, 'starting');
+      await t.db.transitions.transition(c.id, 'running');
     }
-    await Promise.all(children.map(c => db.transitions.transition(c.id, 'succeeded')));
-    expect(await db.sessions.getSession(parent.id)).toMatchObject({
+    await Promise.all(children.map(c => t.db.transitions.transition(c.id, 'succeeded')));
+    expect(await t.db.sessions.getSession(parent.id)).toMatchObject({
       status: 'succeeded',
       children: { total: 20, byStatus: { succeeded: 20 } },
     });
@@ -116,15 +99,15 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     const a = await child(parent.id, 'T001');
     await child(parent.id, 'T002');
     await finish(a.id, 'cancelled');
-    const { items } = await db.sessions.listSessions({ filter: { parentSessionId: parent.id }, limit: 10 });
+    const { items } = await t.db.sessions.listSessions({ filter: { parentSessionId: parent.id }, limit: 10 });
     expect(items.map(s => s.origin.taskId)).toEqual(['T002', 'T001']);
-    const all = await db.sessions.listSessions({ filter: {}, limit: 10 });
+    const all = await t.db.sessions.listSessions({ filter: {}, limit: 10 });
     expect(all.items.find(s => s.id === parent.id)).toMatchObject({
       status: 'running',
       children: { total: 2, byStatus: { pending: 1, cancelled: 1 } },
     });
     expect(all.items.find(s => s.id === a.id)!.children).toBeUndefined();
-    expect((await db.sessions.listChildSessions(parent.id, { unfinishedOnly: true })).map(s => s.origin.taskId)).toEqual([
+    expect((await t.db.sessions.listChildSessions(parent.id, { unfinishedOnly: true })).map(s => s.origin.taskId)).toEqual([
       'T002',
     ]);
   });
@@ -132,8 +115,8 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
   it('refuses to resume a fan-out itself', async () => {
     const parent = await fanOut();
     await finish((await child(parent.id, 'T001')).id, 'failed');
-    await expect(db.transitions.resume(parent.id, 'again')).rejects.toThrow(ConflictError);
-    await expect(db.transitions.resume(parent.id, 'again')).rejects.toThrow('resume the child sessions');
+    await expect(t.db.transitions.resume(parent.id, 'again')).rejects.toThrow(ConflictError);
+    await expect(t.db.transitions.resume(parent.id, 'again')).rejects.toThrow('resume the child sessions');
   });
 
   it('gives a requested branch to one unfinished session of a repository at a time', async () => {
@@ -142,9 +125,9 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     await expect(child(parent.id, 'T001')).rejects.toThrow(
       `Session ${first.id} is still working on branch specs/001-ledger/T001-async`,
     );
-    expect((await db.sessions.listChildSessions(parent.id)).length).toBe(1);
+    expect((await t.db.sessions.listChildSessions(parent.id)).length).toBe(1);
     // Another repository may use the same name.
-    await db.sessions.createSession(
+    await t.db.sessions.createSession(
       newSessionInput({ repoUrl: 'https://github.com/example-org/other', workBranch: 'specs/001-ledger/T001-async' }),
     );
     await finish(first.id, 'succeeded');
@@ -154,7 +137,7 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
   it('lets only one of several racing requests have a branch, and keeps a resume off a taken branch', async () => {
     const requested = { workBranch: 'agents/shared' };
     const results = await Promise.allSettled(
-      Array.from({ length: 5 }, () => db.sessions.createSession(newSessionInput(requested))),
+      Array.from({ length: 5 }, () => t.db.sessions.createSession(newSessionInput(requested))),
     );
     expect(results.filter(r => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
@@ -162,32 +145,32 @@ describe.each(databases.eachSupportedId())('fan-out sessions on %p', (databaseId
     }
     const first = (results.find(r => r.status === 'fulfilled') as PromiseFulfilledResult<any>).value.session;
     await finish(first.id, 'succeeded');
-    const second = (await db.sessions.createSession(newSessionInput(requested))).session;
+    const second = (await t.db.sessions.createSession(newSessionInput(requested))).session;
     // Resume checks nothing itself: this refusal is the database's partial unique index, which also
     // stops a second replica that raced past another replica's check when creating.
-    await expect(db.transitions.resume(first.id, 'more')).rejects.toThrow(
+    await expect(t.db.transitions.resume(first.id, 'more')).rejects.toThrow(
       'Another unfinished session works on branch agents/shared of https://github.com/example-org/payments now',
     );
     await finish(second.id, 'failed');
-    expect((await db.transitions.resume(first.id, 'more')).session.status).toBe('pending');
+    expect((await t.db.transitions.resume(first.id, 'more')).session.status).toBe('pending');
   });
 
   it('counts concurrency per entity, per owner and per policy, leaving fan-outs out', async () => {
     const parent = await fanOut();
     const a = await child(parent.id, 'T001');
     const other = (
-      await db.sessions.createSession(newSessionInput({ entityRef: 'component:default/ledger', repoUrl: 'https://github.com/example-org/ledger' }))
+      await t.db.sessions.createSession(newSessionInput({ entityRef: 'component:default/ledger', repoUrl: 'https://github.com/example-org/ledger' }))
     ).session;
     const unowned = (
-      await db.sessions.createSession(newSessionInput({ entityOwnerRef: undefined, entityRef: 'component:default/x' }))
+      await t.db.sessions.createSession(newSessionInput({ entityOwnerRef: undefined, entityRef: 'component:default/x' }))
     ).session;
-    await db.transitions.transition(a.id, 'starting');
-    expect(await db.admission.concurrency(other.id)).toEqual({
+    await t.db.transitions.transition(a.id, 'starting');
+    expect(await t.db.admission.concurrency(other.id)).toEqual({
       entity: { active: 0, waitingBefore: 0 },
       owner: { active: 1, waitingBefore: 0 },
       policy: { active: 1, waitingBefore: 0 },
     });
-    expect(await db.admission.concurrency(unowned.id)).toEqual({
+    expect(await t.db.admission.concurrency(unowned.id)).toEqual({
       entity: { active: 0, waitingBefore: 0 },
       policy: { active: 1, waitingBefore: 1 },
     });
