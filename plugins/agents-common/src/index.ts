@@ -12,6 +12,7 @@ export * from './limits';
 export * from './signals';
 export * from './client';
 export * from './entityRepository';
+export * from './speckit';
 export { normalizeEntityRef } from './normalizeEntityRef';
 export type {
   paths as AgentsApiPaths,

@@ -8,10 +8,11 @@ export { scaffolderModuleAgents as default } from './module';
 export { createLaunchSessionAction, LAUNCH_SESSION_ACTION_ID } from './actions/launchSession';
 export { createImplementSpecAction, IMPLEMENT_SPEC_ACTION_ID } from './actions/implementSpec';
 export type { AgentsActionsOptions } from './actions/shared';
+// The parser moved to the common package (shared with the CLI); re-exported for existing importers.
 export {
   parseTasks,
   selectTasks,
   type ParsedTasks,
   type SpeckitTask,
   type SpeckitTaskProblem,
-} from './speckit/parseTasks';
+} from '@backstage-agents/plugin-agents-common';

@@ -2,7 +2,7 @@ import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { parseTasks, selectTasks } from '../speckit/parseTasks';
+import { parseTasks, selectTasks } from '@backstage-agents/plugin-agents-common';
 import { buildTaskPrompt } from '../speckit/prompt';
 import { normalizeEntityRef } from '@backstage-agents/plugin-agents-common';
 import { readRepoUrlRewrites } from '@backstage-agents/plugin-agents-node';

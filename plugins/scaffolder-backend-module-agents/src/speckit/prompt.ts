@@ -1,4 +1,4 @@
-import type { SpeckitTask } from './parseTasks';
+import type { SpeckitTask } from '@backstage-agents/plugin-agents-common';
 
 /** The agents API accepts prompts of at most this many characters. */
 export const MAX_PROMPT_LENGTH = 32_000;
