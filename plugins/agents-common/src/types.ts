@@ -100,6 +100,14 @@ export type Session = {
   /** The GitHub issue a webhook-triggered session works on. */
   issueUrl?: string;
   parentSessionId?: string;
+  /** Set on a fan-out that runs in waves: the branch its tasks start from, merged into wave by wave. */
+  integrationBranch?: string;
+  /** Set on a fan-out that runs in waves: the wave whose tasks may run now (from 1). */
+  currentWave?: number;
+  /** Set on a fan-out that runs in waves when its later waves will not start, and why. */
+  waveError?: string;
+  /** Set on a task of a fan-out that runs in waves: its wave; pending until the fan-out reaches it. */
+  wave?: number;
   /** Set on fan-out sessions: their children by status. */
   children?: FanOutChildren;
   /**

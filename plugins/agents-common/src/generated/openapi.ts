@@ -213,6 +213,14 @@ export interface components {
             issueUrl?: string;
             /** Format: uuid */
             parentSessionId?: string;
+            /** @description Set on a fan-out that runs in waves: the branch every task starts from and opens its pull request against; the branches of a wave's tasks are merged into it when the whole wave has succeeded. */
+            integrationBranch?: string;
+            /** @description Set on a fan-out that runs in waves: the wave whose tasks may run now (from 1). It moves on when every task of the wave has succeeded and been merged into the integration branch. */
+            currentWave?: number;
+            /** @description Set on a fan-out that runs in waves when its later waves will not start: a task of the current wave did not succeed, or merging a task's branch into the integration branch failed (e.g. a conflict). */
+            waveError?: string;
+            /** @description Set on a task of a fan-out that runs in waves: the wave it belongs to. It stays pending until its fan-out's currentWave reaches it. */
+            wave?: number;
             /** @description For a fan-out session, how many of its child sessions are in each status. */
             children?: {
                 total: number;
@@ -299,6 +307,10 @@ export interface components {
              * @description The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled.
              */
             parentSessionId?: string;
+            /** @description Only with kind `fanout`: run the fan-out in waves on this branch, e.g. specs/001-ledger/integration. The backend creates it from the base branch when it does not exist. Every task starts from it and opens its pull request against it; when every task of a wave has succeeded, their branches are merged into it and the next wave starts. Must be a valid Git branch name other than the base branch. */
+            integrationBranch?: string;
+            /** @description The wave of the task, required for a child of a fan-out that runs in waves (and refused for any other session). Wave 1 starts at once; wave n starts when waves 1..n-1 have succeeded and been merged into the integration branch. Create the tasks of later waves first, so that no wave can end before the next one exists. */
+            wave?: number;
             /** @description The branch the agent pushes to, e.g. specs/001-ledger/T012-async. Defaults to the configured prefix plus the session id. Must be a valid Git branch name, differ from the base branch, and not be in use by another unfinished session on the repository. */
             workBranch?: string;
             /**
