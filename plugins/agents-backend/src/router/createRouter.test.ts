@@ -66,6 +66,11 @@ describe.each(databases.eachSupportedId())('entity refs in query parameters on %
     const plain = await get(`/launch-options?entityRef=${entityRef}`);
     expect(plain.status).toBe(200);
     expect(plain.body).toMatchObject({ canCreate: true, policy: { name: 'default' } });
+    // The repository, so a client can check it against a local checkout before starting anything.
+    expect(plain.body.repository).toEqual({
+      url: 'https://github.com/example-org/storefront',
+      cloneUrl: 'https://github.com/example-org/storefront',
+    });
     const bound = await get(`/launch-options?entityRef=${entityRef}&templateRef=${templateRef}`);
     expect(bound.status).toBe(200);
     expect(bound.body).toMatchObject({ canCreate: true, policy: { name: 'strict' } });

@@ -715,6 +715,29 @@ export const spec = {
           "reason": {
             "type": "string",
             "description": "Why not, when canCreate is false."
+          },
+          "repository": {
+            "type": "object",
+            "description": "The Git repository a session on the entity works on; absent when the entity names none (then canCreate is false and reason says which annotation to add).",
+            "properties": {
+              "url": {
+                "type": "string",
+                "description": "The repository as the entity's annotations name it, e.g. https://github.com/org/repo."
+              },
+              "cloneUrl": {
+                "type": "string",
+                "description": "Where sessions clone it from, after the backend's agents.git.rewrites."
+              },
+              "baseBranch": {
+                "type": "string",
+                "description": "The branch the annotation names; absent for the repository's default branch."
+              }
+            },
+            "required": [
+              "url",
+              "cloneUrl"
+            ],
+            "additionalProperties": false
           }
         },
         "required": [

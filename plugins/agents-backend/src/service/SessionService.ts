@@ -7,6 +7,7 @@ import {
 } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  type AgentsLaunchOptions as LaunchOptions,
   agentsSessionCancelPermission,
   agentsSessionCreatePermission,
   agentsSessionReadPermission,
@@ -222,7 +223,7 @@ export class SessionService {
     input: { entityRef: string; templateRef?: string },
     credentials: BackstageCredentials,
     createdBy: string,
-  ): Promise<{ policy: AgentsPolicy; canCreate: boolean; reason?: string }> {
+  ): Promise<LaunchOptions> {
     const entityRef = normalizeEntityRef(input.entityRef);
     if (input.templateRef !== undefined) normalizeEntityRef(input.templateRef, 'template', 'templateRef');
     const entity = await this.deps.catalog.getEntityByRef(entityRef, { credentials });
@@ -241,18 +242,24 @@ export class SessionService {
       });
       return { policy, canCreate: false, reason: error.message };
     }
+    let repository: LaunchOptions['repository'];
     try {
-      resolveEntitySource(entity, this.deps.repoUrlRewrites);
+      const source = resolveEntitySource(entity, this.deps.repoUrlRewrites);
+      repository = {
+        url: source.sourceUrl,
+        cloneUrl: source.repoUrl,
+        ...(source.baseBranch !== undefined ? { baseBranch: source.baseBranch } : {}),
+      };
       await this.deps.authorizer.authorize(
         agentsSessionCreatePermission,
         credentials,
         { entityRef, entityOwnerRef: resolveEntityOwner(entity), createdBy },
         `start agent sessions on ${entityRef}`,
       );
-      return { policy, canCreate: true };
+      return { policy, canCreate: true, repository };
     } catch (error) {
       if (error instanceof NotAllowedError || error instanceof InputError) {
-        return { policy, canCreate: false, reason: error.message };
+        return { policy, canCreate: false, reason: error.message, ...(repository ? { repository } : {}) };
       }
       throw error;
     }

@@ -15,7 +15,10 @@ import { rewriteRepoUrl, type RepoUrlRewrite } from '@backstage-agents/plugin-ag
 export type { RepoUrlRewrite };
 
 export interface EntitySource {
+  /** Where sessions clone the repository from (after `agents.git.rewrites`). */
   repoUrl: string;
+  /** The repository as the entity's annotations name it. */
+  sourceUrl: string;
   /** Undefined when the annotation names no branch: the repository's default branch is used. */
   baseBranch?: string;
 }
@@ -37,6 +40,7 @@ export function resolveEntitySource(
   }
   return {
     repoUrl: rewriteRepoUrl(repository.repoUrl, rewrites),
+    sourceUrl: repository.repoUrl,
     ...(repository.baseBranch !== undefined ? { baseBranch: repository.baseBranch } : {}),
   };
 }

@@ -353,6 +353,15 @@ export interface components {
             canCreate: boolean;
             /** @description Why not, when canCreate is false. */
             reason?: string;
+            /** @description The Git repository a session on the entity works on; absent when the entity names none (then canCreate is false and reason says which annotation to add). */
+            repository?: {
+                /** @description The repository as the entity's annotations name it, e.g. https://github.com/org/repo. */
+                url: string;
+                /** @description Where sessions clone it from, after the backend's agents.git.rewrites. */
+                cloneUrl: string;
+                /** @description The branch the annotation names; absent for the repository's default branch. */
+                baseBranch?: string;
+            };
         };
         /** @description One line of a session's log: the data of a `log` event of `GET /sessions/{id}/logs`, whose event id is the seq. Seqs start at 1 and grow by one per line of the session, across its runs. */
         LogLine: {
