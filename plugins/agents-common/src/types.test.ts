@@ -96,6 +96,10 @@ describe('the domain types', () => {
       bundle: { id: '', digest: '', sizeBytes: 0, createdAt: '' },
       issueUrl: '',
       parentSessionId: '',
+      integrationBranch: '',
+      currentWave: 1,
+      waveError: '',
+      wave: 1,
       children: { total: 0, byStatus: {} },
       usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
     };

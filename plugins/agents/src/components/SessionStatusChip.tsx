@@ -59,9 +59,13 @@ const useStyles = makeStyles(theme => {
   };
 });
 
-/** A session's or run's status: icon, colour and label (`pending` reads "queued"). */
+/**
+ * A session's or run's status: icon, colour and label (`pending` reads "queued"), or `label` instead
+ * when the status means more there (a held task's "waiting for wave 2").
+ */
 export function SessionStatusChip(props: {
   status: AgentsSessionStatus | string;
+  label?: string;
 }) {
   const classes = useStyles();
   const entry = STATUS[props.status as AgentsSessionStatus] ?? STATUS.pending;
@@ -81,7 +85,7 @@ export function SessionStatusChip(props: {
           }`}
         />
       }
-      label={statusLabel(props.status)}
+      label={props.label ?? statusLabel(props.status)}
     />
   );
 }

@@ -7,6 +7,7 @@ import { sessionRouteRef } from '../routes';
 import { durationOf, firstLine } from './format';
 import { PullRequestLink } from './PullRequestLink';
 import { SessionStatusChip } from './SessionStatusChip';
+import { waitingForWaveLabel } from './waves';
 
 // The columns the sessions table and a fan-out's task table both show, so that a session reads the
 // same in either. Each builder returns a new object, as the table may keep its own state on a column.
@@ -48,11 +49,25 @@ function narrowColumn(
   return { ...column, width, cellStyle: { whiteSpace: 'nowrap' } };
 }
 
-export function statusColumn(): TableColumn<AgentsSession> {
+export function statusColumn(
+  options: {
+    /** The wave a task held back by its fan-out waits for, which its status then says. */
+    waitingFor?: (session: AgentsSession) => number | undefined;
+  } = {},
+): TableColumn<AgentsSession> {
+  const { waitingFor } = options;
   return narrowColumn('120px', {
     title: 'Status',
     field: 'status',
-    render: s => <SessionStatusChip status={s.status} />,
+    render: s => {
+      const wave = waitingFor?.(s);
+      return (
+        <SessionStatusChip
+          status={s.status}
+          label={wave === undefined ? undefined : waitingForWaveLabel(wave)}
+        />
+      );
+    },
   });
 }
 

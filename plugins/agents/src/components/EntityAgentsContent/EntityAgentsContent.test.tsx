@@ -204,6 +204,57 @@ describe('EntityAgentsContent', () => {
     });
   });
 
+  it('marks a fan-out in waves with its current wave, each task with its wave, and a held task as waiting', async () => {
+    const api = new FakeAgentsApi(0);
+    const { fanOut, children } = makeFanOut(
+      1,
+      ['running', 'pending', 'pending'],
+      { integrationBranch: 'specs/001-ledger/integration', currentWave: 1 },
+    );
+    children.forEach((child, i) => {
+      child.wave = i + 1;
+    });
+    api.addFanOut({ fanOut, children });
+    await render(api);
+
+    const label = await screen.findByTestId('fanout-label');
+    expect(within(label).getByTestId('fanout-label-wave')).toHaveTextContent(
+      /^wave 1$/,
+    );
+    const childLabels = screen.getAllByTestId('fanout-child-label');
+    expect(childLabels.map(l => l.textContent)).toEqual([
+      'T003 · wave 3 · part of fan-out',
+      'T002 · wave 2 · part of fan-out',
+      'T001 · wave 1 · part of fan-out',
+    ]);
+    const statusOf = (childLabel: HTMLElement) =>
+      within(childLabel.closest('tr') as HTMLElement).getByTestId(
+        'session-status',
+      ).textContent;
+    expect(childLabels.map(statusOf)).toEqual([
+      'waiting for wave 2',
+      'waiting for wave 1',
+      'running',
+    ]);
+  });
+
+  it('marks a fan-out whose wave failed', async () => {
+    const api = new FakeAgentsApi(0);
+    const { fanOut, children } = makeFanOut(1, ['failed', 'cancelled'], {
+      integrationBranch: 'specs/001-ledger/integration',
+      currentWave: 1,
+      waveError: 'T001 failed',
+    });
+    children.forEach((child, i) => {
+      child.wave = i + 1;
+    });
+    api.addFanOut({ fanOut, children });
+    await render(api);
+    const wave = await screen.findByTestId('fanout-label-wave');
+    expect(wave).toHaveTextContent(/^wave 1 failed$/);
+    expect(wave).toHaveAttribute('title', 'T001 failed');
+  });
+
   it('goes from a task to its fan-out', async () => {
     const api = new FakeAgentsApi(0);
     const fanOut = makeFanOut(1, ['running', 'pending']);

@@ -17,9 +17,16 @@ const useStyles = makeStyles(theme => ({
   },
 }));
 
-/** Where a fan-out stands: finished of total as text and bar, then how many tasks are in each status. */
-export function FanOutProgress(props: { progress: FanOutProgressCounts }) {
+/**
+ * Where a fan-out stands: finished of total as text and bar, then how many tasks are in each status;
+ * for a fan-out that runs in waves, which wave it is at.
+ */
+export function FanOutProgress(props: {
+  progress: FanOutProgressCounts;
+  waves?: { current: number; total: number };
+}) {
   const { total, finished, counts } = props.progress;
+  const { waves } = props;
   const classes = useStyles();
   if (total === 0) {
     return (
@@ -33,6 +40,11 @@ export function FanOutProgress(props: { progress: FanOutProgressCounts }) {
       <Typography variant="h6" component="p" data-testid="fanout-finished">
         {finished} of {taskCount(total)} finished
       </Typography>
+      {waves && (
+        <Typography color="textSecondary" data-testid="fanout-wave">
+          Wave {waves.current} of {waves.total}
+        </Typography>
+      )}
       <LinearProgress
         variant="determinate"
         value={(finished / total) * 100}

@@ -3,10 +3,12 @@ import { InfoCard } from '@backstage/core-components';
 import type { AgentsSessionWithRuns } from '../../api/types';
 import { fanOutProgress, taskCount } from '../fanOut';
 import { useSessionSignalReload } from '../useSessionSignalReload';
+import { waveProgress } from '../waves';
 import { ChildSessionsTable } from './ChildSessionsTable';
 import { FanOutProgress } from './FanOutProgress';
 import { SessionLayout, type SessionViewProps } from './SessionLayout';
 import { useChildSessions } from './useChildSessions';
+import { WaveErrorAlert } from './WaveErrorAlert';
 
 /**
  * A fan-out session runs nothing itself, so instead of runs and a log it shows how far its task
@@ -22,10 +24,10 @@ export function FanOutView(props: SessionViewProps) {
   useSessionSignalReload({ parentSessionId: session.id }, reload);
 
   // Whenever the fan-out's counts or status move (a signal, the page's poll, a cancel), a child has
-  // changed: reload the list so that it matches.
+  // changed: reload the list so that it matches. So does a new current wave or a wave's error.
   const countsKey = `${session.status} ${JSON.stringify(
     session.children ?? null,
-  )}`;
+  )} ${session.currentWave ?? ''} ${session.waveError ?? ''}`;
   const lastCountsKey = useRef(countsKey);
   useEffect(() => {
     if (countsKey === lastCountsKey.current) return;
@@ -42,16 +44,20 @@ export function FanOutView(props: SessionViewProps) {
   );
 
   const progress = fanOutProgress(session.children, tasks.children);
+  const waves = waveProgress(session, tasks.children);
 
   return (
     <SessionLayout
       session={session}
       onChanged={onChanged}
       refreshError={refreshError}
+      alert={
+        session.waveError ? <WaveErrorAlert fanOut={session} /> : undefined
+      }
       detailsTitle="Fan-out"
       aside={
         <InfoCard title="Progress">
-          <FanOutProgress progress={progress} />
+          <FanOutProgress progress={progress} waves={waves} />
         </InfoCard>
       }
     >
@@ -63,6 +69,7 @@ export function FanOutView(props: SessionViewProps) {
           items={tasks.children}
           error={tasks.error}
           loading={tasks.loading}
+          fanOut={session}
         />
       </InfoCard>
     </SessionLayout>

@@ -51,6 +51,7 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
       <span className={classes.code}>{session.origin.taskId}</span>,
     ]);
   }
+  if (session.wave !== undefined) rows.push(['Wave', String(session.wave)]);
   rows.push(
     ['Entity', <EntityRefLink entityRef={session.entityRef} />],
     [
@@ -80,6 +81,15 @@ export function SessionDetails(props: { session: AgentsSessionWithRuns }) {
         {session.baseBranch ?? 'the default branch'}
       </span>,
     ]);
+    // Its tasks start from the integration branch, and their waves are merged into it.
+    if (session.integrationBranch) {
+      rows.push([
+        'Integration branch',
+        <span className={classes.code} data-testid="integration-branch">
+          {session.integrationBranch}
+        </span>,
+      ]);
+    }
   }
   // A fan-out pushes nothing itself: its pull requests are its tasks'.
   if (session.prUrl || !fanOut) {

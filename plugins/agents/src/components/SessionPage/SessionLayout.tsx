@@ -23,6 +23,8 @@ export function SessionLayout(props: {
   session: AgentsSessionWithRuns;
   onChanged: (session: AgentsSessionWithRuns) => void;
   refreshError?: Error;
+  /** Shown above the actions, e.g. why a fan-out stopped. */
+  alert?: ReactNode;
   /** The details card's title: what kind of session this is. */
   detailsTitle: string;
   /** The card beside the details. */
@@ -30,8 +32,15 @@ export function SessionLayout(props: {
   /** The card across the page, under the details. */
   children: ReactNode;
 }) {
-  const { session, onChanged, refreshError, detailsTitle, aside, children } =
-    props;
+  const {
+    session,
+    onChanged,
+    refreshError,
+    alert,
+    detailsTitle,
+    aside,
+    children,
+  } = props;
   return (
     <Grid container spacing={3}>
       {refreshError && (
@@ -40,6 +49,11 @@ export function SessionLayout(props: {
             title="Could not refresh the session"
             error={refreshError}
           />
+        </Grid>
+      )}
+      {alert && (
+        <Grid item xs={12}>
+          {alert}
         </Grid>
       )}
       <Grid item xs={12}>

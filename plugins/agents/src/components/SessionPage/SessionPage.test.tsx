@@ -766,6 +766,188 @@ describe('SessionPage', () => {
       );
     });
 
+    describe('in waves', () => {
+      const INTEGRATION_BRANCH = 'specs/001-ledger/integration';
+
+      /** A fan-out on its integration branch at `currentWave`, its tasks in the waves given. */
+      function setupWaves(
+        tasks: [AgentsSessionStatus, number][],
+        fanOut: { currentWave: number; waveError?: string },
+        n = 1,
+      ) {
+        const api = new FakeAgentsApi(0);
+        const made = makeFanOut(
+          n,
+          tasks.map(([status]) => status),
+          { integrationBranch: INTEGRATION_BRANCH, ...fanOut },
+        );
+        made.children.forEach((child, i) => {
+          child.wave = tasks[i][1];
+        });
+        api.addFanOut(made);
+        return { api, fanOut: made.fanOut, children: made.children };
+      }
+
+      /** Each wave on screen: its header, its counts and its task ids, top to bottom. */
+      function waves() {
+        return screen.getAllByTestId('wave').map(wave => ({
+          header: within(wave).getByRole('heading').textContent,
+          counts: within(wave).getByTestId('wave-counts').textContent,
+          tasks: within(wave)
+            .getAllByTestId('child-task')
+            .map(c => c.textContent),
+        }));
+      }
+
+      function statusOf(task: string) {
+        return within(
+          screen.getByText(task).closest('tr') as HTMLElement,
+        ).getByTestId('session-status').textContent;
+      }
+
+      it('groups the tasks by wave under a header each, and shows the integration branch', async () => {
+        const { api, fanOut } = setupWaves(
+          [
+            ['succeeded', 1],
+            ['succeeded', 1],
+            ['running', 2],
+            ['pending', 2],
+            ['pending', 3],
+            ['pending', 3],
+            ['pending', 2],
+          ],
+          { currentWave: 2 },
+        );
+        await render(api, fanOut.id);
+        await waitFor(() =>
+          expect(screen.getAllByTestId('wave')).toHaveLength(3),
+        );
+        expect(waves()).toEqual([
+          {
+            header: 'Wave 1 · merged',
+            counts: '2 tasks: 2 succeeded',
+            tasks: ['T001', 'T002'],
+          },
+          {
+            header: 'Wave 2 · running',
+            counts: '3 tasks: 2 queued, 1 running',
+            tasks: ['T003', 'T004', 'T007'],
+          },
+          {
+            header: 'Wave 3 · waiting for wave 2',
+            counts: '2 tasks: 2 waiting',
+            tasks: ['T005', 'T006'],
+          },
+        ]);
+        const details = screen
+          .getByText('Repository')
+          .closest('dl') as HTMLElement;
+        expect(
+          within(details).getByText('Integration branch'),
+        ).toBeInTheDocument();
+        expect(
+          within(details).getByTestId('integration-branch'),
+        ).toHaveTextContent(INTEGRATION_BRANCH);
+        expect(screen.getByTestId('fanout-wave')).toHaveTextContent(
+          'Wave 2 of 3',
+        );
+        expect(screen.queryByTestId('wave-error')).not.toBeInTheDocument();
+      }, 15_000);
+
+      it('says which wave a held task waits for, and that a task of the current wave is queued', async () => {
+        const { api, fanOut } = setupWaves(
+          [
+            ['running', 1],
+            ['pending', 1],
+            ['pending', 2],
+            ['pending', 3],
+          ],
+          { currentWave: 1 },
+        );
+        await render(api, fanOut.id);
+        await waitFor(() =>
+          expect(screen.getAllByTestId('wave')).toHaveLength(3),
+        );
+        expect(statusOf('T001')).toBe('running');
+        expect(statusOf('T002')).toBe('queued');
+        expect(statusOf('T003')).toBe('waiting for wave 1');
+        expect(statusOf('T004')).toBe('waiting for wave 2');
+        expect(waves().map(w => w.header)).toEqual([
+          'Wave 1 · running',
+          'Wave 2 · waiting for wave 1',
+          'Wave 3 · waiting for wave 2',
+        ]);
+      }, 15_000);
+
+      it('says why its later waves will not start, and that their tasks were cancelled', async () => {
+        const waveError =
+          'Merging specs/001-ledger/T004-async into specs/001-ledger/integration failed: conflict in src/ledger.ts';
+        const { api, fanOut } = setupWaves(
+          [
+            ['succeeded', 1],
+            ['succeeded', 2],
+            ['succeeded', 2],
+            ['cancelled', 3],
+          ],
+          { currentWave: 2, waveError },
+        );
+        await render(api, fanOut.id);
+        const alert = await screen.findByTestId('wave-error');
+        expect(alert).toHaveAttribute('role', 'alert');
+        expect(alert).toHaveTextContent('Wave 2 failed');
+        expect(alert).toHaveTextContent(waveError);
+        await waitFor(() =>
+          expect(screen.getAllByTestId('wave')).toHaveLength(3),
+        );
+        expect(waves().map(w => w.header)).toEqual([
+          'Wave 1 · merged',
+          'Wave 2 · failed',
+          'Wave 3 · cancelled',
+        ]);
+        expect(statusOf('T004')).toBe('cancelled');
+      }, 15_000);
+
+      it('looks as before for a fan-out that does not run in waves', async () => {
+        const { api, fanOut } = setupFanOut([
+          'succeeded',
+          'running',
+          'pending',
+        ]);
+        await render(api, fanOut.id);
+        await waitFor(() =>
+          expect(taskIds()).toEqual(['T001', 'T002', 'T003']),
+        );
+        expect(screen.queryByTestId('wave')).not.toBeInTheDocument();
+        expect(screen.queryByTestId('wave-header')).not.toBeInTheDocument();
+        expect(screen.queryByTestId('wave-error')).not.toBeInTheDocument();
+        expect(screen.queryByTestId('fanout-wave')).not.toBeInTheDocument();
+        expect(
+          screen.queryByText('Integration branch'),
+        ).not.toBeInTheDocument();
+        expect(screen.queryByText(/waiting for wave/)).not.toBeInTheDocument();
+        expect(statusOf('T003')).toBe('queued');
+        // One table of every task, as ever.
+        expect(screen.getAllByRole('table')).toHaveLength(1);
+      }, 15_000);
+
+      it('shows on a task session its wave', async () => {
+        const { api, children } = setupWaves(
+          [
+            ['running', 1],
+            ['pending', 2],
+          ],
+          { currentWave: 1 },
+        );
+        await render(api, children[1].id);
+        const details = (await screen.findByTestId('part-of')).closest(
+          'dl',
+        ) as HTMLElement;
+        expect(
+          within(details).getByText('Wave').nextElementSibling,
+        ).toHaveTextContent('2');
+      }, 15_000);
+    });
+
     it('shows on a task session which fan-out it is part of', async () => {
       const { api, fanOut, children } = setupFanOut();
       await render(api, children[1].id);

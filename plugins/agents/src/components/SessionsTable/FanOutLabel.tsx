@@ -9,18 +9,20 @@ import type { AgentsSession } from '../../api/types';
 import { sessionRouteRef } from '../../routes';
 import { fanOutProgress, isFanOut, taskCount } from '../fanOut';
 import { firstLine } from '../format';
+import { currentWaveOf, runsInWaves } from '../waves';
 import { wrappingRow } from '../wrappingRow';
 
 const useStyles = makeStyles(theme => ({
   root: { ...wrappingRow(theme), marginTop: theme.spacing(0.5) },
   bar: { width: 64, height: 6, borderRadius: 3 },
   task: { fontFamily: 'monospace', fontSize: '0.9em' },
+  failed: { color: theme.palette.error.main },
 }));
 
 /**
- * Under a row's prompt, what ties it to a fan-out: on a fan-out, "fan-out · 12 tasks" and its progress;
- * on one of its tasks, the task id and a link to the fan-out. Nothing for other sessions. This keeps a
- * list that holds a fan-out of 50 tasks readable.
+ * Under a row's prompt, what ties it to a fan-out: on a fan-out, "fan-out · 12 tasks" and its progress
+ * (and its wave, when it runs in waves); on one of its tasks, the task id (and wave) and a link to the
+ * fan-out. Nothing for other sessions. This keeps a list that holds a fan-out of 50 tasks readable.
  */
 export function FanOutLabel(props: {
   session: AgentsSession;
@@ -54,6 +56,18 @@ export function FanOutLabel(props: {
             </Typography>
           </>
         )}
+        {runsInWaves(session) && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            className={session.waveError ? classes.failed : undefined}
+            title={session.waveError}
+            data-testid="fanout-label-wave"
+          >
+            wave {currentWaveOf(session)}
+            {session.waveError ? ' failed' : ''}
+          </Typography>
+        )}
       </div>
     );
   }
@@ -68,6 +82,7 @@ export function FanOutLabel(props: {
             {' · '}
           </>
         )}
+        {session.wave !== undefined && <>wave {session.wave} · </>}
         part of{' '}
         <Link
           to={sessionLink({ sessionId: session.parentSessionId })}

@@ -34,6 +34,7 @@ import {
   statusColumn,
 } from '../sessionColumns';
 import { SessionRowsTable } from '../SessionRowsTable';
+import { waitingForWave } from '../waves';
 import { wrappingRow } from '../wrappingRow';
 import { FanOutLabel } from './FanOutLabel';
 import { Pager } from './Pager';
@@ -101,16 +102,14 @@ export function SessionsTable(props: SessionsTableProps) {
     );
   }
 
+  const parentOf = (s: AgentsSession) =>
+    s.parentSessionId ? byId.get(s.parentSessionId) : undefined;
   const columns: TableColumn<AgentsSession>[] = [
-    statusColumn(),
+    // A task held back by its fan-out says so when the fan-out is on the page too.
+    statusColumn({ waitingFor: s => waitingForWave(s, parentOf(s)) }),
     promptColumn({
       width: '30%',
-      below: s => (
-        <FanOutLabel
-          session={s}
-          parent={s.parentSessionId ? byId.get(s.parentSessionId) : undefined}
-        />
-      ),
+      below: s => <FanOutLabel session={s} parent={parentOf(s)} />,
     }),
     ...(props.entityRef
       ? []
