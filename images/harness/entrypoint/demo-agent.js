@@ -6,7 +6,11 @@
  * AGENTS_DEMO.md in the working directory, and keeps its conversation under
  * ~/.local/share/agents-demo, so a resumed run can show it remembers the earlier turns.
  * Markers in the prompt: `[stub:slow]` works until stopped; `[stub:fail]` fails; `[stub:lines=N]`
- * prints N numbered progress lines, 60 ms apart (as a real agent trickles its events), then finishes.
+ * prints N numbered progress lines, 60 ms apart (as a real agent trickles its events), then finishes;
+ * `[stub:file=PATH]` records the turn in PATH (relative to the repository) instead.
+ * A task of a fan-out (AGENTS_FANOUT_SESSION_ID set) records it in agents-demo/<task id or session
+ * id>.md, so that the tasks of a wave merge cleanly; two tasks naming one file with `[stub:file=…]`
+ * conflict when merged.
  * No model, no network: for development only.
  */
 const crypto = require('node:crypto');
@@ -55,18 +59,20 @@ async function main() {
     process.exitCode = 1;
     return;
   }
-  for (const text of ['Reading the repository', 'Planning the change', 'Editing AGENTS_DEMO.md']) {
+  const notesPath = notesFile(prompt, process.env);
+  for (const text of ['Reading the repository', 'Planning the change', `Editing ${notesPath}`]) {
     emit({ type: 'step', text });
     await sleep(300);
   }
   state.turns.push({ prompt, at: new Date().toISOString() });
   save();
-  const notes = path.join(process.cwd(), 'AGENTS_DEMO.md');
+  const notes = path.join(process.cwd(), notesPath);
+  fs.mkdirSync(path.dirname(notes), { recursive: true });
   fs.appendFileSync(
     notes,
     `\n## Turn ${state.turns.length} (demo session ${id})\n\n${firstLine}\n${earlier ? `\nContinues ${earlier} earlier turn(s).\n` : ''}`,
   );
-  emit({ type: 'edit', path: 'AGENTS_DEMO.md' });
+  emit({ type: 'edit', path: notesPath });
 
   const trickle = /\[stub:lines=(\d{1,5})\]/.exec(prompt);
   if (trickle) {
@@ -83,7 +89,29 @@ async function main() {
       if (i % 4 === 0) emit({ type: 'step', text: `Still working (${i / 2} s)` });
     }
   }
-  emit({ type: 'done', summary: `Recorded turn ${state.turns.length} in AGENTS_DEMO.md` });
+  emit({ type: 'done', summary: `Recorded turn ${state.turns.length} in ${notesPath}` });
+}
+
+/**
+ * Where the turn is recorded, relative to the repository: the file a `[stub:file=…]` marker names, a
+ * file of the task's own in a fan-out, else AGENTS_DEMO.md.
+ * @param {string} prompt
+ * @param {NodeJS.ProcessEnv} env
+ */
+function notesFile(prompt, env) {
+  const named = /\[stub:file=([^\]\s]+)\]/.exec(prompt)?.[1];
+  if (named) {
+    const normalized = path.posix.normalize(named);
+    if (path.posix.isAbsolute(normalized) || normalized.startsWith('..') || normalized.startsWith('.git')) {
+      throw new Error(`[stub:file=${named}] must name a file inside the repository`);
+    }
+    return normalized;
+  }
+  if (env.AGENTS_FANOUT_SESSION_ID) {
+    const own = (env.AGENTS_TASK_ID || env.AGENTS_SESSION_ID || 'task').replace(/[^A-Za-z0-9._-]/g, '_');
+    return `agents-demo/${own}.md`;
+  }
+  return 'AGENTS_DEMO.md';
 }
 
 main().catch(error => {

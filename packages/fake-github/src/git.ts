@@ -316,6 +316,32 @@ export class BareRepository {
     }
   }
 
+  /** Whether commit `ancestor` is reachable from commit `descendant` (`git merge-base --is-ancestor`). */
+  async isAncestor(ancestor: string, descendant: string): Promise<boolean> {
+    const result = await runGit([
+      '--git-dir',
+      this.dir,
+      'merge-base',
+      '--is-ancestor',
+      ancestor,
+      descendant,
+    ]);
+    return result.code === 0;
+  }
+
+  /** Creates `ref` (a full `refs/…` name) at `sha`; false when it already exists (an atomic create). */
+  async createRef(ref: string, sha: string): Promise<boolean> {
+    const result = await runGit([
+      '--git-dir',
+      this.dir,
+      'update-ref',
+      ref,
+      sha,
+      ZERO,
+    ]);
+    return result.code === 0;
+  }
+
   /**
    * Merges `head` into the `base` branch on the server, as the merge button does: a merge commit
    * (`merge`), or one commit with the merged tree on top of base (`squash`). Returns the new commit, or

@@ -2,8 +2,10 @@ import type { Actions } from './actions';
 import type { Route } from './restRouter';
 import { appRoutes } from './routes/apps';
 import { contentsRoutes } from './routes/contents';
+import { gitRefRoutes } from './routes/gitRefs';
 import { installationTokenRoutes } from './routes/installationTokens';
 import { issueRoutes } from './routes/issues';
+import { mergeRoutes } from './routes/merges';
 import { pullRoutes } from './routes/pulls';
 import { repositoryRoutes } from './routes/repositories';
 import type { GitHubStore } from './store';
@@ -19,6 +21,8 @@ export function restRoutes(store: GitHubStore, actions: Actions): Route[] {
     ...installationTokenRoutes(ctx),
     ...repositoryRoutes(ctx),
     ...contentsRoutes(ctx),
+    ...gitRefRoutes(ctx),
+    ...mergeRoutes(ctx),
     ...pullRoutes(ctx),
     ...issueRoutes(ctx),
   ];

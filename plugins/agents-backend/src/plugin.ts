@@ -31,6 +31,7 @@ import { builtinHarnessProviders } from './harnesses/builtinHarnessProviders';
 import { readHarnessPrices } from './harnesses/harnessPrices';
 import { createBundleRouter } from './router/bundleRouter';
 import { GitHubClients } from './github/GitHubClients';
+import { IntegrationBranches } from './github/IntegrationBranches';
 import { PullRequestService } from './github/PullRequestService';
 import { RunGitTokens } from './github/RunGitTokens';
 import { SessionLogs } from './logs/SessionLogs';
@@ -40,6 +41,7 @@ import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
 import { createRouter } from './router/createRouter';
 import { AgentsRuntime } from './runtime/AgentsRuntime';
 import { readClusterSettings } from './runtime/clusterConfig';
+import { FanOutWaves } from './service/FanOutWaves';
 import { SessionService } from './service/SessionService';
 
 /**
@@ -148,12 +150,13 @@ export const agentsPlugin = createBackendPlugin({
         );
         const integrations = ScmIntegrations.fromConfig(config);
         const githubClients = new GitHubClients({ integrations, logger });
+        const sessionLogs = new SessionLogs(db.logChunks, hub);
         const pullRequests = new PullRequestService({
           clients: githubClients,
           integrations,
           sessions: db.sessions,
           pullRequests: db.pullRequests,
-          logs: new SessionLogs(db.logChunks, hub),
+          logs: sessionLogs,
           hub,
           logger,
           appBaseUrl:
@@ -184,6 +187,7 @@ export const agentsPlugin = createBackendPlugin({
           logger.warn('agents.kubernetes is not configured: sessions are stored but not run');
         }
         const configPolicies = ConfigPolicyResolver.fromConfig(config);
+        const integrationBranches = new IntegrationBranches({ clients: githubClients, integrations });
         const sessions = new SessionService({
           store: db.sessions,
           transitions: db.transitions,
@@ -194,8 +198,24 @@ export const agentsPlugin = createBackendPlugin({
             config.getOptionalString('agents.sessions.workBranchPrefix') ?? 'agents/',
           repoUrlRewrites: readRepoUrlRewrites(config),
           runtime,
+          integrationBranches,
         });
+        // Fan-outs in waves move on when a task finishes: its pull request first, then the merge.
+        const fanOutWaves = new FanOutWaves({
+          sessions: db.sessions,
+          waves: db.waves,
+          transitions: db.transitions,
+          branches: integrationBranches,
+          pullRequests,
+          hub,
+          logs: sessionLogs,
+          runtime,
+          logger,
+        });
+        fanOutWaves.subscribe();
         await runtime?.start(scheduler);
+        // A wave finished while no replica ran (a crash between a task's end and the merge).
+        void fanOutWaves.catchUp().catch(error => logger.warn(`Catching up on fan-out waves failed: ${error}`));
         await new IssueTriggers({
           settings: readTriggerSettings(config),
           sessions,
@@ -211,7 +231,13 @@ export const agentsPlugin = createBackendPlugin({
           frequency: { minutes: 1 },
           timeout: { minutes: 5 },
           initialDelay: { seconds: 30 },
-          fn: () => pullRequests.catchUp({ refreshOlderThanMinutes: 5 }),
+          fn: async () => {
+            try {
+              await pullRequests.catchUp({ refreshOlderThanMinutes: 5 });
+            } finally {
+              await fanOutWaves.catchUp();
+            }
+          },
         });
         await scheduler.scheduleTask({
           id: 'agents-bundle-gc',

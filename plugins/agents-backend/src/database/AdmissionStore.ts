@@ -2,6 +2,7 @@ import { NotFoundError } from '@backstage/errors';
 import { ACTIVE_STATUSES } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { isPostgres } from './databaseClients';
+import { whereNotHeld } from './heldTasks';
 import type { SessionRow } from './sessionRows';
 
 /** What a concurrency cap counts over. */
@@ -28,7 +29,7 @@ export class AdmissionStore {
   /**
    * The load a session's concurrency caps are checked against, in each scope (its entity, its entity's
    * owner, its policy): agent sessions active (starting or running) and those waiting ahead of it
-   * (pending, created before it). One query for all three scopes, as it runs for every launch. A scope
+   * (pending, created before it, not held for a later wave of their fan-out). One query for all three scopes, as it runs for every launch. A scope
    * is absent when the session has nothing to count it by (an entity without owner).
    */
   async concurrency(sessionId: string): Promise<Partial<Record<ConcurrencyScope, ScopeLoad>>> {
@@ -50,7 +51,8 @@ export class AdmissionStore {
       );
       bindings.push(value as string, value as string, row.seq);
     }
-    const counts = await this.db('agents_sessions')
+    // Held tasks of fan-outs in waves wait for their wave, not for a slot: they are not ahead of anyone.
+    const counts = await whereNotHeld(this.db('agents_sessions'))
       .where({ kind: 'agent' })
       .whereIn('status', ACTIVE_STATUSES)
       .where(q => {

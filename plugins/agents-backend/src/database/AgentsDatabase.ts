@@ -2,6 +2,7 @@ import type { DatabaseService } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { AdmissionStore } from './AdmissionStore';
 import { BundleRecordStore } from './BundleRecordStore';
+import { FanOutWaveStore } from './FanOutWaveStore';
 import { isSqlite } from './databaseClients';
 import { LogChunkStore } from './LogChunkStore';
 import { applyDatabaseMigrations } from './migrations';
@@ -24,6 +25,7 @@ export class AgentsDatabase {
   readonly pullRequests: PullRequestStore;
   readonly webhookDeliveries: WebhookDeliveryStore;
   readonly bundleRecords: BundleRecordStore;
+  readonly waves: FanOutWaveStore;
 
   private constructor(
     readonly client: Knex,
@@ -37,6 +39,7 @@ export class AgentsDatabase {
     this.pullRequests = new PullRequestStore(client, reader);
     this.webhookDeliveries = new WebhookDeliveryStore(client);
     this.bundleRecords = new BundleRecordStore(client);
+    this.waves = new FanOutWaveStore(client);
   }
 
   /** `onStatusChanges` hears every status a committed write set (the session event hub). */

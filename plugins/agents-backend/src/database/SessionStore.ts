@@ -14,7 +14,9 @@ import type { AgentsSessionFilter } from '@backstage-agents/plugin-agents-node';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
+import { isSqlite } from './databaseClients';
 import { refreshFanOut } from './fanOutRefresh';
+import { whereNotHeld } from './heldTasks';
 import { applyPermissionFilter } from './permissionFilter';
 import { newRunRow } from './runRows';
 import type { SessionStatusChange, StatusChangeListener, Transitioned } from './sessionChanges';
@@ -43,6 +45,10 @@ export interface NewSession {
   parentSessionId?: string;
   /** The GitHub issue the session works on (webhook-triggered sessions). */
   issueUrl?: string;
+  /** A fan-out that runs in waves, on this branch: it starts at wave 1. */
+  integrationBranch?: string;
+  /** A task of a fan-out that runs in waves: its wave. */
+  wave?: number;
 }
 
 export interface SessionListFilter {
@@ -84,6 +90,9 @@ export class SessionStore {
     try {
       await this.db.transaction(async tx => {
         if (input.workBranch) await assertBranchFree(tx, input.repoUrl, input.workBranch);
+        if (input.wave !== undefined && input.parentSessionId) {
+          await assertWaveOpen(tx, input.parentSessionId, input.wave);
+        }
         const { templateRef, taskId, stepId } = input.origin;
         await tx<SessionRow>('agents_sessions').insert({
           id,
@@ -105,6 +114,9 @@ export class SessionStore {
           idempotency_key: input.idempotencyKey ?? null,
           parent_session_id: input.parentSessionId ?? null,
           issue_url: input.issueUrl ?? null,
+          integration_branch: input.integrationBranch ?? null,
+          current_wave: input.integrationBranch ? 1 : null,
+          wave: input.wave ?? null,
           created_at: timestamp,
           updated_at: timestamp,
         });
@@ -169,12 +181,14 @@ export class SessionStore {
     };
   }
 
-  /** Agent sessions that are not finished (pending, starting or running), with their runs, oldest first. */
+  /**
+   * Agent sessions that are not finished (pending, starting or running), with their runs, oldest
+   * first; without the held tasks of fan-outs in waves, which must not be launched yet.
+   */
   async listActiveSessions(): Promise<SessionWithRuns[]> {
-    const rows: SessionRow[] = await this.db<SessionRow>('agents_sessions')
-      .whereIn('status', ACTIVE_STATUSES)
-      .where({ kind: 'agent' })
-      .orderBy('seq', 'asc');
+    const rows: SessionRow[] = await whereNotHeld(
+      this.db<SessionRow>('agents_sessions').whereIn('status', ACTIVE_STATUSES).where({ kind: 'agent' }),
+    ).orderBy('seq', 'asc');
     return this.reader.withRunsOf(rows);
   }
 
@@ -192,6 +206,28 @@ export class SessionStore {
   async getRun(runId: string): Promise<HarnessRun | undefined> {
     const row = await this.db<RunRow>('agents_runs').where({ id: runId }).first();
     return row ? runFromRow(row) : undefined;
+  }
+}
+
+/**
+ * Refuses a task for a wave that is over, or for a fan-out whose later waves will not start. Checked in
+ * the transaction that inserts the task, with the fan-out's row locked (PostgreSQL), so a wave that
+ * advances meanwhile cannot leave the task behind, unmerged.
+ */
+async function assertWaveOpen(tx: Knex.Transaction, parentId: string, wave: number) {
+  const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
+  if (!isSqlite(tx)) lock.forUpdate();
+  const parent = await lock.first('current_wave', 'wave_error');
+  if (!parent || parent.current_wave === null || parent.current_wave === undefined) return;
+  if (parent.wave_error) {
+    throw new ConflictError(
+      `Fan-out session ${parentId} runs no further waves (${parent.wave_error}); it takes no new tasks: start a new fan-out`,
+    );
+  }
+  if (wave < Number(parent.current_wave)) {
+    throw new ConflictError(
+      `Wave ${wave} of fan-out session ${parentId} is over (it is at wave ${parent.current_wave}); add the task to wave ${parent.current_wave} or later`,
+    );
   }
 }
 

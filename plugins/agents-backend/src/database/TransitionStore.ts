@@ -68,6 +68,7 @@ export class TransitionStore {
       if (!current) throw new NotFoundError(`No session with id ${id}`);
       const from = current.status as SessionStatus;
       checkTransition(from, to);
+      if (to === 'starting') await assertNotHeld(tx, current);
       const timestamp = DateTime.utc().toISO();
       const finished = isTerminalStatus(to) ? { finished_at: timestamp } : {};
       const updated = await tx<SessionRow>('agents_sessions')
@@ -156,6 +157,22 @@ export class TransitionStore {
     await this.db<RunRow>('agents_runs')
       .where({ id: runId })
       .update(resultColumns(result, options.costUsd));
+  }
+}
+
+/**
+ * Refuses to claim a held task of a fan-out in waves (its wave is above the fan-out's current wave):
+ * whatever path tries to launch it, it stays pending until its wave comes.
+ */
+async function assertNotHeld(tx: Knex.Transaction, session: SessionRow) {
+  if (session.wave === null || session.wave === undefined || !session.parent_session_id) return;
+  const parent = await tx<SessionRow>('agents_sessions')
+    .where({ id: session.parent_session_id })
+    .first('current_wave');
+  if (parent?.current_wave !== null && parent?.current_wave !== undefined && Number(session.wave) > Number(parent.current_wave)) {
+    throw new ConflictError(
+      `Session ${session.id} belongs to wave ${session.wave} of fan-out ${session.parent_session_id}, which is at wave ${parent.current_wave}; it starts when its wave does`,
+    );
   }
 }
 

@@ -39,6 +39,14 @@ export interface SessionRow {
   bundle_id: string | null;
   pr_synced_commit?: string | null;
   issue_url?: string | null;
+  /** A fan-out in waves: the branch its tasks start from and are merged into. */
+  integration_branch?: string | null;
+  /** A fan-out in waves: the wave whose tasks may run now. */
+  current_wave?: number | string | null;
+  /** A fan-out in waves: why its later waves will not start. */
+  wave_error?: string | null;
+  /** A task of a fan-out in waves: its wave. */
+  wave?: number | string | null;
   log_seq: number | string;
   created_at: string;
   updated_at: string;
@@ -129,7 +137,15 @@ export function sessionFromRow(row: SessionRow, bundle?: BundleRow): Session {
       : undefined,
     issueUrl: row.issue_url ?? undefined,
     parentSessionId: optional(row.parent_session_id),
+    ...(row.integration_branch ? { integrationBranch: row.integration_branch } : {}),
+    ...(isSet(row.current_wave) ? { currentWave: Number(row.current_wave) } : {}),
+    ...(row.wave_error ? { waveError: row.wave_error } : {}),
+    ...(isSet(row.wave) ? { wave: Number(row.wave) } : {}),
   };
+}
+
+function isSet<T>(value: T | null | undefined): value is T {
+  return value !== null && value !== undefined;
 }
 
 /** A cost in US dollars as stored: to the micro-dollar, so that sums read alike on every database. */

@@ -27,6 +27,8 @@ export interface SessionRuntime {
   sessionQueued(session: SessionWithRuns): void;
   /** A session was cancelled: stop its pod. */
   sessionCancelled(session: SessionWithRuns): Promise<void>;
+  /** Sessions were released (a fan-out's next wave): offer every pending session a launch, oldest first. */
+  launchQueued(): Promise<void>;
 }
 
 /** Runs sessions as pods: the launcher, the reconciler under a scheduler lease, and log following. */
@@ -121,6 +123,10 @@ export class AgentsRuntime implements SessionRuntime {
     this.launcher.launch(session).catch(error =>
       this.deps.logger.error(`Launching session ${session.id} failed: ${error}`),
     );
+  }
+
+  launchQueued(): Promise<void> {
+    return this.reconciler.launchQueue.launchQueued();
   }
 
   async sessionCancelled(session: SessionWithRuns): Promise<void> {

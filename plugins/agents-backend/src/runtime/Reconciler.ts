@@ -50,8 +50,12 @@ export class Reconciler {
   /** One reconcile per run at a time; a burst of events for a run folds into one more. */
   private readonly queue: KeyedWorkQueue<PodEvent>;
 
+  /** Launches what was held back (concurrency caps, a fan-out's later waves), oldest first. */
+  readonly launchQueue: LaunchQueue;
+
   constructor(private readonly options: ReconcilerOptions) {
     const { core, namespace, sessions, logger, metrics } = options;
+    this.launchQueue = new LaunchQueue({ sessions, launcher: options.launcher, logger });
     const lease = () => this.leaseSignal;
     this.logs = new RunLogs({
       core,
@@ -71,7 +75,7 @@ export class Reconciler {
       transitions: options.transitions,
       logs: this.logs,
       garbage: this.garbage,
-      launchQueue: new LaunchQueue({ sessions, launcher: options.launcher, logger }),
+      launchQueue: this.launchQueue,
       lease,
       metrics,
     });

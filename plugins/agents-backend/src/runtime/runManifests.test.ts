@@ -122,4 +122,33 @@ describe('buildRunManifests', () => {
       AGENTS_RESULT_PREFIX: 'AGENTS_RESULT',
     });
   });
+  it("tells a fan-out's task its fan-out and task id, and where to start from", () => {
+    const env = (s: Session) => {
+      const { pod } = buildRunManifests({
+        session: s,
+        run,
+        policy,
+        namespace: 'agents',
+        defaultImage: 'ghcr.io/example/agents-harness:1.0.0',
+        runToken: 'r',
+        gitToken: 'g',
+        apiUrl: 'http://backstage.test/api/agents',
+      });
+      return Object.fromEntries(pod.spec!.containers[0].env!.map(e => [e.name, e.value]));
+    };
+    const task = {
+      ...session,
+      baseBranch: 'specs/001-ledger/integration',
+      parentSessionId: 'f5a0b8c2-0000-4000-8000-000000000001',
+      origin: { kind: 'speckit', taskId: 'T004' },
+    } as Session;
+    expect(env(task)).toMatchObject({
+      AGENTS_BASE_BRANCH: 'specs/001-ledger/integration',
+      AGENTS_FANOUT_SESSION_ID: task.parentSessionId,
+      AGENTS_TASK_ID: 'T004',
+    });
+    const plain = env({ ...session, origin: { kind: 'api' } } as Session);
+    expect(plain).not.toHaveProperty('AGENTS_FANOUT_SESSION_ID');
+    expect(plain).not.toHaveProperty('AGENTS_TASK_ID');
+  });
 });

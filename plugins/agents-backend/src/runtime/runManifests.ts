@@ -86,6 +86,9 @@ export function buildRunManifests(input: RunManifestInput): {
     AGENTS_REPO_URL: session.repoUrl,
     ...(session.baseBranch ? { AGENTS_BASE_BRANCH: session.baseBranch } : {}),
     AGENTS_WORK_BRANCH: session.workBranch,
+    // A fan-out's task: agents (the demo one) keep their work apart from its sibling tasks'.
+    ...(session.parentSessionId ? { AGENTS_FANOUT_SESSION_ID: session.parentSessionId } : {}),
+    ...(session.origin?.taskId ? { AGENTS_TASK_ID: session.origin.taskId } : {}),
     AGENTS_PROMPT_FILE: `${SECRETS_DIR}/prompt`,
     AGENTS_GIT_TOKEN_FILE: `${SECRETS_DIR}/git-token`,
     AGENTS_RUN_TOKEN_FILE: `${SECRETS_DIR}/run-token`,

@@ -34,7 +34,8 @@ import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import type { SessionRuntime } from '../runtime/AgentsRuntime';
 import { PolicyDeniedError } from '../policy/PolicyDeniedError';
 import { withoutPolicyAnnotation } from '../policy/entityPolicy';
-import { validateWorkBranch } from './branchNames';
+import type { IntegrationBranches } from '../github/IntegrationBranches';
+import { validateBranchName, validateWorkBranch } from './branchNames';
 import {
   resolveEntityOwner,
   resolveEntitySource,
@@ -58,6 +59,10 @@ export interface CreateSessionInput {
   workBranch?: string;
   /** The task the session implements (e.g. a spec-kit task id). */
   taskId?: string;
+  /** Only with kind `fanout`: run the fan-out in waves on this branch. */
+  integrationBranch?: string;
+  /** The wave of a task of a fan-out that runs in waves. */
+  wave?: number;
 }
 
 export interface ListSessionsInput {
@@ -85,6 +90,8 @@ export class SessionService {
       repoUrlRewrites: RepoUrlRewrite[];
       /** Absent when no cluster is configured: sessions are stored but not run. */
       runtime?: SessionRuntime;
+      /** Creates the integration branches of fan-outs in waves; without it they are refused. */
+      integrationBranches?: Pick<IntegrationBranches, 'ensure'>;
     },
   ) {}
 
@@ -104,6 +111,7 @@ export class SessionService {
         'A fan-out session groups other sessions and pushes nothing: it takes neither parentSessionId nor workBranch',
       );
     }
+    checkWaveFields(input, kind);
 
     if (idempotencyKey) {
       const existing = await store.findByIdempotencyKey(createdBy, idempotencyKey);
@@ -125,7 +133,11 @@ export class SessionService {
     }
     const source = resolveEntitySource(entity, this.deps.repoUrlRewrites);
     const entityOwnerRef = resolveEntityOwner(entity);
-    const workBranch =
+    const integrationBranch =
+      input.integrationBranch !== undefined
+        ? validateBranchName(input.integrationBranch, source.baseBranch, 'integrationBranch')
+        : undefined;
+    let workBranch =
       input.workBranch !== undefined ? validateWorkBranch(input.workBranch, source.baseBranch) : undefined;
 
     await authorizer.authorize(
@@ -134,8 +146,18 @@ export class SessionService {
       { entityRef, entityOwnerRef, createdBy },
       `start agent sessions on ${entityRef}`,
     );
+    // A task of a fan-out in waves starts from, and opens its pull request against, the integration branch.
+    let baseBranch = source.baseBranch;
+    let held = false;
     if (input.parentSessionId) {
-      await this.checkParent(input.parentSessionId, entityRef, credentials);
+      const parent = await this.checkParent(input.parentSessionId, entityRef, credentials);
+      checkWave(input.wave, parent);
+      if (parent.integrationBranch) {
+        baseBranch = parent.integrationBranch;
+        // Launched when its wave comes (LaunchQueue); if it came meanwhile, the reconciler's next resync does.
+        held = input.wave! > (parent.currentWave ?? 1);
+        if (workBranch !== undefined) workBranch = validateWorkBranch(workBranch, baseBranch);
+      }
     }
 
     const policy = await policyResolver.resolve({
@@ -158,12 +180,22 @@ export class SessionService {
       );
     }
 
+    if (integrationBranch) {
+      // Before the fan-out exists, so that no task can ever clone a branch that is not there.
+      if (!this.deps.integrationBranches) {
+        throw new InputError(
+          'This backend has no GitHub integration to create integration branches with; drop integrationBranch or configure integrations.github with a GitHub App',
+        );
+      }
+      await this.deps.integrationBranches.ensure(source.repoUrl, integrationBranch, source.baseBranch);
+    }
+
     const { session, created } = await store.createSession({
       kind,
       entityRef,
       entityOwnerRef,
       repoUrl: source.repoUrl,
-      baseBranch: source.baseBranch,
+      baseBranch,
       workBranchPrefix: this.deps.workBranchPrefix,
       workBranch,
       harness,
@@ -178,8 +210,11 @@ export class SessionService {
       idempotencyKey,
       issueUrl: input.issueUrl,
       parentSessionId: input.parentSessionId,
+      integrationBranch,
+      wave: input.wave,
     });
-    if (created && kind === 'agent') this.deps.runtime?.sessionQueued(session);
+    // A task of a later wave is held: it is launched when its wave comes.
+    if (created && kind === 'agent' && !held) this.deps.runtime?.sessionQueued(session);
     return { session, created };
   }
 
@@ -188,7 +223,7 @@ export class SessionService {
     parentSessionId: string,
     entityRef: string,
     credentials: BackstageCredentials,
-  ): Promise<void> {
+  ): Promise<Session> {
     // Its own fields suffice for the checks; a 200-task fan-out would otherwise recount its children each time.
     const parent = await this.deps.store.getSessionFields(parentSessionId);
     if (!parent) {
@@ -213,6 +248,7 @@ export class SessionService {
     if (parent.status === 'cancelled') {
       throw new ConflictError(`Fan-out session ${parentSessionId} was cancelled; it takes no new sessions`);
     }
+    return parent;
   }
 
   /**
@@ -370,15 +406,77 @@ export class SessionService {
       session,
       `resume session ${id}`,
     );
+    await this.checkResumableInWaves(session);
     const { session: resumed } = await this.deps.transitions.resume(id, followUp);
     this.deps.runtime?.sessionQueued(resumed);
     return resumed;
+  }
+
+  /**
+   * A task of a later wave than its fan-out's current one would stay pending for good once resumed
+   * (its fan-out stopped, or it was cancelled before its wave came); a task of the current or an
+   * earlier wave runs again on its own branch, but a stopped fan-out stays stopped (docs/fanout-waves.md).
+   */
+  private async checkResumableInWaves(session: Session): Promise<void> {
+    if (session.wave === undefined || !session.parentSessionId) return;
+    const parent = await this.deps.store.getSessionFields(session.parentSessionId);
+    if (parent?.currentWave !== undefined && session.wave > parent.currentWave) {
+      throw new ConflictError(
+        `Session ${session.id} is a task of wave ${session.wave}, which fan-out ${parent.id} never reached${parent.waveError ? ` (${parent.waveError})` : ''}; start a new fan-out for the remaining waves`,
+      );
+    }
   }
 
   private async load(id: string): Promise<SessionWithRuns> {
     const session = await this.deps.store.getSession(id);
     if (!session) throw new NotFoundError(`No session with id ${id}`);
     return session;
+  }
+}
+
+/** `integrationBranch` only on a fan-out, `wave` only on a child; both checked before anything is read. */
+function checkWaveFields(input: CreateSessionInput, kind: SessionKind) {
+  if (input.integrationBranch !== undefined && kind !== 'fanout') {
+    throw new InputError(
+      'integrationBranch is only for a fan-out session (kind: fanout) that runs its tasks in waves; remove it from this session',
+    );
+  }
+  if (input.wave !== undefined) {
+    if (!input.parentSessionId) {
+      throw new InputError(
+        'wave is only for a task of a fan-out that runs in waves: give parentSessionId of a fan-out created with integrationBranch, or remove wave',
+      );
+    }
+    if (!Number.isInteger(input.wave) || input.wave < 1 || input.wave > 1000) {
+      throw new InputError(`wave must be an integer from 1 to 1000, not ${input.wave}`);
+    }
+  }
+}
+
+/** A child of a fan-out in waves must name its wave; a child of any other fan-out must not. */
+function checkWave(wave: number | undefined, parent: Session) {
+  if (parent.integrationBranch === undefined) {
+    if (wave !== undefined) {
+      throw new InputError(
+        `Fan-out session ${parent.id} does not run in waves (it has no integrationBranch); remove wave, or create the fan-out with integrationBranch`,
+      );
+    }
+    return;
+  }
+  if (wave === undefined) {
+    throw new InputError(
+      `Fan-out session ${parent.id} runs in waves on ${parent.integrationBranch}: give the task its wave (1 for tasks that may start now)`,
+    );
+  }
+  if (parent.waveError) {
+    throw new ConflictError(
+      `Fan-out session ${parent.id} runs no further waves (${parent.waveError}); it takes no new tasks: start a new fan-out`,
+    );
+  }
+  if (parent.currentWave !== undefined && wave < parent.currentWave) {
+    throw new ConflictError(
+      `Wave ${wave} of fan-out session ${parent.id} is over (it is at wave ${parent.currentWave}); add the task to wave ${parent.currentWave} or later`,
+    );
   }
 }
 

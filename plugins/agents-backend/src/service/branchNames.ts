@@ -10,14 +10,22 @@ const DEFAULT_BRANCH_NAMES = new Set(['main', 'master', 'trunk', 'develop', 'HEA
  * pushes to its work branch, and that must never be the branch people release from.
  */
 export function validateWorkBranch(name: string, baseBranch: string | undefined): string {
+  return validateBranchName(name, baseBranch, 'workBranch');
+}
+
+/**
+ * The same rules for any branch the backend writes to, named by `field` in the message: a fan-out's
+ * integration branch is merged into by the backend, so it may not be the base branch either.
+ */
+export function validateBranchName(name: string, baseBranch: string | undefined, field: string): string {
   const branch = name.trim();
   const problem = branchNameProblem(branch);
   if (problem) {
-    throw new InputError(`workBranch '${name}' is not a valid Git branch name: ${problem}`);
+    throw new InputError(`${field} '${name}' is not a valid Git branch name: ${problem}`);
   }
   if (branch === baseBranch || (baseBranch === undefined && DEFAULT_BRANCH_NAMES.has(branch))) {
     throw new InputError(
-      `workBranch '${branch}' is the branch the session starts from; agents push to a branch of their own, e.g. agents/${branch}-fix`,
+      `${field} '${branch}' is the branch the session starts from; use a branch of its own, e.g. agents/${branch}-fix`,
     );
   }
   return branch;

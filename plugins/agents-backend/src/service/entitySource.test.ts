@@ -20,6 +20,7 @@ describe('resolveEntitySource', () => {
   ])('reads %s', (location, repoUrl, baseBranch) => {
     expect(resolveEntitySource(entity({ 'backstage.io/source-location': location }))).toEqual({
       repoUrl,
+      sourceUrl: repoUrl,
       baseBranch,
     });
   });
@@ -27,6 +28,7 @@ describe('resolveEntitySource', () => {
   it('falls back to the GitHub project slug', () => {
     expect(resolveEntitySource(entity({ 'github.com/project-slug': 'org/repo' }))).toEqual({
       repoUrl: 'https://github.com/org/repo',
+      sourceUrl: 'https://github.com/org/repo',
     });
   });
 
@@ -36,6 +38,7 @@ describe('resolveEntitySource', () => {
       { from: 'https://github.com/org/', to: 'file:///srv/git/org/' },
     ]);
     expect(source.repoUrl).toBe('file:///srv/git/org/repo');
+    expect(source.sourceUrl).toBe('https://github.com/org/repo');
   });
 
   it('says which annotation to add or fix', () => {
