@@ -6,3 +6,10 @@ export type {
   SpeckitTask,
   SpeckitTaskProblem,
 } from './parseTasks';
+export { planWaves } from './planWaves';
+export type {
+  SpeckitBlockedTask,
+  SpeckitWave,
+  SpeckitWavePlan,
+} from './planWaves';
+export { buildTaskPrompt, MAX_PROMPT_LENGTH } from './taskPrompt';

@@ -4,8 +4,11 @@ import type {
   AgentsCreateSessionRequest,
   AgentsLaunchOptions,
   AgentsListSessionsQuery,
+  AgentsLogLine,
+  AgentsSessionStatus,
   AgentsSessionWithRuns,
 } from '../client/types';
+import { isTerminalStatus } from '../statusModel';
 import {
   agentsApiSpec,
   type AgentsOperationId,
@@ -62,6 +65,10 @@ export class FakeAgentsApi {
   /** Called for each new log stream, e.g. to open it and send lines at once. */
   onStream?: (stream: FakeLogStream) => void;
 
+  /** The log lines `playTask` and `finishTask` wrote, by session, for `serveLogs`. */
+  private readonly logs = new Map<string, AgentsLogLine[]>();
+  private serving = false;
+
   private readonly interceptors: Array<{
     operation: AgentsOperationId;
     handler: FakeAgentsInterceptor;
@@ -88,6 +95,12 @@ export class FakeAgentsApi {
   set launchOptions(options: AgentsLaunchOptions) {
     this.model.launchOptions = options;
   }
+
+  /**
+   * Launch options per entity ref. While empty, every entity gets `launchOptions`; once set, an
+   * entity missing from it is not in the catalog (404), as the backend answers.
+   */
+  readonly entityLaunchOptions = new Map<string, AgentsLaunchOptions>();
 
   /** The most sessions one page holds, whatever `limit` asks for. */
   get maxPageSize(): number {
@@ -197,6 +210,80 @@ export class FakeAgentsApi {
     ];
   }
 
+  /**
+   * Answers every log stream from now on as the backend would, from the lines `playTask` and
+   * `finishTask` wrote: opens it, sends the lines after the client's cursor, and ends it when the
+   * session has finished. Lines and ends written later go to the streams still open.
+   */
+  serveLogs(): void {
+    this.serving = true;
+    this.onStream = stream => {
+      stream.open();
+      for (const line of this.logs.get(stream.sessionId) ?? []) {
+        if (line.seq > stream.after) stream.emit({ type: 'log', line });
+      }
+      const { status } = this.model.get(stream.sessionId);
+      if (isTerminalStatus(status)) stream.end(status);
+    };
+  }
+
+  /**
+   * Plays part of a task's run: sets its status (e.g. `running`) and writes `lines` to its log
+   * (see `serveLogs`). A status that finishes the task may end its wave, as in `finishTask`.
+   */
+  playTask(
+    id: string,
+    status: AgentsSessionStatus,
+    lines: string[] = [],
+    extra: Partial<Pick<AgentsSessionWithRuns, 'prUrl' | 'summary'>> = {},
+  ): void {
+    const session = this.model.get(id);
+    const log = this.logs.get(id) ?? [];
+    this.logs.set(id, log);
+    const fresh = lines.map(line => {
+      const entry: AgentsLogLine = {
+        seq: (log.at(-1)?.seq ?? 0) + 1,
+        runId: session.runs.at(-1)!.id,
+        timestamp: new Date().toISOString(),
+        line,
+      };
+      log.push(entry);
+      return entry;
+    });
+    const before = new Map(this.sessions.map(s => [s.id, s.status]));
+    this.model.setStatus(id, status, extra);
+    for (const stream of this.openStreams(id)) {
+      for (const line of fresh) stream.emit({ type: 'log', line });
+    }
+    // Tell every open stream whose session changed (a wave's end cancels the later waves' tasks).
+    for (const s of this.sessions) {
+      if (before.get(s.id) === s.status) continue;
+      for (const stream of this.openStreams(s.id)) {
+        if (isTerminalStatus(s.status)) stream.end(s.status);
+        else stream.emit({ type: 'status', status: s.status });
+      }
+    }
+  }
+
+  /** Finishes a task with `status` after writing `lines`; see `playTask`. */
+  finishTask(
+    id: string,
+    status: AgentsSessionStatus,
+    lines: string[] = [],
+    extra: Partial<Pick<AgentsSessionWithRuns, 'prUrl' | 'summary'>> = {},
+  ): void {
+    if (!isTerminalStatus(status)) {
+      throw new Error(`${status} does not finish a task: use playTask`);
+    }
+    this.playTask(id, status, lines, extra);
+  }
+
+  private openStreams(sessionId: string): FakeLogStream[] {
+    return this.streams.filter(
+      s => s.sessionId === sessionId && s.opened && !s.closed,
+    );
+  }
+
   /** Answers one request. */
   async handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -288,14 +375,31 @@ export class FakeAgentsApi {
         );
         return ok(session, created ? 201 : 200);
       }
-      case 'CancelSession':
-        return ok(this.model.cancel(id));
+      case 'CancelSession': {
+        const cancelled = ok(this.model.cancel(id));
+        if (this.serving) {
+          // The cancelled sessions' logs end, as the backend's do.
+          for (const s of this.sessions) {
+            if (s.status !== 'cancelled') continue;
+            for (const stream of this.openStreams(s.id)) stream.end(s.status);
+          }
+        }
+        return cancelled;
+      }
       case 'ResumeSession':
         return ok(
           this.model.resume(id, (request.body as { prompt: string }).prompt),
         );
-      case 'GetLaunchOptions':
-        return ok(this.launchOptions);
+      case 'GetLaunchOptions': {
+        if (this.entityLaunchOptions.size === 0) return ok(this.launchOptions);
+        const entityRef = String(request.query.entityRef);
+        const options = this.entityLaunchOptions.get(entityRef);
+        if (options) return ok(options);
+        return this.respond(
+          route,
+          errorReply(404, 'NotFoundError', `Entity ${entityRef} was not found in the catalog`),
+        );
+      }
       case 'StreamSessionLogs': {
         const session = this.model.get(id);
         const after =

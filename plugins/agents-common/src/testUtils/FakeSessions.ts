@@ -118,6 +118,10 @@ export class FakeSessions {
       request.idempotencyKey &&
       this.idempotencyKeys.get(request.idempotencyKey);
     if (existing) return { session: this.get(existing), created: false };
+    const parent = request.parentSessionId
+      ? this.sessions.find(s => s.id === request.parentSessionId)
+      : undefined;
+    this.checkWaves(request, parent);
     const taken = new Set(this.sessions.map(s => s.id));
     let n = this.sessions.length + 1;
     while (taken.has(sessionId(n))) n++;
@@ -149,6 +153,13 @@ export class FakeSessions {
       ...(request.parentSessionId
         ? { parentSessionId: request.parentSessionId }
         : {}),
+      // A fan-out in waves starts at wave 1; its tasks start from its integration branch.
+      ...(request.integrationBranch
+        ? { integrationBranch: request.integrationBranch, currentWave: 1 }
+        : {}),
+      ...(request.wave !== undefined
+        ? { wave: request.wave, baseBranch: parent?.integrationBranch }
+        : {}),
       runs:
         kind === 'fanout'
           ? []
@@ -168,6 +179,97 @@ export class FakeSessions {
     if (request.idempotencyKey)
       this.idempotencyKeys.set(request.idempotencyKey, id);
     return { session, created: true };
+  }
+
+  /** Refuses the wave fields where the backend does: `integrationBranch` and `wave` go together. */
+  private checkWaves(
+    request: AgentsCreateSessionRequest,
+    parent: AgentsSessionWithRuns | undefined,
+  ): void {
+    if (request.integrationBranch && request.kind !== 'fanout') {
+      throw new InputError(
+        'integrationBranch is only for a fan-out session (kind fanout)',
+      );
+    }
+    if (request.wave !== undefined && !parent?.integrationBranch) {
+      throw new InputError(
+        'wave is only for a task of a fan-out that runs in waves (one created with integrationBranch)',
+      );
+    }
+    if (parent?.integrationBranch && request.wave === undefined) {
+      throw new InputError(
+        `Fan-out ${parent.id} runs in waves on ${parent.integrationBranch}: give the task's wave`,
+      );
+    }
+  }
+
+  /** Sets a task's status (a test playing the backend's runs); a finished task may end its wave. */
+  setStatus(
+    id: string,
+    status: AgentsSessionStatus,
+    extra: Partial<Pick<AgentsSessionWithRuns, 'prUrl' | 'summary'>> = {},
+  ): void {
+    const session = this.get(id);
+    if (session.kind === 'fanout') {
+      throw new Error(`Session ${id} is a fan-out: set its tasks' status`);
+    }
+    const finished = isTerminalStatus(status);
+    const now = new Date().toISOString();
+    this.replace({
+      ...this.sessions.find(s => s.id === id)!,
+      ...extra,
+      status,
+      updatedAt: now,
+      ...(finished ? { finishedAt: now } : {}),
+      runs: session.runs.map((r, i) =>
+        i === session.runs.length - 1
+          ? { ...r, phase: status, ...(finished ? { finishedAt: now } : {}) }
+          : r,
+      ),
+    });
+    if (finished && session.parentSessionId) {
+      this.advanceWaves(session.parentSessionId);
+    }
+  }
+
+  /**
+   * What the backend does when a task of a fan-out in waves finishes: once every task of the
+   * current wave has finished, the wave is merged and the next starts if all succeeded; otherwise
+   * `waveError` says why and the later waves' tasks are cancelled.
+   */
+  private advanceWaves(fanOutId: string): void {
+    const fanOut = this.sessions.find(s => s.id === fanOutId);
+    if (!fanOut?.currentWave || fanOut.waveError) return;
+    const tasks = this.sessions.filter(s => s.parentSessionId === fanOutId);
+    const current = tasks.filter(t => t.wave === fanOut.currentWave);
+    if (!current.every(t => isTerminalStatus(t.status))) return;
+    const later = tasks.filter(t => (t.wave ?? 0) > fanOut.currentWave!);
+    const failed = current.find(t => t.status !== 'succeeded');
+    if (failed) {
+      this.replace({
+        ...fanOut,
+        waveError: `Task ${failed.origin.taskId ?? failed.id} of wave ${
+          fanOut.currentWave
+        } ${failed.status}; the later waves will not start`,
+      });
+      const now = new Date().toISOString();
+      for (const task of later) {
+        this.replace({
+          ...task,
+          status: 'cancelled',
+          finishedAt: now,
+          runs: task.runs.map(r => ({
+            ...r,
+            phase: 'cancelled',
+            finishedAt: now,
+          })),
+        });
+      }
+      return;
+    }
+    if (later.length === 0) return;
+    this.replace({ ...fanOut, currentWave: fanOut.currentWave + 1 });
+    this.advanceWaves(fanOutId);
   }
 
   cancel(id: string): AgentsSessionWithRuns {

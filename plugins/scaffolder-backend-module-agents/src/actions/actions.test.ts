@@ -297,16 +297,23 @@ describe('scaffolder actions', () => {
   describe('agents:speckit:implement', () => {
     it('runs its examples', async () => {
       const results = await runExamples(createImplementSpecAction(options));
-      expect(results[0].output.sessions.map((s: any) => s.taskId)).toEqual(['T004', 'T005', 'T007', 'T009']);
-      expect(results[1].output.sessions.map((s: any) => s.taskId)).toEqual([
-        'T004', 'T005', 'T006', 'T007', 'T009', 'T010', 'T011',
+      // In waves, the open unmarked T003 of phase 2 holds back the later phases.
+      expect(results[0].output.sessions.map((s: any) => [s.taskId, s.wave])).toEqual([['T004', 1]]);
+      expect(results[0].output.blocked.map((b: any) => b.taskId)).toEqual(['T005', 'T007', 'T009']);
+      expect(results[0].output.integrationBranch).toBe('specs/001-ledger/integration');
+      expect(results[1].output.blocked.map((b: any) => b.taskId)).toEqual([
+        'T005', 'T006', 'T007', 'T009', 'T010', 'T011',
       ]);
+      expect(results[1].output.integrationBranch).toBe('agents/001-ledger');
+      expect(results[2].output.sessions.map((s: any) => s.taskId)).toEqual(['T004', 'T005', 'T007', 'T009']);
+      expect(results[2].output.integrationBranch).toBeUndefined();
       expect(readUrls).toContain('https://github.com/example-org/payments-service/tree/main/specs/001-ledger/tasks.md');
     });
 
-    it('starts one session per open [ASYNC] task with the task, spec and plan in its prompt', async () => {
+    it('with waves: false, starts every open [ASYNC] task at once with the task, spec and plan in its prompt', async () => {
       const action = createImplementSpecAction(options);
-      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
+      const input = { entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo', waves: false };
+      const ctx = context(input);
       await action.handler(ctx as any);
 
       const [fanOut, ...posts] = creates();
@@ -318,6 +325,8 @@ describe('scaffolder actions', () => {
         idempotencyKey: 'scaffolder:mock-task-id:mock-step-id:001-ledger:fanout',
       });
       expect(fanOut.body.prompt).toContain('4 task(s)');
+      expect(fanOut.body.integrationBranch).toBeUndefined();
+      expect(posts.every(p => p.body.wave === undefined)).toBe(true);
       const fanOutId = '00000000-0000-4000-8000-000000000001';
       expect(posts.map(p => [p.body.parentSessionId, p.body.origin, p.body.taskId, p.body.workBranch])).toEqual([
         [fanOutId, 'speckit', 'T004', 'specs/001-ledger/T004-async'],
@@ -352,7 +361,7 @@ describe('scaffolder actions', () => {
       });
 
       // a retry of the task starts nothing new
-      const retry = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', harness: 'demo' });
+      const retry = context(input);
       await action.handler(retry as any);
       expect(fake.sessions).toHaveLength(5);
       expect(outputs(retry).sessions).toEqual(sessions);
@@ -361,7 +370,7 @@ describe('scaffolder actions', () => {
 
     it('names branches after its pattern, which must hold the task id', async () => {
       const action = createImplementSpecAction(options);
-      const input = { entityRef: 'component:default/payments-service', feature: '001-ledger' };
+      const input = { entityRef: 'component:default/payments-service', feature: '001-ledger', waves: false };
       await action.handler(context({ ...input, branchPattern: 'agents/{feature}-{taskId}' }) as any);
       expect(creates().map(r => r.body.workBranch)).toEqual([
         undefined,
@@ -401,7 +410,7 @@ describe('scaffolder actions', () => {
 
     it('refuses more tasks than maxTasks', async () => {
       const action = createImplementSpecAction(options);
-      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', maxTasks: 2 });
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', maxTasks: 2, waves: false });
       await expect(action.handler(ctx as any)).rejects.toThrow(/4 tasks would each start an agent session, more than maxTasks \(2\)/);
       expect(fake.requests).toHaveLength(0);
     });
@@ -409,7 +418,7 @@ describe('scaffolder actions', () => {
     it('says which sessions started when one fails', async () => {
       failCreatesFrom(3, 429, 'TooManyRequestsError', 'slow down');
       const action = createImplementSpecAction(options);
-      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' });
+      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger', waves: false });
       await expect(action.handler(ctx as any)).rejects.toThrow(
         /Started 2 of 4 agent sessions \(T004, T005\); starting the one for T007 failed: .*TooManyRequestsError: slow down \(HTTP 429\)/,
       );
@@ -430,7 +439,10 @@ describe('scaffolder actions', () => {
 
     it('plans without starting anything in a dry run', async () => {
       const action = createImplementSpecAction(options);
-      const ctx = context({ entityRef: 'component:default/payments-service', feature: '001-ledger' }, { isDryRun: true });
+      const ctx = context(
+        { entityRef: 'component:default/payments-service', feature: '001-ledger', waves: false },
+        { isDryRun: true },
+      );
       await action.handler(ctx as any);
       expect(fake.requests).toHaveLength(0);
       expect(outputs(ctx).sessions.map((s: any) => [s.taskId, s.status, s.workBranch])).toEqual([
@@ -439,6 +451,85 @@ describe('scaffolder actions', () => {
         ['T007', 'dry-run', 'specs/001-ledger/T007-async'],
         ['T009', 'dry-run', 'specs/001-ledger/T009-async'],
       ]);
+    });
+
+    describe('in waves (the default)', () => {
+      const refunds = fs.readFileSync(
+        path.join(
+          path.dirname(require.resolve('@backstage-agents/plugin-agents-common/package.json')),
+          'src/speckit/__fixtures__/waves-tasks.md',
+        ),
+        'utf8',
+      );
+      const input = { entityRef: 'component:default/payments-service', feature: '002-refunds' };
+      beforeEach(() => {
+        files['tasks.md'] = refunds;
+      });
+
+      it('creates the fan-out on the integration branch and the tasks last wave first, with their upstream', async () => {
+        const action = createImplementSpecAction(options);
+        const ctx = context(input);
+        await action.handler(ctx as any);
+        const [fanOut, ...posts] = creates();
+        expect(fanOut.body).toMatchObject({ kind: 'fanout', integrationBranch: 'specs/002-refunds/integration' });
+        expect(fanOut.body.prompt).toContain('5 task(s)');
+        expect(posts.map(p => [p.body.taskId, p.body.wave, p.body.workBranch])).toEqual([
+          ['T005', 3, 'specs/002-refunds/T005-async'],
+          ['T004', 2, 'specs/002-refunds/T004-async'],
+          ['T006', 2, 'specs/002-refunds/T006-async'],
+          ['T002', 1, 'specs/002-refunds/T002-async'],
+          ['T003', 1, 'specs/002-refunds/T003-async'],
+        ]);
+        const prompt: string = posts[0].body.prompt;
+        expect(prompt).toContain('- T004 (tests/contract/refunds.test.ts) is done and merged into your base branch');
+        expect(prompt).toContain('Your base branch (specs/002-refunds/integration) holds the work of the earlier waves');
+        expect(fake.sessions.find(s => s.origin.taskId === 'T005')?.baseBranch).toBe('specs/002-refunds/integration');
+
+        const out = outputs(ctx);
+        expect(out.integrationBranch).toBe('specs/002-refunds/integration');
+        expect(out.waves.map((w: any) => [w.wave, w.taskIds])).toEqual([
+          [1, ['T002', 'T003']],
+          [2, ['T004', 'T006']],
+          [3, ['T005']],
+        ]);
+        expect(out.blocked).toEqual([
+          {
+            taskId: 'T008',
+            line: 32,
+            reason: 'waits for T007 [SYNC] (line 31), still open: do it, check it off, and run implement again',
+          },
+          { taskId: 'T009', line: 38, reason: expect.stringContaining('waits for T007 [SYNC] (line 31)') },
+        ]);
+        // Reported in the order of tasks.md.
+        expect(out.sessions.map((s: any) => [s.taskId, s.wave])).toEqual([
+          ['T002', 1], ['T003', 1], ['T004', 2], ['T005', 3], ['T006', 2],
+        ]);
+      });
+
+      it('takes the integration branch from its input', async () => {
+        const action = createImplementSpecAction(options);
+        await action.handler(context({ ...input, integrationBranch: 'agents/{feature}' }) as any);
+        expect(creates()[0].body.integrationBranch).toBe('agents/002-refunds');
+      });
+
+      it('refuses a dependency cycle, starting nothing', async () => {
+        files['tasks.md'] = '## Phase 1\n- [ ] T001 [ASYNC] A, depends on T002\n- [ ] T002 [ASYNC] B, depends on T001\n';
+        const action = createImplementSpecAction(options);
+        await expect(action.handler(context(input) as any)).rejects.toThrow(
+          /dependency cycle: T001 \(line 2\) depends on T002 \(line 3\) depends on T001/,
+        );
+        expect(fake.requests).toHaveLength(0);
+      });
+
+      it('starts nothing when every task waits for a human, and says which', async () => {
+        files['tasks.md'] = '## Phase 1\n- [ ] T001 [SYNC] Decide\n## Phase 2\n- [ ] T002 [ASYNC] Build\n';
+        const action = createImplementSpecAction(options);
+        const ctx = context(input);
+        await action.handler(ctx as any);
+        expect(fake.requests).toHaveLength(0);
+        expect(outputs(ctx).sessions).toEqual([]);
+        expect(outputs(ctx).blocked.map((b: any) => b.taskId)).toEqual(['T002']);
+      });
     });
   });
 });

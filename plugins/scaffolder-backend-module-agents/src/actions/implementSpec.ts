@@ -2,9 +2,15 @@ import { stringifyEntityRef, type Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { ScmIntegrations } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { parseTasks, selectTasks } from '@backstage-agents/plugin-agents-common';
-import { buildTaskPrompt } from '../speckit/prompt';
-import { normalizeEntityRef } from '@backstage-agents/plugin-agents-common';
+import {
+  buildTaskPrompt,
+  normalizeEntityRef,
+  parseTasks,
+  planWaves,
+  selectTasks,
+  type SpeckitTask,
+  type SpeckitWavePlan,
+} from '@backstage-agents/plugin-agents-common';
 import { readRepoUrlRewrites } from '@backstage-agents/plugin-agents-node';
 import { readSpecFiles } from '../speckit/readSpecFiles';
 import { findEntityByRepoUrl } from './entities';
@@ -20,6 +26,7 @@ import {
 
 export const IMPLEMENT_SPEC_ACTION_ID = 'agents:speckit:implement';
 export const DEFAULT_BRANCH_PATTERN = 'specs/{feature}/{taskId}-async';
+export const DEFAULT_INTEGRATION_BRANCH = 'specs/{feature}/integration';
 
 const FEATURE = /^[A-Za-z0-9][\w.-]*$/;
 
@@ -30,14 +37,31 @@ interface ChildSession {
   sessionUrl: string;
   status: string;
   workBranch?: string;
-  [key: string]: string | undefined;
+  wave?: number;
+  [key: string]: string | number | undefined;
+}
+
+/** A task to start: its wave and the tasks whose work its base branch holds (with waves only). */
+interface PlannedTask {
+  task: SpeckitTask;
+  wave?: number;
+  upstream?: SpeckitTask[];
+}
+
+/** The tasks to start, in the order to create them: last wave first, so no wave ends before the next exists. */
+function creationOrder(plan: SpeckitWavePlan): PlannedTask[] {
+  return [...plan.waves]
+    .reverse()
+    .flatMap(({ wave, tasks }) => tasks.map(task => ({ task, wave, upstream: plan.upstream[task.id] })));
 }
 
 /**
  * `agents:speckit:implement`: reads a spec-kit feature's tasks.md from the component's repository,
  * creates a fan-out session, and starts one child session per open `[ASYNC]` task (and `[P]` task
- * when asked) under it, one request after the other; the backend's concurrency caps decide how many
- * run at once. Every request is checkpointed and idempotent, so a retried task starts only what is missing.
+ * when asked) under it, one request after the other. By default the fan-out runs in waves on an
+ * integration branch (`planWaves`: phases in order, "depends on" one wave later, tasks waiting for a
+ * human's open task not started); with `waves: false` every task starts at once from the base branch.
+ * Every request is checkpointed and idempotent, so a retried task starts only what is missing.
  */
 export function createImplementSpecAction(options: AgentsActionsOptions) {
   const api = createApi(options);
@@ -71,6 +95,20 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             .describe("The agent harness; the policy's default when left out or empty."),
         maxTasks: z =>
           z.number().int().positive().optional().describe('Refuse to start more sessions than this (default 50).'),
+        waves: z =>
+          z
+            .boolean()
+            .optional()
+            .describe(
+              'Run the tasks in waves on an integration branch: phases in file order, a task that "depends on" another one wave after it, tasks waiting for an open [SYNC] task not started (default true). false starts every task at once from the base branch.',
+            ),
+        integrationBranch: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              `With waves: the branch the tasks start from and each wave is merged into, with {feature} replaced (default ${DEFAULT_INTEGRATION_BRANCH}).`,
+            ),
       },
       output: {
         fanOutSessionId: z =>
@@ -86,9 +124,22 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
                 sessionUrl: z.string(),
                 status: z.string(),
                 workBranch: z.string().optional(),
+                wave: z.number().optional(),
               }),
             )
             .describe('One entry per task handed to an agent, in the order of tasks.md.'),
+        integrationBranch: z =>
+          z.string().optional().describe('With waves: the branch the waves are merged into.'),
+        waves: z =>
+          z
+            .array(z.object({ wave: z.number(), phases: z.array(z.string()), taskIds: z.array(z.string()) }))
+            .optional()
+            .describe('With waves: the waves, wave 1 first.'),
+        blocked: z =>
+          z
+            .array(z.object({ taskId: z.string(), line: z.number(), reason: z.string() }))
+            .optional()
+            .describe('With waves: the open tasks not started because they wait for a task that is not an agent\'s.'),
       },
     },
     async handler(ctx) {
@@ -134,31 +185,63 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             .join('\n')}`,
         );
       }
-      const selected = selectTasks(parsed.tasks, { includeParallel: input.includeParallel ?? false });
+      const includeParallel = input.includeParallel ?? false;
+      const inWaves = input.waves ?? true;
+      const selected = selectTasks(parsed.tasks, { includeParallel });
       const open = parsed.tasks.filter(t => !t.done).length;
       logger.info(
         `${files.tasksUrl}: ${parsed.tasks.length} tasks, ${open} open, ${selected.length} to hand to agents (${
-          input.includeParallel ? '[ASYNC] and [P]' : '[ASYNC]'
+          includeParallel ? '[ASYNC] and [P]' : '[ASYNC]'
         })`,
       );
-      if (selected.length > maxTasks) {
-        throw new InputError(
-          `${selected.length} tasks would each start an agent session, more than maxTasks (${maxTasks}); raise maxTasks or split the feature`,
+      let planned: PlannedTask[] = selected.map(task => ({ task }));
+      let integrationBranch: string | undefined;
+      if (inWaves) {
+        const plan = planWaves(parsed, { includeParallel });
+        integrationBranch = (input.integrationBranch?.trim() || DEFAULT_INTEGRATION_BRANCH).replace(
+          /\{feature\}/g,
+          feature,
+        );
+        planned = creationOrder(plan);
+        for (const w of plan.waves) {
+          logger.info(`Wave ${w.wave} (${w.phases.join(', ')}): ${w.tasks.map(t => t.id).join(', ')}`);
+        }
+        for (const b of plan.blocked) logger.warn(`${b.task.id} is not started: it ${b.reason}`);
+        ctx.output('integrationBranch', integrationBranch);
+        ctx.output(
+          'waves',
+          plan.waves.map(w => ({ wave: w.wave, phases: w.phases, taskIds: w.tasks.map(t => t.id) })),
+        );
+        ctx.output(
+          'blocked',
+          plan.blocked.map(b => ({ taskId: b.task.id, line: b.task.line, reason: b.reason })),
         );
       }
-      if (selected.length === 0) {
-        logger.warn('No open task to hand to agents: mark tasks [ASYNC] (or set includeParallel for [P] tasks)');
+      if (planned.length > maxTasks) {
+        throw new InputError(
+          `${planned.length} tasks would each start an agent session, more than maxTasks (${maxTasks}); raise maxTasks or split the feature`,
+        );
+      }
+      if (planned.length === 0) {
+        logger.warn(
+          selected.length === 0
+            ? 'No open task to hand to agents: mark tasks [ASYNC] (or set includeParallel for [P] tasks)'
+            : 'No task can start now: every open task to hand to agents waits for a task that is not an agent\'s (see above)',
+        );
         ctx.output('sessions', []);
         return;
       }
 
       const harness = input.harness || undefined;
-      const fanOutPrompt = `Implement the spec-kit feature "${feature}" of ${entityRef}: ${selected.length} task(s) from ${
+      const ids = [...planned].sort((a, b) => a.task.line - b.task.line).map(p => p.task.id);
+      const fanOutPrompt = `Implement the spec-kit feature "${feature}" of ${entityRef}: ${ids.length} task(s) from ${
         files.tasksUrl
-      }, one agent session each (${selected.map(t => t.id).join(', ')}).`;
+      }, one agent session each (${ids.join(', ')})${
+        integrationBranch ? `, in waves merged into ${integrationBranch}` : ''
+      }.`;
       let fanOut: { id: string; status: string };
       if (ctx.isDryRun) {
-        logger.info(`Dry run: would start a fan-out session on ${entityRef} grouping ${selected.length} task(s)`);
+        logger.info(`Dry run: would start a fan-out session on ${entityRef} grouping ${planned.length} task(s)`);
         fanOut = { id: DRY_RUN_SESSION_ID, status: 'dry-run' };
       } else {
         fanOut = await ctx.checkpoint({
@@ -172,6 +255,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
                 origin: 'speckit',
                 harness,
                 templateRef,
+                integrationBranch,
                 idempotencyKey: idempotencyKey(ctx.task.id, ctx.step?.id, feature, 'fanout'),
               },
               credentials,
@@ -185,7 +269,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
       ctx.output('fanOutSessionUrl', sessionUrl(options.config, fanOut.id));
 
       const sessions: ChildSession[] = [];
-      for (const task of selected) {
+      for (const { task, wave, upstream } of planned) {
         const branch = branchPattern.replace(/\{feature\}/g, feature).replace(/\{taskId\}/g, task.id);
         if (ctx.isDryRun) {
           logger.info(`Dry run: would start an agent session for ${task.id} on ${entityRef}, branch ${branch}`);
@@ -195,10 +279,19 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
             sessionUrl: sessionUrl(options.config, DRY_RUN_SESSION_ID),
             status: 'dry-run',
             workBranch: branch,
+            ...(wave !== undefined ? { wave } : {}),
           });
           continue;
         }
-        const prompt = buildTaskPrompt({ feature, task, spec: files.spec, plan: files.plan });
+        const prompt = buildTaskPrompt({
+          feature,
+          task,
+          spec: files.spec,
+          plan: files.plan,
+          upstream,
+          wave,
+          integrationBranch,
+        });
         const key = idempotencyKey(ctx.task.id, ctx.step?.id, feature, task.id);
         let launched: { id: string; status: string; workBranch: string };
         try {
@@ -216,6 +309,7 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
                   workBranch: branch,
                   origin: 'speckit',
                   taskId: task.id,
+                  wave,
                 },
                 credentials,
               );
@@ -225,22 +319,32 @@ export function createImplementSpecAction(options: AgentsActionsOptions) {
         } catch (error) {
           const done = sessions.map(s => s.taskId).join(', ') || 'none';
           throw new Error(
-            `Started ${sessions.length} of ${selected.length} agent sessions (${done}); starting the one for ${task.id} failed: ${
+            `Started ${sessions.length} of ${planned.length} agent sessions (${done}); starting the one for ${task.id} failed: ${
               (error as Error).message
             }. Retrying the task starts only the missing ones.`,
           );
         }
         const url = sessionUrl(options.config, launched.id);
-        logger.info(`${task.id}: agent session ${launched.id} is ${launched.status} on ${launched.workBranch}: ${url}`);
+        logger.info(
+          `${task.id}: agent session ${launched.id} is ${launched.status} on ${launched.workBranch}${
+            wave !== undefined ? ` (wave ${wave})` : ''
+          }: ${url}`,
+        );
         sessions.push({
           taskId: task.id,
           sessionId: launched.id,
           sessionUrl: url,
           status: launched.status,
           workBranch: launched.workBranch,
+          ...(wave !== undefined ? { wave } : {}),
         });
       }
-      ctx.output('sessions', sessions);
+      // Created last wave first; reported in the order of tasks.md.
+      const line = new Map(planned.map(p => [p.task.id, p.task.line]));
+      ctx.output(
+        'sessions',
+        sessions.sort((a, b) => line.get(a.taskId)! - line.get(b.taskId)!),
+      );
     },
   });
 }
