@@ -16,6 +16,10 @@ export type CliContext = {
   retryDelayMs?: number;
   /** How long `logs` without `-f` waits for more of a running session's log (default 1 s). */
   idleMs?: number;
+  /** How often a fan-out is polled for its waves while following it (default 2 s). */
+  pollMs?: number;
+  /** The directory relative paths are read from (default: the process's). */
+  cwd?: string;
   /** Aborted on Ctrl-C: following stops. */
   signal?: AbortSignal;
 };

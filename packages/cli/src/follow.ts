@@ -37,6 +37,7 @@ export async function followSession(
     else if (event.type === 'status') reportStatus(out, event.status);
     if (event.type === 'end') return event.status;
   }
+  out.progress('Stopped following; the session goes on.');
   return undefined;
 }
 

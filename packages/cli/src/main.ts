@@ -7,6 +7,7 @@ import { Output } from './output';
 import type { CommandRunner } from './commands/types';
 import { registerCancel } from './commands/cancel';
 import { registerGet } from './commands/get';
+import { registerImplement } from './commands/implement';
 import { registerLaunch } from './commands/launch';
 import { registerList } from './commands/list';
 import { registerLogs } from './commands/logs';
@@ -15,9 +16,10 @@ import { registerWait } from './commands/wait';
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  done; with wait, launch --wait and logs -f: the session succeeded
-  1  the session failed or timed out
-  2  the session was cancelled
+  0  done; with wait, launch --wait and logs -f: the session succeeded;
+     with implement and logs --fan-out -f: every task succeeded
+  1  the session (a task) failed or timed out
+  2  the session (a task) was cancelled
   3  the command could not do what was asked (bad usage, refused, backend unreachable)
 
 Environment:
@@ -78,6 +80,7 @@ export function buildProgram(
     registerWait,
     registerCancel,
     registerResume,
+    registerImplement,
   ]) {
     register(program, runCommand);
   }
@@ -108,7 +111,7 @@ export async function run(
   // Ctrl-C stops following (the session goes on); a second Ctrl-C exits at once.
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(130);
-    ctx.stderr.write('\nStopped following; the session goes on.\n');
+    ctx.stderr.write('\nStopping (Ctrl-C again exits at once)…\n');
     abort.abort();
   };
   const ownSignal = !context.signal;

@@ -248,9 +248,9 @@ export class FakeSessions {
     if (failed) {
       this.replace({
         ...fanOut,
-        waveError: `Task ${failed.origin.taskId ?? failed.id} of wave ${
-          fanOut.currentWave
-        } ${failed.status}; the later waves will not start`,
+        waveError: `Wave ${fanOut.currentWave} ended with ${
+          failed.origin.taskId ?? failed.id
+        } ${failed.status.replace('_', ' ')}: the later waves were not started`,
       });
       const now = new Date().toISOString();
       for (const task of later) {
@@ -267,8 +267,15 @@ export class FakeSessions {
       }
       return;
     }
-    if (later.length === 0) return;
-    this.replace({ ...fanOut, currentWave: fanOut.currentWave + 1 });
+    // As the backend: the next wave with tasks; past the last one, one past it (every wave merged).
+    if (later.length === 0) {
+      this.replace({ ...fanOut, currentWave: fanOut.currentWave + 1 });
+      return;
+    }
+    this.replace({
+      ...fanOut,
+      currentWave: Math.min(...later.map(t => t.wave ?? 0)),
+    });
     this.advanceWaves(fanOutId);
   }
 

@@ -113,8 +113,9 @@ describe('FakeAgentsApi: fan-outs in waves, as the backend runs them', () => {
       'https://github.com/o/r/pull/2',
     );
     fake.finishTask(tasks[2].id, 'succeeded');
+    // Past the last wave: every wave is merged.
     const done = await client.getSession(fanOut.id);
-    expect(done).toMatchObject({ status: 'succeeded', currentWave: 2 });
+    expect(done).toMatchObject({ status: 'succeeded', currentWave: 3 });
     expect(done.waveError).toBeUndefined();
   });
 
@@ -126,7 +127,7 @@ describe('FakeAgentsApi: fan-outs in waves, as the backend runs them', () => {
     fake.finishTask(tasks[1].id, 'succeeded');
     const after = await client.getSession(fanOut.id);
     expect(after.waveError).toBe(
-      'Task T001 of wave 1 failed; the later waves will not start',
+      'Wave 1 ended with T001 failed: the later waves were not started',
     );
     expect(after.currentWave).toBe(1);
     expect((await client.getSession(tasks[2].id)).status).toBe('cancelled');
