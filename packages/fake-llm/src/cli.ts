@@ -6,7 +6,7 @@ const USAGE = `Usage: fake-llm [options]
 
 Starts the model-provider simulator (OpenAI chat completions, Anthropic Messages, OpenAI
 Responses) and runs until interrupted. A marker in the prompt picks the scripted conversation:
-[llm:edit] (default), [llm:fail], [llm:slow], [llm:blocked-tool], [llm:text].
+[llm:edit] (default), [llm:fail], [llm:slow], [llm:blocked-tool], [llm:text], [llm:run].
 
 Options:
   --port <n>        TCP port (default 0: a free port)

@@ -1,4 +1,6 @@
 import { Conversation, Reply } from './conversation';
+import type { Script, ScriptContext } from './script';
+import { run } from './runScript';
 import { fileEditTool, shellTool } from './tools';
 
 /**
@@ -15,19 +17,13 @@ import { fileEditTool, shellTool } from './tools';
  *                 a URL is given, e.g. a local port a network namespace must not reach) with the
  *                 shell tool; then answer with its output
  *   text          answer in text, no tool
+ *   run[:lines]   run the first fenced bash block of the prompt with the shell tool, then answer
+ *                 with a report quoting the last `lines` (20) lines it printed (runScript.ts)
  *
  * Requests without tools (OpenCode's title generation, Claude Code's side queries) get text.
  */
 
-export interface ScriptContext {
-  conversation: Conversation;
-  /** What follows the name in the marker, e.g. `500` in `[llm:fail:500]`. */
-  argument?: string;
-  /** A fresh tool-call id. */
-  nextCallId(): string;
-}
-
-export type Script = (context: ScriptContext) => Reply;
+export type { Script, ScriptContext } from './script';
 
 export interface Marker {
   name: string;
@@ -148,6 +144,7 @@ export const defaultScripts: Readonly<Record<string, Script>> = {
   slow,
   'blocked-tool': blockedTool,
   text,
+  run,
 };
 
 /** Plays the scenario the conversation's marker names (unknown names fall back to the default). */
