@@ -97,7 +97,8 @@ test('the "Implement a spec" template fans out one agent per [ASYNC] task, and t
   const fanOutLink = output.links.find((l: any) => l.title === 'All tasks (fan-out session)');
   const fanOutId = fanOutLink.url.split('/').pop();
 
-  // Every open [ASYNC] task of examples/specs/001-refunds/tasks.md runs to completion on its own branch.
+  // Every open [ASYNC] task of examples/specs/001-refunds/tasks.md runs to completion on its own branch,
+  // in waves: T003 depends on T002, and T005's phase comes after theirs.
   const fanOut = await untilFinished(request, headers, fanOutId);
   expect(fanOut).toMatchObject({
     kind: 'fanout',
@@ -106,26 +107,40 @@ test('the "Implement a spec" template fans out one agent per [ASYNC] task, and t
     policy: { name: 'spec-fanout', snapshot: { egressProfile: 'github-only', maxConcurrentPerEntity: 4 } },
     origin: { kind: 'speckit', templateRef: 'template:default/implement-spec' },
     children: { total: 3, byStatus: { succeeded: 3 } },
+    integrationBranch: 'specs/001-refunds/integration',
   });
   const children = await (
     await request.get(`${BACKEND}/api/agents/sessions`, { headers, params: { parentSessionId: fanOutId } })
   ).json();
   const byTask = Object.fromEntries(children.items.map((s: any) => [s.origin.taskId, s]));
   expect(Object.keys(byTask).sort()).toEqual(['T002', 'T003', 'T005']);
+  const waves: Record<string, number> = { T002: 1, T003: 2, T005: 3 };
   for (const [taskId, child] of Object.entries<any>(byTask)) {
     expect(child).toMatchObject({
       status: 'succeeded',
       policy: { name: 'spec-fanout' },
       parentSessionId: fanOutId,
       workBranch: `specs/001-refunds/${taskId}-async`,
+      baseBranch: 'specs/001-refunds/integration',
+      wave: waves[taskId],
     });
     expect(child.prompt).toContain(`Implement task ${taskId}`);
   }
+  // Each wave started after the one before it had finished.
+  expect(Date.parse(byTask.T003.startedAt)).toBeGreaterThanOrEqual(Date.parse(byTask.T002.finishedAt));
+  expect(Date.parse(byTask.T005.startedAt)).toBeGreaterThanOrEqual(Date.parse(byTask.T003.finishedAt));
+  // The last wave is merged right after its task ends.
+  await expect
+    .poll(async () => (await getSession(request, headers, fanOutId)).currentWave, { timeout: 30_000 })
+    .toBe(4);
 
   // The fan-out's page lists every child with its status and branch.
   await signInAsGuest(page);
   await page.goto(new URL(fanOutLink.url).pathname);
   await expect(page.getByText('Task sessions', { exact: true })).toBeVisible();
+  for (const wave of [1, 2, 3]) {
+    await expect(page.getByRole('heading', { name: `Wave ${wave} · merged` })).toBeVisible();
+  }
   for (const taskId of ['T002', 'T003', 'T005']) {
     const row = page.getByRole('row', { name: new RegExp(`\\b${taskId}\\b`) });
     await expect(row).toBeVisible();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseTasks, selectTasks } from './parseTasks';
+import { planWaves } from './planWaves';
 
 const fixture = fs.readFileSync(path.join(__dirname, '__fixtures__/tasks.md'), 'utf8');
 
@@ -237,10 +238,14 @@ describe('the [SYNC]/[ASYNC] triage of the agentic-SDLC fork', () => {
 });
 
 describe('the example spec of the development setup', () => {
-  it('parses cleanly and hands its three open [ASYNC] tasks to agents', () => {
+  it('parses cleanly and hands its three open [ASYNC] tasks to agents, in three waves', () => {
     const file = path.join(__dirname, '../../../../examples/specs/001-refunds/tasks.md');
     const parsed = parseTasks(fs.readFileSync(file, 'utf8'));
     expect(parsed.problems).toEqual([]);
     expect(selectTasks(parsed.tasks, { includeParallel: false }).map(t => t.id)).toEqual(['T002', 'T003', 'T005']);
+    // T003 depends on T002; T005's phase comes after theirs.
+    const plan = planWaves(parsed, { includeParallel: false });
+    expect(plan.waves.map(w => w.tasks.map(t => t.id))).toEqual([['T002'], ['T003'], ['T005']]);
+    expect(plan.blocked).toEqual([]);
   });
 });
