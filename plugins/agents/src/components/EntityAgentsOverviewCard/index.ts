@@ -1,0 +1,1 @@
+export { EntityAgentsOverviewCard } from './EntityAgentsOverviewCard';

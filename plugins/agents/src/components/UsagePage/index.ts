@@ -1,0 +1,5 @@
+export { UsagePage } from './UsagePage';
+export {
+  EntityUsageContent,
+  isAgentsUsageAvailable,
+} from './EntityUsageContent';
