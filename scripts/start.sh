@@ -55,7 +55,9 @@ rm -f "$AGENTS_DATA_DIR/llm/fake-llm.log"
 node packages/fake-llm/bin/fake-llm --port "$llm_port" --log \
   > "$AGENTS_DATA_DIR/llm/fake-llm.log" 2>&1 &
 llm_pid=$!
-trap 'kill $llm_pid 2>/dev/null || true' EXIT INT TERM
+trap 'kill $llm_pid 2>/dev/null || true' EXIT
+# A trap that does not exit lets the script go on: stopped while starting, it would still start the app.
+trap 'exit 143' INT TERM
 
 # A fake GitHub (packages/fake-github) serves the example repositories over git smart HTTP and the
 # REST API the backend uses: repo-scoped app tokens, pull requests. The app's key goes to the
@@ -73,8 +75,10 @@ node packages/kube-sim/bin/kube-sim --kubeconfig "$AGENTS_DATA_DIR/kube/config" 
   --images "$AGENTS_DATA_DIR/kube/images.yaml" --work-dir "$AGENTS_DATA_DIR/kube/pods" \
   > "$AGENTS_DATA_DIR/kube/kube-sim.log" 2>&1 &
 sim_pid=$!
-trap 'kill $sim_pid $github_pid $llm_pid 2>/dev/null || true' EXIT INT TERM
+trap 'kill $sim_pid $github_pid $llm_pid 2>/dev/null || true' EXIT
 node scripts/dev-cluster.js "$AGENTS_DATA_DIR/kube/config"
+# Backstage's Kubernetes plugin takes the simulator's URL, CA and token from the environment.
+eval "$(node scripts/kube-env.js "$AGENTS_DATA_DIR/kube/config")"
 for _ in $(seq 1 100); do [ -s "$AGENTS_DATA_DIR/github/app.pem" ] && break; sleep 0.2; done
 [ -s "$AGENTS_DATA_DIR/github/app.pem" ] || { cat "$AGENTS_DATA_DIR/github/fake-github.log" >&2; exit 1; }
 AGENTS_GITHUB_APP_KEY="$(cat "$AGENTS_DATA_DIR/github/app.pem")"

@@ -1,4 +1,5 @@
 import type { ResourceType } from './resourceType';
+import { CONTROLLER_RESOURCE_TYPES } from './controllerResources';
 import { WORKLOAD_RESOURCE_TYPES } from './workloadResources';
 
 const ALL_VERBS = [
@@ -141,6 +142,7 @@ export const RESOURCE_TYPES: ResourceType[] = [
     namespaced: true,
   },
   ...WORKLOAD_RESOURCE_TYPES,
+  ...CONTROLLER_RESOURCE_TYPES,
 ];
 
 export function apiVersionOf(type: ResourceType): string {

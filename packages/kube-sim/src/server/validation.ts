@@ -2,6 +2,7 @@ import { Pod, Secret, ConfigMap, Namespace } from 'kubernetes-models/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { ResourceType } from './resourceType';
 import { invalid } from './statusErrors';
+import { CONTROLLER_SCHEMAS } from './controllerResources';
 import { WORKLOAD_SCHEMAS, workloadCauses } from './workloadResources';
 
 type Cause = { field?: string; message: string };
@@ -14,6 +15,7 @@ const SCHEMAS: Record<string, new (data: any) => { validate(): void }> = {
   Namespace,
   NetworkPolicy,
   ...WORKLOAD_SCHEMAS,
+  ...CONTROLLER_SCHEMAS,
 };
 
 const DNS_SUBDOMAIN =

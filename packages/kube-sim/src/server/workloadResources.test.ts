@@ -170,6 +170,13 @@ describe('stored workload kinds', () => {
     expect(apps.resources.map((r: any) => r.name)).toEqual([
       'deployments',
       'deployments/status',
+      // controllerResources.ts: what Backstage's Kubernetes plugin lists beside them.
+      'replicasets',
+      'replicasets/status',
+      'statefulsets',
+      'statefulsets/status',
+      'daemonsets',
+      'daemonsets/status',
     ]);
     await sim.kubeConfig
       .makeApiClient(AppsV1Api)
