@@ -12,9 +12,16 @@ echo "Waiting for other end-to-end runs on this machine to finish…"
 flock 9
 data="$(mktemp -d)"
 echo "App data and log: $data"
-AGENTS_DATA_DIR="$data" setsid bash scripts/start.sh --skip-install > "$data/app.log" 2>&1 &
+# The app must not inherit the lock's descriptor: an app left running by a killed run would hold the
+# lock, and every later run would wait for ever.
+AGENTS_DATA_DIR="$data" setsid bash scripts/start.sh --skip-install 9>&- > "$data/app.log" 2>&1 &
 app_pid=$!
-stop_app() { kill -TERM -- "-$app_pid" 2>/dev/null || true; wait "$app_pid" 2>/dev/null || true; }
+stop_app() {
+  kill -TERM -- "-$app_pid" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 -- "-$app_pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL -- "-$app_pid" 2>/dev/null || true
+  wait "$app_pid" 2>/dev/null || true
+}
 trap stop_app EXIT
 for url in http://localhost:7007/.backstage/health/v1/readiness http://localhost:3000; do
   for _ in $(seq 1 240); do

@@ -15,6 +15,12 @@ export interface Config {
      * The cluster harness pods run in. Without this section sessions are stored but not run.
      */
     kubernetes?: {
+      /**
+       * A cluster of Backstage's Kubernetes plugin (`kubernetes.clusterLocatorMethods`, type config,
+       * authProvider serviceAccount), by name, instead of inCluster or kubeconfig: its url, caData or
+       * caFile, skipTLSVerify and serviceAccountToken (none: the pod's own service account).
+       */
+      cluster?: string;
       /** Use the pod's service account (production). */
       inCluster?: boolean;
       /** A kubeconfig file; the default loading rules apply when neither this nor inCluster is set. */
@@ -222,6 +228,22 @@ export interface Config {
         draftPullRequest?: boolean;
         /** The largest session bundle a run may upload: bytes, or a quantity like 512Mi (default 1Gi). */
         maxBundleSize?: number | string;
+        /**
+         * Backstage notifications to a session's creator (a user; sessions services create are not
+         * notified) when it ends, linked to its page. A fan-out notifies once, when its last task ends,
+         * with its tasks' counts; its tasks are not notified one by one. Needs the notifications backend.
+         */
+        notifications?: {
+          /** Whether to notify at all (default true). */
+          enabled?: boolean;
+          /** The outcomes notified (default succeeded, failed and timed_out). */
+          on?: Array<'succeeded' | 'failed' | 'cancelled' | 'timed_out'>;
+        };
+        /**
+         * The cluster this policy's sessions run on: a cluster of `kubernetes.clusterLocatorMethods`
+         * (type config) by name. Default: agents.kubernetes's cluster.
+         */
+        cluster?: string;
       };
     };
 
@@ -232,5 +254,30 @@ export interface Config {
       /** A name under agents.policies. */
       policy: string;
     }>;
+
+    /**
+     * Monthly token and cost budgets per owning group of the entities (calendar month, UTC), summed
+     * from the usage the runs recorded. An owner's own entry replaces the default as a whole.
+     */
+    budgets?: {
+      /** The budget of every owner without an entry under owners; none when absent. */
+      default?: AgentsOwnerBudgetConfig;
+      owners?: Array<
+        AgentsOwnerBudgetConfig & {
+          /** The owning group's entity ref, e.g. group:default/team-a (kind and namespace default to group and default). */
+          owner: string;
+        }
+      >;
+    };
   };
+}
+
+/** One monthly budget: tokens, US dollars, or both; the first one used up counts. */
+interface AgentsOwnerBudgetConfig {
+  /** Input plus output tokens a month. */
+  monthlyTokens?: number;
+  /** US dollars a month, from the runs' recorded cost (harnesses with a price). */
+  monthlyCostUsd?: number;
+  /** refuse (default): new sessions are refused with 403; queue: they wait, pending, until the month turns or the budget is raised. */
+  onExceeded?: 'refuse' | 'queue';
 }

@@ -61,6 +61,9 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
 
+// kubernetes plugin: the component's Kubernetes tab, harness pods included (kubernetes.* config)
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
 // Agents for Backstage
 backend.add(import('@backstage-agents/plugin-agents-backend'));
 backend.add(import('@backstage-agents/plugin-scaffolder-backend-module-agents'));

@@ -6,6 +6,7 @@ import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readDurationFromConfig } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { IssueTriggers, readTriggerSettings } from './github/IssueTriggers';
 import { Duration } from 'luxon';
@@ -35,14 +36,20 @@ import { IntegrationBranches } from './github/IntegrationBranches';
 import { PullRequestService } from './github/PullRequestService';
 import { RunGitTokens } from './github/RunGitTokens';
 import { SessionLogs } from './logs/SessionLogs';
+import { SessionEndNotifier } from './notifications/SessionEndNotifier';
 import { ScmIntegrations } from '@backstage/integration';
 import { SessionAuthorizer } from './permissions/SessionAuthorizer';
 import { ConfigPolicyResolver } from './policy/ConfigPolicyResolver';
 import { createRouter } from './router/createRouter';
+import { UsageService } from './service/UsageService';
 import { AgentsRuntime } from './runtime/AgentsRuntime';
 import { readClusterSettings } from './runtime/clusterConfig';
 import { FanOutWaves } from './service/FanOutWaves';
 import { SessionService } from './service/SessionService';
+import { BudgetGuard } from './budgets/BudgetGuard';
+import { BudgetHolds } from './budgets/BudgetHolds';
+import { BudgetUsageStore } from './budgets/BudgetUsageStore';
+import { OwnerBudgets } from './budgets/OwnerBudgets';
 
 /**
  * The agents backend plugin: durable coding-agent sessions and their REST API under /api/agents.
@@ -91,6 +98,7 @@ export const agentsPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         discovery: coreServices.discovery,
         signals: signalsServiceRef,
+        notifications: notificationService,
         events: eventsServiceRef,
         auth: coreServices.auth,
         metrics: metricsServiceRef,
@@ -108,6 +116,7 @@ export const agentsPlugin = createBackendPlugin({
         scheduler,
         discovery,
         signals,
+        notifications,
         events,
         auth,
         metrics,
@@ -166,9 +175,22 @@ export const agentsPlugin = createBackendPlugin({
         });
         // A finished session's pushed branch gets its pull request; the task below catches up on
         // any sync this replica missed.
-        hub.on('status', ({ session }) => {
-          if (isTerminalStatus(session.status)) void pullRequests.sync(session.id);
+        // Then its creator hears of its end, with the pull request's link (once per end: see the notifier).
+        const notifier = new SessionEndNotifier({
+          sessions: db.sessions,
+          notifications,
+          logger,
+          appBaseUrl: config.getOptionalString('app.baseUrl') ?? '',
         });
+        hub.on('status', ({ session }) => {
+          if (isTerminalStatus(session.status)) {
+            void pullRequests.sync(session.id).then(() => notifier.sessionEnded(session));
+          }
+        });
+        const ownerBudgets = OwnerBudgets.fromConfig(config);
+        const budgetGuard = ownerBudgets.any
+          ? new BudgetGuard(ownerBudgets, new BudgetUsageStore(db.client))
+          : undefined;
         const clusterSettings = readClusterSettings(config);
         const runtime = clusterSettings
           ? new AgentsRuntime({
@@ -181,6 +203,9 @@ export const agentsPlugin = createBackendPlugin({
               gitTokens: new RunGitTokens(githubClients, integrations),
               metrics,
               prices: readHarnessPrices(config),
+              budgetHolds: budgetGuard
+                ? new BudgetHolds({ guard: budgetGuard, store: new BudgetUsageStore(db.client), auditor, logger })
+                : undefined,
             })
           : undefined;
         if (!runtime) {
@@ -199,6 +224,7 @@ export const agentsPlugin = createBackendPlugin({
           repoUrlRewrites: readRepoUrlRewrites(config),
           runtime,
           integrationBranches,
+          budgets: budgetGuard,
         });
         // Fan-outs in waves move on when a task finishes: its pull request first, then the merge.
         const fanOutWaves = new FanOutWaves({
@@ -256,7 +282,16 @@ export const agentsPlugin = createBackendPlugin({
         httpRouter.addAuthPolicy({ path: '/runs', allow: 'unauthenticated' });
         httpRouter.use(createBundleRouter({ bundles, logger, config }));
         httpRouter.use(
-          await createRouter({ sessions, db, hub, httpAuth, auditor, logger, config }),
+          await createRouter({
+            sessions,
+            usage: new UsageService({ store: db.usage, authorizer }),
+            db,
+            hub,
+            httpAuth,
+            auditor,
+            logger,
+            config,
+          }),
         );
         logger.info(
           `Agents backend ready (harness providers: ${[...harnessProviders.keys()].join(', ') || 'none yet'}; bundle store: ${bundleContent.name})`,

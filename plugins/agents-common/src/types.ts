@@ -23,6 +23,7 @@ export const SESSION_ORIGINS = [
   'speckit',
   'api',
   'webhook',
+  'campaign',
 ] as const;
 
 /** @public */
@@ -153,6 +154,8 @@ export type HarnessRun = {
   prompt: string;
   podName?: string;
   namespace?: string;
+  /** The cluster the run's pod runs on: `agents.kubernetes.cluster`, a policy's, or `default`. */
+  cluster?: string;
   phase: SessionStatus;
   createdAt: string;
   startedAt?: string;
@@ -212,4 +215,12 @@ export type AgentsPolicy = {
   openPullRequest?: boolean;
   /** The largest session bundle a run may upload, in bytes. */
   maxBundleBytes: number;
+  /** Whom to notify when a session ends; resolvers set it, older snapshots lack it (the default applies). */
+  notifications?: PolicyNotifications;
 };
+
+/**
+ * Whether a session's creator is notified when it ends, and on which outcomes (terminal statuses).
+ * A fan-out's tasks are never notified one by one: the fan-out notifies once.
+ */
+export type PolicyNotifications = ApiSchemas['PolicyNotifications'];

@@ -5,12 +5,23 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import BarChartIcon from '@material-ui/icons/BarChart';
 import DeveloperBoardIcon from '@material-ui/icons/DeveloperBoard';
 import { hasEntityRepository } from '@backstage-agents/plugin-agents-common';
 import { agentsApiRef } from './api/AgentsApi';
 import { AgentsClient } from './api/AgentsClient';
-import { entityContentRouteRef, rootRouteRef, sessionRouteRef } from './routes';
+import {
+  entityContentRouteRef,
+  entityUsageContentRouteRef,
+  rootRouteRef,
+  sessionRouteRef,
+  usageRouteRef,
+} from './routes';
+import { isAgentsUsageAvailable } from './components/UsagePage/EntityUsageContent';
 import {
   agentSessionSearchResultListItem,
   agentSessionSearchResultType,
@@ -61,6 +72,50 @@ export const agentsEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** `/agents/usage`: usage statistics of every session the user may read, with filters. */
+export const agentsUsagePage = PageBlueprint.make({
+  name: 'usage',
+  params: {
+    path: '/agents/usage',
+    title: 'Agent usage',
+    icon: <BarChartIcon />,
+    routeRef: usageRouteRef,
+    noHeader: true,
+    loader: () => import('./components/UsagePage').then(m => <m.UsagePage />),
+  },
+});
+
+/**
+ * The Agent usage tab: on a group, the sessions on the entities it owns; on an entity agents work on,
+ * its own sessions.
+ */
+export const agentsUsageEntityContent = EntityContentBlueprint.make({
+  name: 'usage',
+  params: {
+    path: 'agent-usage',
+    title: 'Agent usage',
+    routeRef: entityUsageContentRouteRef,
+    filter: isAgentsUsageAvailable,
+    loader: () =>
+      import('./components/UsagePage').then(m => <m.EntityUsageContent />),
+  },
+});
+
+/**
+ * The overview card of an entity's agent sessions (last five, running now, 30-day success rate,
+ * New session), on the overview of entities whose repository agents can work on.
+ */
+export const agentsEntityOverviewCard = EntityCardBlueprint.make({
+  name: 'overview',
+  params: {
+    filter: hasEntityRepository,
+    loader: () =>
+      import('./components/EntityAgentsOverviewCard').then(m => (
+        <m.EntityAgentsOverviewCard />
+      )),
+  },
+});
+
 /**
  * The Agents plugin for the new frontend system: the API client, the Agents entity tab and the
  * sessions page.
@@ -76,11 +131,16 @@ export default createFrontendPlugin({
     root: rootRouteRef,
     session: sessionRouteRef,
     entityContent: entityContentRouteRef,
+    usage: usageRouteRef,
+    entityUsageContent: entityUsageContentRouteRef,
   },
   extensions: [
     agentsApi,
     agentsPage,
+    agentsUsagePage,
     agentsEntityContent,
+    agentsUsageEntityContent,
+    agentsEntityOverviewCard,
     agentSessionSearchResultListItem,
     agentSessionSearchResultType,
   ],

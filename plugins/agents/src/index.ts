@@ -8,13 +8,21 @@
  * @packageDocumentation
  */
 
-export { agentsPlugin, EntityAgentsContent, AgentsSessionPage } from './plugin';
+export {
+  agentsPlugin,
+  EntityAgentsContent,
+  AgentsSessionPage,
+  AgentsUsagePage,
+  EntityAgentsUsageContent,
+  EntityAgentsOverviewCard,
+} from './plugin';
+export { isAgentsUsageAvailable } from './components/UsagePage/EntityUsageContent';
 export { isAgentsAvailable } from './components/EntityAgentsContent';
 export { agentsApiRef } from './api/AgentsApi';
 export type { AgentsApi, AgentsLogStreamOptions } from './api/AgentsApi';
 export { AgentsClient } from './api/AgentsClient';
 export type * from './api/types';
-export { rootRouteRef, sessionRouteRef } from './routes';
+export { rootRouteRef, sessionRouteRef, usageRouteRef } from './routes';
 export {
   AgentSessionSearchResultListItem,
   AGENT_SESSION_RESULT_TYPE,

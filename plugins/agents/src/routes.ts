@@ -14,3 +14,11 @@ export const sessionRouteRef = createSubRouteRef({
 export const entityContentRouteRef = createRouteRef({
   id: 'agents/entity-content',
 });
+
+/** The usage statistics page, `/agents/usage` by default (a page of its own, beside `/agents`). */
+export const usageRouteRef = createRouteRef({ id: 'agents/usage' });
+
+/** The Agent usage tab of a group's or a component's entity page. */
+export const entityUsageContentRouteRef = createRouteRef({
+  id: 'agents/entity-usage-content',
+});

@@ -7,6 +7,7 @@
 export { scaffolderModuleAgents as default } from './module';
 export { createLaunchSessionAction, LAUNCH_SESSION_ACTION_ID } from './actions/launchSession';
 export { createImplementSpecAction, IMPLEMENT_SPEC_ACTION_ID } from './actions/implementSpec';
+export { createCampaignLaunchAction, CAMPAIGN_LAUNCH_ACTION_ID } from './actions/campaignLaunch';
 export type { AgentsActionsOptions } from './actions/shared';
 // The parser moved to the common package (shared with the CLI); re-exported for existing importers.
 export {

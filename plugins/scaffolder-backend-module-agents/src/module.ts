@@ -1,12 +1,13 @@
 import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createCampaignLaunchAction } from './actions/campaignLaunch';
 import { createImplementSpecAction } from './actions/implementSpec';
 import { createLaunchSessionAction } from './actions/launchSession';
 
 /**
- * The scaffolder module of Agents for Backstage: the `agents:session:launch` and
- * `agents:speckit:implement` actions, which call the agents backend over HTTP on behalf of the
+ * The scaffolder module of Agents for Backstage: the `agents:session:launch`,
+ * `agents:speckit:implement` and `agents:campaign:launch` actions, which call the agents backend over HTTP on behalf of the
  * template's initiator.
  *
  * @public
@@ -25,7 +26,11 @@ export const scaffolderModuleAgents = createBackendModule({
         catalog: catalogServiceRef,
       },
       async init({ scaffolder, ...deps }) {
-        scaffolder.addActions(createLaunchSessionAction(deps), createImplementSpecAction(deps));
+        scaffolder.addActions(
+          createLaunchSessionAction(deps),
+          createImplementSpecAction(deps),
+          createCampaignLaunchAction(deps),
+        );
       },
     });
   },

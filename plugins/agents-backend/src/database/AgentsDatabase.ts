@@ -11,6 +11,7 @@ import type { StatusChangeListener } from './sessionChanges';
 import { SessionReader } from './SessionReader';
 import { SessionStore } from './SessionStore';
 import { TransitionStore } from './TransitionStore';
+import { UsageStore } from './UsageStore';
 import { WebhookDeliveryStore } from './WebhookDeliveryStore';
 
 /**
@@ -26,6 +27,7 @@ export class AgentsDatabase {
   readonly webhookDeliveries: WebhookDeliveryStore;
   readonly bundleRecords: BundleRecordStore;
   readonly waves: FanOutWaveStore;
+  readonly usage: UsageStore;
 
   private constructor(
     readonly client: Knex,
@@ -40,6 +42,7 @@ export class AgentsDatabase {
     this.webhookDeliveries = new WebhookDeliveryStore(client);
     this.bundleRecords = new BundleRecordStore(client);
     this.waves = new FanOutWaveStore(client);
+    this.usage = new UsageStore(client);
   }
 
   /** `onStatusChanges` hears every status a committed write set (the session event hub). */

@@ -28,6 +28,8 @@ export interface StatusChange {
     result?: HarnessResult;
     podName?: string;
     namespace?: string;
+    /** The cluster the run is launched on (a named cluster, or the default one). */
+    cluster?: string;
     /** Set when the run is claimed for launch: the hash of its run token. */
     runTokenHash?: string;
     /** Set when the run is claimed for launch: the bundle it restores. */
@@ -184,6 +186,7 @@ function runFields(run: StatusChange['run'] = {}): Partial<RunRow> {
   if (run.result !== undefined) Object.assign(fields, resultColumns(run.result));
   if (run.podName !== undefined) fields.pod_name = run.podName;
   if (run.namespace !== undefined) fields.namespace = run.namespace;
+  if (run.cluster !== undefined) fields.cluster = run.cluster;
   if (run.runTokenHash !== undefined) fields.run_token_hash = run.runTokenHash;
   if (run.inputBundleId !== undefined) fields.input_bundle_id = run.inputBundleId;
   return fields;

@@ -19,6 +19,7 @@ export function newRunRow(
     prompt,
     pod_name: null,
     namespace: null,
+    cluster: null,
     phase: 'pending',
     exit_code: null,
     reason: null,

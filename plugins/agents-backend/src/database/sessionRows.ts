@@ -63,6 +63,7 @@ export interface RunRow {
   prompt: string;
   pod_name: string | null;
   namespace: string | null;
+  cluster: string | null;
   phase: string;
   exit_code: number | null;
   reason: string | null;
@@ -179,6 +180,7 @@ export function runFromRow(row: RunRow): HarnessRun {
     prompt: row.prompt,
     podName: optional(row.pod_name),
     namespace: optional(row.namespace),
+    cluster: optional(row.cluster),
     phase: row.phase as SessionStatus,
     createdAt: row.created_at,
     startedAt: optional(row.started_at),

@@ -16,6 +16,10 @@ import { readDurationFromConfig } from '@backstage/config';
 import { Duration } from 'luxon';
 import { ANNOTATION_AGENTS_POLICY, entityPolicyName } from './entityPolicy';
 import { PolicyDeniedError } from './PolicyDeniedError';
+import {
+  DEFAULT_POLICY_NOTIFICATIONS,
+  readPolicyNotifications,
+} from '../notifications/policyNotifications';
 
 /** The real coding agents; `demo` is only offered where configuration enables it. */
 const REAL_HARNESSES = HARNESS_NAMES.filter(h => h !== 'demo');
@@ -30,6 +34,7 @@ const DEFAULT_POLICY: AgentsPolicy = {
   timeoutSeconds: 3600,
   draftPullRequest: true,
   maxBundleBytes: 1024 ** 3,
+  notifications: DEFAULT_POLICY_NOTIFICATIONS,
 };
 
 /**
@@ -171,6 +176,7 @@ function readPolicy(
     maxBundleBytes: config.has('maxBundleSize')
       ? readByteSize(config, 'maxBundleSize', name)
       : base.maxBundleBytes,
+    notifications: readPolicyNotifications(config, name, base.notifications),
   };
 }
 

@@ -6,6 +6,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Config } from '@backstage/config';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { NotImplementedError } from '@backstage/errors';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import type { Request as ExpressRequest } from 'express';
 
@@ -15,11 +16,15 @@ import type { AgentsDatabase } from '../database/AgentsDatabase';
 import type { SessionEventHub } from '../events/SessionEventHub';
 import { spec } from '../schema/openapi.generated';
 import { PolicyDeniedError } from '../policy/PolicyDeniedError';
+import { BudgetExceededError } from '../budgets/BudgetExceededError';
 import type { SessionService } from '../service/SessionService';
+import type { UsageService } from '../service/UsageService';
 import { readCursor, streamSessionLog } from './logStream';
 
 export interface RouterOptions {
   sessions: SessionService;
+  /** Usage statistics; without it `GET /usage` answers 501 (setups that serve sessions only). */
+  usage?: UsageService;
   /** What the log stream reads: the session's status and its persisted lines. */
   db: Pick<AgentsDatabase, 'sessions' | 'logChunks'>;
   hub: SessionEventHub;
@@ -76,6 +81,15 @@ export async function createRouter(options: RouterOptions) {
         });
         await denial.fail({ error });
       }
+      if (error instanceof BudgetExceededError) {
+        const refusal = await auditor.createEvent({
+          eventId: 'budget-refusal',
+          severityLevel: 'medium',
+          request: req,
+          meta: definedOnly({ ...meta, owner: error.owner, budget: error.budget, usage: error.usage }),
+        });
+        await refusal.fail({ error });
+      }
       throw error;
     }
   };
@@ -126,6 +140,18 @@ export async function createRouter(options: RouterOptions) {
       r => ({ sessionId: r.session.id, created: String(r.created) }),
     );
     res.status(created ? 201 : 200).json(session);
+  });
+
+  router.get('/usage', async (req, res) => {
+    const { credentials } = await caller(req);
+    if (!options.usage) throw new NotImplementedError('This backend serves no usage statistics');
+    const q = req.query;
+    res.json(
+      await options.usage.statistics(
+        { ownerRef: q.ownerRef, entityRef: q.entityRef, harness: q.harness, from: q.from, to: q.to },
+        credentials,
+      ),
+    );
   });
 
   router.get('/sessions/:id', async (req, res) => {

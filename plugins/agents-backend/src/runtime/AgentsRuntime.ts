@@ -5,21 +5,21 @@ import type {
 import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
-import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { BudgetHolds } from '../budgets/BudgetHolds';
 import { ConcurrencyGate } from './ConcurrencyGate';
-import { EgressPolicies } from './EgressPolicies';
+import type { EgressPolicies } from './EgressPolicies';
 import type { AgentsDatabase } from '../database/AgentsDatabase';
 import type { SessionEventHub } from '../events/SessionEventHub';
 import type { HarnessPrices } from '../harnesses/harnessPrices';
 import { SessionLogs } from '../logs/SessionLogs';
-import type { ClusterSettings } from './clusterConfig';
-import { makeTimedApiClient } from './kubeClients';
+import { DEFAULT_CLUSTER_NAME, type ClusterSettings, type ClusterTarget } from './clusterConfig';
+import { ClusterRouting } from './ClusterRouting';
+import { ClusterRuntime } from './ClusterRuntime';
 import { describeApiError, isNotFound } from './kubeErrors';
-import { Launcher, type GitTokenSource } from './Launcher';
+import type { GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
-import { Reconciler } from './Reconciler';
+import { LaunchQueue } from './LaunchQueue';
 import { ReconcilerMetrics } from './ReconcilerMetrics';
-import { RunLogFollower } from './RunLogFollower';
 
 /** What the session use cases tell the runtime. */
 export interface SessionRuntime {
@@ -31,13 +31,17 @@ export interface SessionRuntime {
   launchQueued(): Promise<void>;
 }
 
-/** Runs sessions as pods: the launcher, the reconciler under a scheduler lease, and log following. */
+/**
+ * Runs sessions as pods: per cluster a launcher and a reconciler (one set of clients and watches
+ * each), all reconcilers under one scheduler lease, and log following.
+ */
 export class AgentsRuntime implements SessionRuntime {
-  private readonly core: CoreV1Api;
-  private readonly launcher: Launcher;
-  private readonly reconciler: Reconciler;
+  private readonly clusters = new Map<string, ClusterRuntime>();
+  private readonly routing: ClusterRouting;
+  private readonly launchQueue: LaunchQueue;
   private readonly metrics: ReconcilerMetrics;
-  readonly egressPolicies: EgressPolicies;
+  /** Checks every cluster's NetworkPolicies for the egress profiles policies use. */
+  readonly egressPolicies: Pick<EgressPolicies, 'checkAtStartup'>;
 
   constructor(
     private readonly deps: {
@@ -54,56 +58,67 @@ export class AgentsRuntime implements SessionRuntime {
       metrics?: MetricsService;
       /** Harness prices (`agents.harnesses.<name>.price`); a run's usage is costed with them. */
       prices?: HarnessPrices;
+      /** Holds launches of owners over their monthly budget (`agents.budgets`). */
+      budgetHolds?: BudgetHolds;
     },
   ) {
     const { settings, db, hub, logger } = deps;
     this.metrics = deps.metrics ? ReconcilerMetrics.fromMetricsService(deps.metrics) : ReconcilerMetrics.noop();
-    this.core = makeTimedApiClient(settings.kubeConfig, CoreV1Api);
-    this.egressPolicies = new EgressPolicies({
-      networking: makeTimedApiClient(settings.kubeConfig, NetworkingV1Api),
-      namespace: settings.namespace,
-      logger,
+    this.routing = new ClusterRouting({
+      defaultCluster: settings.clusterName ?? DEFAULT_CLUSTER_NAME,
+      policyClusters: settings.policyClusters,
     });
-    this.launcher = new Launcher({
-      core: this.core,
-      transitions: db.transitions,
-      logger,
-      namespace: settings.namespace,
-      defaultImage: settings.defaultImage,
-      apiUrl: deps.apiUrl,
-      harnessProviders: deps.harnessProviders,
-      gitTokens: deps.gitTokens,
-      egressPolicies: this.egressPolicies,
-      gate: new ConcurrencyGate(db.admission),
-      metrics: this.metrics,
-    });
-    this.reconciler = new Reconciler({
-      core: this.core,
-      kubeConfig: settings.kubeConfig,
-      namespace: settings.namespace,
-      sessions: db.sessions,
-      transitions: db.transitions,
-      launcher: this.launcher,
-      follower: new RunLogFollower({
-        kubeConfig: settings.kubeConfig,
-        namespace: settings.namespace,
-        logChunks: db.logChunks,
-        transitions: db.transitions,
-        logs: new SessionLogs(db.logChunks, hub),
-        logger,
-        core: this.core,
-        prices: deps.prices,
-      }),
-      logger,
-      finishedPodTtlMs: settings.finishedPodTtlMs,
-      resyncIntervalMs: settings.resyncIntervalMs,
-      metrics: this.metrics,
-    });
+    const launchAnywhere = { launch: (session: SessionWithRuns) => this.launch(session) };
+    this.launchQueue = new LaunchQueue({ sessions: db.sessions, launcher: launchAnywhere, logger });
+    // One gate for all clusters: caps count a policy's sessions wherever they run.
+    const gate = new ConcurrencyGate(db.admission, deps.budgetHolds);
+    const sessionLogs = new SessionLogs(db.logChunks, hub);
+    const targets: ClusterTarget[] = [
+      { name: this.routing.defaultCluster, kubeConfig: settings.kubeConfig, namespace: settings.namespace },
+      ...(settings.otherClusters ?? []),
+    ];
+    for (const target of targets) {
+      this.clusters.set(
+        target.name,
+        new ClusterRuntime({
+          target,
+          db,
+          sessionLogs,
+          logger,
+          harnessProviders: deps.harnessProviders,
+          apiUrl: deps.apiUrl,
+          appBaseUrl: settings.appBaseUrl,
+          defaultImage: settings.defaultImage,
+          finishedPodTtlMs: settings.finishedPodTtlMs,
+          resyncIntervalMs: settings.resyncIntervalMs,
+          gitTokens: deps.gitTokens,
+          prices: deps.prices,
+          gate,
+          metrics: this.metrics,
+          launchAnywhere,
+          launchQueue: this.launchQueue,
+          // With one cluster every run is its own, whatever a run recorded under another name. The
+          // default cluster also takes runs of clusters no longer configured: finding no pod, it
+          // ends them rather than leaving them running forever.
+          owns: targets.length > 1 ? session => this.owner(session) === target.name : undefined,
+        }),
+      );
+    }
+    this.egressPolicies = {
+      checkAtStartup: async profiles => {
+        await Promise.all([...this.clusters.values()].map(c => c.egressPolicies.checkAtStartup(profiles)));
+      },
+    };
+  }
+
+  /** The clusters in use, by name: the default one first. */
+  get clusterNames(): string[] {
+    return [...this.clusters.keys()];
   }
 
   /**
-   * Schedules the reconciler as one global task: whichever replica holds it watches pods and follows
-   * logs for one lease, then hands over.
+   * Schedules the reconcilers as one global task: whichever replica holds it watches the pods of
+   * every cluster and follows their logs for one lease, then hands over.
    */
   async start(scheduler: SchedulerService): Promise<void> {
     const { leaseMs } = this.deps.settings;
@@ -115,18 +130,22 @@ export class AgentsRuntime implements SessionRuntime {
       // replica that dies holding the task hands over when this timeout expires.
       timeout: { milliseconds: leaseMs + 5_000 },
       initialDelay: { milliseconds: 0 },
-      fn: signal => this.reconciler.runLease(signal as AbortSignal, leaseMs),
+      fn: async signal => {
+        await Promise.all(
+          [...this.clusters.values()].map(c => c.reconciler.runLease(signal as AbortSignal, leaseMs)),
+        );
+      },
     });
   }
 
   sessionQueued(session: SessionWithRuns): void {
-    this.launcher.launch(session).catch(error =>
+    this.launch(session).catch(error =>
       this.deps.logger.error(`Launching session ${session.id} failed: ${error}`),
     );
   }
 
   launchQueued(): Promise<void> {
-    return this.reconciler.launchQueue.launchQueued();
+    return this.launchQueue.launchQueued();
   }
 
   async sessionCancelled(session: SessionWithRuns): Promise<void> {
@@ -134,15 +153,40 @@ export class AgentsRuntime implements SessionRuntime {
     this.metrics.runFinished('cancelled', session.harness);
     const run = session.runs[session.runs.length - 1];
     if (!run.podName) return;
-    await this.core
+    const cluster = this.clusters.get(this.routing.clusterOf(session));
+    if (!cluster) {
+      this.deps.logger.warn(`The pod of cancelled session ${session.id} is on cluster ${run.cluster}, which is no longer configured`);
+      return;
+    }
+    await cluster.core
       .deleteNamespacedPod({
         name: runObjectName(run.id),
-        namespace: run.namespace ?? this.deps.settings.namespace,
+        namespace: run.namespace ?? cluster.namespace,
       })
       .catch(error => {
         if (!isNotFound(error)) {
           this.deps.logger.warn(`Deleting the pod of cancelled session ${session.id} failed: ${describeApiError(error)}`);
         }
       });
+  }
+
+  /** The cluster whose reconciler decides about the session's latest run. */
+  private owner(session: SessionWithRuns): string {
+    const name = this.routing.clusterOf(session);
+    return this.clusters.has(name) ? name : this.routing.defaultCluster;
+  }
+
+  /** Launches the session's latest run on the cluster its policy names. */
+  private async launch(session: SessionWithRuns): Promise<boolean> {
+    const name = this.routing.launchClusterOf(session);
+    const cluster = this.clusters.get(name);
+    if (cluster) return cluster.launcher.launch(session);
+    // Only a custom policy resolver can name a cluster config did not check at start-up.
+    const reason = `Refusing to launch: the policy names cluster '${name}', which agents.kubernetes does not use (${this.clusterNames.join(', ')})`;
+    const failed = await this.deps.db.transitions
+      .applyTransition(session.id, 'failed', { run: { reason } })
+      .catch(() => undefined);
+    if (failed) this.metrics.runFinished('failed', session.harness);
+    return true;
   }
 }

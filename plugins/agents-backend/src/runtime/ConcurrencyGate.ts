@@ -1,5 +1,6 @@
 import type { AgentsPolicy, SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { AdmissionStore, ConcurrencyScope } from '../database/AdmissionStore';
+import type { BudgetHolds } from '../budgets/BudgetHolds';
 
 /** The policy key that caps each scope. */
 const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
@@ -20,11 +21,16 @@ const CAPS: Array<[ConcurrencyScope, keyof AgentsPolicy]> = [
 export class ConcurrencyGate {
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly admission: AdmissionStore) {}
+  constructor(
+    private readonly admission: AdmissionStore,
+    /** Holds back sessions whose owner's monthly budget is used up (`agents.budgets`, onExceeded: queue). */
+    private readonly budgets?: Pick<BudgetHolds, 'holds'>,
+  ) {}
 
   /** Runs `claim` if the session may start now; otherwise resolves to 'queued' without running it. */
   admit<T>(session: SessionWithRuns, claim: () => Promise<T>): Promise<T | 'queued'> {
     const turn = this.queue.then(async () => {
+      if (this.budgets && (await this.budgets.holds(session))) return 'queued' as const;
       const policy = session.policy.snapshot as Partial<AgentsPolicy>;
       const capped = CAPS.filter(([, key]) => typeof policy[key] === 'number');
       if (capped.length === 0) return claim();

@@ -12,7 +12,7 @@ export class LaunchQueue {
   private again = false;
 
   constructor(
-    private readonly options: { sessions: Pick<SessionStore, 'listActiveSessions'>; launcher: Launcher; logger: LoggerService },
+    private readonly options: { sessions: Pick<SessionStore, 'listActiveSessions'>; launcher: Pick<Launcher, 'launch'>; logger: LoggerService },
   ) {}
 
   /** Starts what the concurrency caps held back, now or right after the pass under way. */

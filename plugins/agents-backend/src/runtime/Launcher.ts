@@ -33,6 +33,10 @@ export class Launcher {
       transitions: Pick<TransitionStore, 'applyTransition'>;
       logger: LoggerService;
       namespace: string;
+      /** The cluster's name, recorded on the runs it launches so its reconciler adopts them. */
+      cluster?: string;
+      /** The app's URL: pods are annotated with their session's page under it. */
+      appBaseUrl?: string;
       defaultImage: string;
       /** The agents API as harness pods reach it. */
       apiUrl: string;
@@ -62,6 +66,7 @@ export class Launcher {
         run: {
           podName,
           namespace,
+          cluster: this.deps.cluster,
           runTokenHash: runToken.hash,
           inputBundleId: session.bundle?.id,
         },
@@ -112,6 +117,9 @@ export class Launcher {
       harnessSessionId,
       harnessEnv: harnessSpec?.env,
       envFromSecrets: harnessSpec?.envFromSecrets,
+      sessionUrl: this.deps.appBaseUrl
+        ? `${this.deps.appBaseUrl.replace(/\/+$/, '')}/agents/sessions/${session.id}`
+        : undefined,
     });
 
     const timeoutMs = this.deps.apiTimeoutMs ?? 30_000;

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import { Watch, type CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { SessionStore } from '../database/SessionStore';
 import type { TransitionStore } from '../database/TransitionStore';
@@ -24,7 +25,11 @@ export interface ReconcilerOptions {
   namespace: string;
   sessions: Pick<SessionStore, 'getRun' | 'getSession' | 'listActiveSessions'>;
   transitions: Pick<TransitionStore, 'applyTransition'>;
-  launcher: Launcher;
+  launcher: Pick<Launcher, 'launch'>;
+  /** Whether a session's latest run belongs to this reconciler's cluster; all do when omitted. */
+  owns?: (session: SessionWithRuns) => boolean;
+  /** Shared by the reconcilers of several clusters: caps and fan-out waves span them. */
+  launchQueue?: LaunchQueue;
   follower: RunLogFollower;
   logger: LoggerService;
   finishedPodTtlMs: number;
@@ -55,7 +60,7 @@ export class Reconciler {
 
   constructor(private readonly options: ReconcilerOptions) {
     const { core, namespace, sessions, logger, metrics } = options;
-    this.launchQueue = new LaunchQueue({ sessions, launcher: options.launcher, logger });
+    this.launchQueue = options.launchQueue ?? new LaunchQueue({ sessions, launcher: options.launcher, logger });
     const lease = () => this.leaseSignal;
     this.logs = new RunLogs({
       core,
@@ -118,7 +123,10 @@ export class Reconciler {
       const runId = pod.metadata?.labels?.[RUN_LABEL];
       if (runId) pods.set(runId, pod);
     }
+    const { owns } = this.options;
     for (const session of await sessions.listActiveSessions()) {
+      // Another cluster's reconciler decides about runs there: no pod here says nothing of them.
+      if (owns && !owns(session)) continue;
       const run = session.runs[session.runs.length - 1];
       const action = decideSessionWithoutEvent({ session, hasPod: pods.has(run.id), now: Date.now() });
       if (action.kind === 'launch') {

@@ -43,6 +43,44 @@ const build = (overrides: Partial<AgentsPolicy> = {}) =>
   });
 
 describe('buildRunManifests', () => {
+  it("puts the pod in the entity's Kubernetes tab, with its session and a link to it", () => {
+    const { secret, pod } = buildRunManifests({
+      session,
+      run,
+      policy,
+      namespace: 'agents',
+      defaultImage: 'ghcr.io/example/agents-harness:1.0.0',
+      runToken: 'r',
+      gitToken: 'g',
+      apiUrl: 'http://backstage.test/api/agents',
+      sessionUrl: `http://backstage.test/agents/sessions/${session.id}`,
+    });
+    expect(pod.metadata?.labels).toMatchObject({
+      'backstage.io/kubernetes-id': 'payments-service',
+      'agents.backstage.io/session': session.id,
+    });
+    expect(pod.metadata?.annotations).toMatchObject({
+      'agents.backstage.io/session-url': `http://backstage.test/agents/sessions/${session.id}`,
+    });
+    // The secret is no workload: it stays out of the tab.
+    expect(secret.metadata?.labels).not.toHaveProperty('backstage.io/kubernetes-id');
+  });
+
+  it('leaves out the Kubernetes id and the link when there is none', () => {
+    const { pod } = buildRunManifests({
+      session: { ...session, entityRef: `component:default/${'x'.repeat(64)}` },
+      run,
+      policy,
+      namespace: 'agents',
+      defaultImage: 'i:1',
+      runToken: 'r',
+      gitToken: 'g',
+      apiUrl: 'http://backstage.test/api/agents',
+    });
+    expect(pod.metadata?.labels).not.toHaveProperty('backstage.io/kubernetes-id');
+    expect(pod.metadata?.annotations).not.toHaveProperty('agents.backstage.io/session-url');
+  });
+
   it('produces objects that pass the Kubernetes schemas', () => {
     const { secret, pod } = build();
     expect(() => new Secret(secret as any).validate()).not.toThrow();

@@ -10,12 +10,15 @@ import {
   ENTITY_REF_ANNOTATION,
   entityLabelValue,
   HARNESS_CONTAINER,
+  KUBERNETES_ID_LABEL,
+  kubernetesIdOf,
   MANAGED_BY,
   MANAGED_BY_LABEL,
   RESULT_PREFIX,
   RUN_LABEL,
   runObjectName,
   SESSION_LABEL,
+  SESSION_URL_ANNOTATION,
 } from './labels';
 
 /** Where the run's Secret is mounted in the harness container. */
@@ -42,6 +45,8 @@ export interface RunManifestInput {
   harnessEnv?: Record<string, string>;
   /** Secrets whose keys the harness gets as environment (its API keys), from the harness provider. */
   envFromSecrets?: string[];
+  /** The session's page in Backstage, annotated on the pod; none when the app's URL is unknown. */
+  sessionUrl?: string;
 }
 
 /**
@@ -63,7 +68,13 @@ export function buildRunManifests(input: RunManifestInput): {
     [EGRESS_LABEL]: policy.egressProfile,
     [ENTITY_LABEL]: entityLabelValue(session.entityRef),
   };
-  const annotations = { [ENTITY_REF_ANNOTATION]: session.entityRef };
+  const kubernetesId = kubernetesIdOf(session.entityRef);
+  const annotations: Record<string, string> = {
+    [ENTITY_REF_ANNOTATION]: session.entityRef,
+    ...(input.sessionUrl ? { [SESSION_URL_ANNOTATION]: input.sessionUrl } : {}),
+  };
+  // Only the pod shows in the entity's Kubernetes tab; its secret stays out of listings.
+  const podLabels = kubernetesId ? { ...labels, [KUBERNETES_ID_LABEL]: kubernetesId } : labels;
   const bundleUrl = `${input.apiUrl.replace(/\/+$/, '')}/runs/${run.id}/bundle`;
 
   const secret: V1Secret = {
@@ -107,7 +118,7 @@ export function buildRunManifests(input: RunManifestInput): {
   const pod: V1Pod = {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace, labels, annotations },
+    metadata: { name, namespace, labels: podLabels, annotations },
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,

@@ -5,6 +5,7 @@ import {
   NotAllowedError,
   NotFoundError,
 } from '@backstage/errors';
+import type { Entity } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   type AgentsLaunchOptions as LaunchOptions,
@@ -33,6 +34,8 @@ import { decodeCursor, encodeCursor } from '../database/cursor';
 import type { SessionAuthorizer } from '../permissions/SessionAuthorizer';
 import type { SessionRuntime } from '../runtime/AgentsRuntime';
 import { PolicyDeniedError } from '../policy/PolicyDeniedError';
+import { refusalMessage, type BudgetGuard } from '../budgets/BudgetGuard';
+import { BudgetExceededError } from '../budgets/BudgetExceededError';
 import { withoutPolicyAnnotation } from '../policy/entityPolicy';
 import type { IntegrationBranches } from '../github/IntegrationBranches';
 import { validateBranchName, validateWorkBranch } from './branchNames';
@@ -92,6 +95,8 @@ export class SessionService {
       runtime?: SessionRuntime;
       /** Creates the integration branches of fan-outs in waves; without it they are refused. */
       integrationBranches?: Pick<IntegrationBranches, 'ensure'>;
+      /** Owners' monthly budgets (`agents.budgets`); those set to refuse are enforced here. */
+      budgets?: Pick<BudgetGuard, 'exceeded'>;
     },
   ) {}
 
@@ -112,6 +117,13 @@ export class SessionService {
       );
     }
     checkWaveFields(input, kind);
+    // A campaign groups sessions on many entities (and so many repositories) under one fan-out.
+    const campaign = kind === 'fanout' && input.origin === 'campaign';
+    if (campaign && input.integrationBranch !== undefined) {
+      throw new InputError(
+        'A campaign fan-out spans repositories and cannot run in waves on one integration branch; remove integrationBranch',
+      );
+    }
 
     if (idempotencyKey) {
       const existing = await store.findByIdempotencyKey(createdBy, idempotencyKey);
@@ -131,7 +143,9 @@ export class SessionService {
         `Entity ${entityRef} was not found in the catalog; check the entityRef (kind:namespace/name)`,
       );
     }
-    const source = resolveEntitySource(entity, this.deps.repoUrlRewrites);
+    const source = campaign
+      ? campaignSource(entity, this.deps.repoUrlRewrites)
+      : resolveEntitySource(entity, this.deps.repoUrlRewrites);
     const entityOwnerRef = resolveEntityOwner(entity);
     const integrationBranch =
       input.integrationBranch !== undefined
@@ -179,6 +193,9 @@ export class SessionService {
         'maxPromptLength',
       );
     }
+
+    // A fan-out runs nothing: its tasks are checked one by one.
+    if (kind === 'agent') await this.checkBudget(entityOwnerRef);
 
     if (integrationBranch) {
       // Before the fan-out exists, so that no task can ever clone a branch that is not there.
@@ -240,9 +257,10 @@ export class SessionService {
         `Session ${parentSessionId} is not a fan-out session; create one with kind: fanout to group sessions under it`,
       );
     }
-    if (parent.entityRef !== entityRef) {
+    // A campaign's children are on entities of their own, each already checked with its own permission and policy.
+    if (parent.entityRef !== entityRef && parent.origin.kind !== 'campaign') {
       throw new InputError(
-        `Fan-out session ${parentSessionId} is on ${parent.entityRef}; its children must be on the same entity, not ${entityRef}`,
+        `Fan-out session ${parentSessionId} is on ${parent.entityRef}; its children must be on the same entity, not ${entityRef} (only a campaign fan-out, origin campaign, groups sessions across entities)`,
       );
     }
     if (parent.status === 'cancelled') {
@@ -292,6 +310,8 @@ export class SessionService {
         { entityRef, entityOwnerRef: resolveEntityOwner(entity), createdBy },
         `start agent sessions on ${entityRef}`,
       );
+      // An owner past a refusing budget: say so before the user writes a prompt.
+      await this.checkBudget(resolveEntityOwner(entity));
       return { policy, canCreate: true, repository };
     } catch (error) {
       if (error instanceof NotAllowedError || error instanceof InputError) {
@@ -407,6 +427,7 @@ export class SessionService {
       `resume session ${id}`,
     );
     await this.checkResumableInWaves(session);
+    await this.checkBudget(session.entityOwnerRef);
     const { session: resumed } = await this.deps.transitions.resume(id, followUp);
     this.deps.runtime?.sessionQueued(resumed);
     return resumed;
@@ -427,10 +448,33 @@ export class SessionService {
     }
   }
 
+  /**
+   * Refuses a run when its owner's monthly budget is used up and set to `refuse`; under `queue` the
+   * session is accepted and the launcher holds it (BudgetHolds).
+   */
+  private async checkBudget(ownerRef: string | undefined): Promise<void> {
+    const verdict = await this.deps.budgets?.exceeded(ownerRef);
+    if (!verdict || verdict.budget.onExceeded !== 'refuse') return;
+    throw new BudgetExceededError(refusalMessage(verdict), verdict.owner, verdict.budgetText, verdict.usageText);
+  }
+
   private async load(id: string): Promise<SessionWithRuns> {
     const session = await this.deps.store.getSession(id);
     if (!session) throw new NotFoundError(`No session with id ${id}`);
     return session;
+  }
+}
+
+/**
+ * A campaign fan-out pushes nothing, so its entity (the template, a system, a group) needs no
+ * repository: it gets the entity's one when there is one, else none ('').
+ */
+function campaignSource(entity: Entity, rewrites: RepoUrlRewrite[]): { repoUrl: string; baseBranch?: string } {
+  try {
+    return resolveEntitySource(entity, rewrites);
+  } catch (error) {
+    if (error instanceof InputError) return { repoUrl: '' };
+    throw error;
   }
 }
 

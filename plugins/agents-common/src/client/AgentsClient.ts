@@ -14,6 +14,8 @@ import type {
   AgentsRequestOptions,
   AgentsSessionPage,
   AgentsSessionWithRuns,
+  AgentsUsageStatistics,
+  AgentsUsageStatisticsQuery,
 } from './types';
 
 /** What {@link AgentsClient} is built from: Backstage's discovery and, optionally, fetch APIs. @public */
@@ -116,6 +118,19 @@ export class AgentsClient {
         ...(await this.init(options)),
         params: { path: { id } },
         body: { prompt },
+      }),
+    );
+  }
+
+  /** Statistics of the agent sessions the caller may read; the last 30 days unless `from`/`to` say otherwise. */
+  async getUsageStatistics(
+    query: AgentsUsageStatisticsQuery = {},
+    options?: AgentsRequestOptions,
+  ): Promise<AgentsUsageStatistics> {
+    return body(
+      await this.client.request('get', '/usage', {
+        ...(await this.init(options)),
+        params: { query: withoutEmpty(query) },
       }),
     );
   }

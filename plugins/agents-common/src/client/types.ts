@@ -29,6 +29,17 @@ export type AgentsCreateSessionRequest = Schemas['CreateSessionRequest'];
 export type AgentsListSessionsQuery = NonNullable<
   operations['ListSessions']['parameters']['query']
 >;
+/**
+ * Statistics of the agent sessions the caller may read over a range of days (`GET /usage`): per day,
+ * by status, success rate, run time percentiles, tokens and cost, and the busiest entities. @public
+ */
+export type AgentsUsageStatistics = Schemas['UsageStatistics'];
+/** Tokens and cost summed over runs, in {@link AgentsUsageStatistics}. @public */
+export type AgentsUsageTotals = Schemas['UsageTotals'];
+/** The query of `GET /usage`. @public */
+export type AgentsUsageStatisticsQuery = NonNullable<
+  operations['GetUsageStatistics']['parameters']['query']
+>;
 /** A harness name. @public */
 export type AgentsHarnessName = Schemas['HarnessName'];
 /** A session or run status. @public */

@@ -104,6 +104,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Statistics of the agent sessions the caller may read: sessions per day, counts by status, success rate, run time percentiles, tokens and cost, and the busiest entities. Give `ownerRef` or `entityRef` (not both) to narrow it to a group's entities or one entity. */
+        get: operations["GetUsageStatistics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/runs/{runId}/bundle": {
         parameters: {
             query?: never;
@@ -162,7 +179,7 @@ export interface components {
         SessionKind: "agent" | "fanout";
         SessionOrigin: {
             /** @enum {string} */
-            kind: "ui" | "scaffolder" | "speckit" | "api" | "webhook";
+            kind: "ui" | "scaffolder" | "speckit" | "api" | "webhook" | "campaign";
             templateRef?: string;
             taskId?: string;
             stepId?: string;
@@ -244,6 +261,8 @@ export interface components {
             prompt: string;
             podName?: string;
             namespace?: string;
+            /** @description The cluster the run's pod runs on (agents.kubernetes.cluster, a policy's cluster, or default). */
+            cluster?: string;
             phase: components["schemas"]["SessionStatus"];
             /** Format: date-time */
             createdAt: string;
@@ -304,7 +323,7 @@ export interface components {
             kind?: components["schemas"]["SessionKind"];
             /**
              * Format: uuid
-             * @description The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled.
+             * @description The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled. A campaign fan-out (origin `campaign`) takes children on any entity, each checked with its own permission and policy.
              */
             parentSessionId?: string;
             /** @description Only with kind `fanout`: run the fan-out in waves on this branch, e.g. specs/001-ledger/integration. The backend creates it from the base branch when it does not exist. Every task starts from it and opens its pull request against it; when every task of a wave has succeeded, their branches are merged into it and the next wave starts. Must be a valid Git branch name other than the base branch. */
@@ -314,10 +333,10 @@ export interface components {
             /** @description The branch the agent pushes to, e.g. specs/001-ledger/T012-async. Defaults to the configured prefix plus the session id. Must be a valid Git branch name, differ from the base branch, and not be in use by another unfinished session on the repository. */
             workBranch?: string;
             /**
-             * @description Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`.
+             * @description Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`. `campaign` on a fan-out makes it a catalog-wide campaign, whose children may be on any entities.
              * @enum {string}
              */
-            origin?: "ui" | "scaffolder" | "speckit" | "api";
+            origin?: "ui" | "scaffolder" | "speckit" | "api" | "campaign";
             /** @description The task the session implements, e.g. a spec-kit task id such as T012. */
             taskId?: string;
         };
@@ -344,8 +363,15 @@ export interface components {
             maxConcurrentPerOwner?: number;
             maxPromptLength?: number;
             draftPullRequest: boolean;
+            notifications?: components["schemas"]["PolicyNotifications"];
         } & {
             [key: string]: unknown;
+        };
+        /** @description Whether the creator of a session under the policy gets a Backstage notification when it ends, and for which outcomes. A fan-out's tasks are not notified one by one: the fan-out notifies once, with its tasks' counts. */
+        PolicyNotifications: {
+            enabled: boolean;
+            /** @description The outcomes notified. */
+            on: ("succeeded" | "failed" | "cancelled" | "timed_out")[];
         };
         LaunchOptions: {
             policy: components["schemas"]["Policy"];
@@ -380,6 +406,56 @@ export interface components {
         LogEndEvent: {
             status: components["schemas"]["SessionStatus"];
             lastSeq: number;
+        };
+        /** @description Statistics of the agent sessions (not fan-outs) the caller may read that were created in the range, by UTC day of their creation. */
+        UsageStatistics: {
+            /**
+             * Format: date
+             * @description The first day counted (UTC), inclusive.
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description The last day counted (UTC), inclusive.
+             */
+            to: string;
+            total: number;
+            /** @description How many sessions are in each status now; statuses without sessions are left out. */
+            byStatus: {
+                [key: string]: number;
+            };
+            /** @description Succeeded sessions over finished ones (succeeded, failed, cancelled, timed out); absent when none finished. */
+            successRate?: number;
+            /** @description One entry per day of the range, oldest first, days without sessions included. */
+            perDay: {
+                /** Format: date */
+                date: string;
+                sessions: number;
+                succeeded: number;
+                /** @description Failed or timed out. */
+                failed: number;
+            }[];
+            /** @description Run time (startedAt to finishedAt) of the finished sessions that started, in milliseconds, nearest-rank percentiles; absent when there are none. */
+            duration?: {
+                count: number;
+                p50Ms: number;
+                p90Ms: number;
+            };
+            usage: components["schemas"]["UsageTotals"];
+            /** @description The entities with the most sessions (at most 10), most first. */
+            topEntities: {
+                entityRef: string;
+                sessions: number;
+                successRate?: number;
+                usage: components["schemas"]["UsageTotals"];
+            }[];
+        };
+        /** @description Tokens the runs reported, summed, and the cost of those that had a price; `unpricedRuns` counts the runs that reported tokens without a price (their cost is not in `costUsd`). */
+        UsageTotals: {
+            inputTokens: number;
+            outputTokens: number;
+            costUsd: number;
+            unpricedRuns: number;
         };
     };
     responses: {
@@ -597,6 +673,37 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            default: components["responses"]["ErrorResponse"];
+        };
+    };
+    GetUsageStatistics: {
+        parameters: {
+            query?: {
+                /** @description Only sessions on entities this group owns, e.g. `group:default/team-a`; as written or URL-encoded. */
+                ownerRef?: string;
+                /** @description Only sessions on this entity, as for `GET /sessions`; as written or URL-encoded. */
+                entityRef?: string;
+                harness?: components["schemas"]["HarnessName"];
+                /** @description The first day (UTC, `YYYY-MM-DD`), inclusive; defaults to 29 days before `to`. */
+                from?: string;
+                /** @description The last day (UTC, `YYYY-MM-DD`), inclusive; defaults to today. At most 366 days from `from`. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statistics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageStatistics"];
                 };
             };
             default: components["responses"]["ErrorResponse"];

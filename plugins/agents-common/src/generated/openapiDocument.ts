@@ -147,7 +147,8 @@ export const openApiDocument = {
               "scaffolder",
               "speckit",
               "api",
-              "webhook"
+              "webhook",
+              "campaign"
             ]
           },
           "templateRef": {
@@ -381,6 +382,10 @@ export const openApiDocument = {
           "namespace": {
             "type": "string"
           },
+          "cluster": {
+            "type": "string",
+            "description": "The cluster the run's pod runs on (agents.kubernetes.cluster, a policy's cluster, or default)."
+          },
           "phase": {
             "$ref": "#/components/schemas/SessionStatus"
           },
@@ -572,7 +577,7 @@ export const openApiDocument = {
           "parentSessionId": {
             "type": "string",
             "format": "uuid",
-            "description": "The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled."
+            "description": "The fan-out session this one belongs to; it must be a `fanout` session on the same entity that the caller may read, and not cancelled. A campaign fan-out (origin `campaign`) takes children on any entity, each checked with its own permission and policy."
           },
           "integrationBranch": {
             "type": "string",
@@ -594,12 +599,13 @@ export const openApiDocument = {
           },
           "origin": {
             "type": "string",
-            "description": "Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`.",
+            "description": "Where the request comes from; `scaffolder` when templateRef is given and this is left out, else `api`. `campaign` on a fan-out makes it a catalog-wide campaign, whose children may be on any entities.",
             "enum": [
               "ui",
               "scaffolder",
               "speckit",
-              "api"
+              "api",
+              "campaign"
             ]
           },
           "taskId": {
@@ -689,6 +695,9 @@ export const openApiDocument = {
           },
           "draftPullRequest": {
             "type": "boolean"
+          },
+          "notifications": {
+            "$ref": "#/components/schemas/PolicyNotifications"
           }
         },
         "required": [
@@ -701,6 +710,33 @@ export const openApiDocument = {
           "draftPullRequest"
         ],
         "additionalProperties": true
+      },
+      "PolicyNotifications": {
+        "type": "object",
+        "description": "Whether the creator of a session under the policy gets a Backstage notification when it ends, and for which outcomes. A fan-out's tasks are not notified one by one: the fan-out notifies once, with its tasks' counts.",
+        "properties": {
+          "enabled": {
+            "type": "boolean"
+          },
+          "on": {
+            "type": "array",
+            "description": "The outcomes notified.",
+            "items": {
+              "type": "string",
+              "enum": [
+                "succeeded",
+                "failed",
+                "cancelled",
+                "timed_out"
+              ]
+            }
+          }
+        },
+        "required": [
+          "enabled",
+          "on"
+        ],
+        "additionalProperties": false
       },
       "LaunchOptions": {
         "type": "object",
@@ -802,6 +838,168 @@ export const openApiDocument = {
         "required": [
           "status",
           "lastSeq"
+        ],
+        "additionalProperties": false
+      },
+      "UsageStatistics": {
+        "type": "object",
+        "description": "Statistics of the agent sessions (not fan-outs) the caller may read that were created in the range, by UTC day of their creation.",
+        "properties": {
+          "from": {
+            "type": "string",
+            "format": "date",
+            "description": "The first day counted (UTC), inclusive."
+          },
+          "to": {
+            "type": "string",
+            "format": "date",
+            "description": "The last day counted (UTC), inclusive."
+          },
+          "total": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "byStatus": {
+            "type": "object",
+            "description": "How many sessions are in each status now; statuses without sessions are left out.",
+            "additionalProperties": {
+              "type": "integer"
+            }
+          },
+          "successRate": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "Succeeded sessions over finished ones (succeeded, failed, cancelled, timed out); absent when none finished."
+          },
+          "perDay": {
+            "type": "array",
+            "description": "One entry per day of the range, oldest first, days without sessions included.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "date": {
+                  "type": "string",
+                  "format": "date"
+                },
+                "sessions": {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                "succeeded": {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                "failed": {
+                  "type": "integer",
+                  "minimum": 0,
+                  "description": "Failed or timed out."
+                }
+              },
+              "required": [
+                "date",
+                "sessions",
+                "succeeded",
+                "failed"
+              ],
+              "additionalProperties": false
+            }
+          },
+          "duration": {
+            "type": "object",
+            "description": "Run time (startedAt to finishedAt) of the finished sessions that started, in milliseconds, nearest-rank percentiles; absent when there are none.",
+            "properties": {
+              "count": {
+                "type": "integer",
+                "minimum": 0
+              },
+              "p50Ms": {
+                "type": "number",
+                "minimum": 0
+              },
+              "p90Ms": {
+                "type": "number",
+                "minimum": 0
+              }
+            },
+            "required": [
+              "count",
+              "p50Ms",
+              "p90Ms"
+            ],
+            "additionalProperties": false
+          },
+          "usage": {
+            "$ref": "#/components/schemas/UsageTotals"
+          },
+          "topEntities": {
+            "type": "array",
+            "description": "The entities with the most sessions (at most 10), most first.",
+            "items": {
+              "type": "object",
+              "properties": {
+                "entityRef": {
+                  "type": "string"
+                },
+                "sessions": {
+                  "type": "integer",
+                  "minimum": 0
+                },
+                "successRate": {
+                  "type": "number",
+                  "minimum": 0,
+                  "maximum": 1
+                },
+                "usage": {
+                  "$ref": "#/components/schemas/UsageTotals"
+                }
+              },
+              "required": [
+                "entityRef",
+                "sessions",
+                "usage"
+              ],
+              "additionalProperties": false
+            }
+          }
+        },
+        "required": [
+          "from",
+          "to",
+          "total",
+          "byStatus",
+          "perDay",
+          "usage",
+          "topEntities"
+        ],
+        "additionalProperties": false
+      },
+      "UsageTotals": {
+        "type": "object",
+        "description": "Tokens the runs reported, summed, and the cost of those that had a price; `unpricedRuns` counts the runs that reported tokens without a price (their cost is not in `costUsd`).",
+        "properties": {
+          "inputTokens": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "outputTokens": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "costUsd": {
+            "type": "number",
+            "minimum": 0
+          },
+          "unpricedRuns": {
+            "type": "integer",
+            "minimum": 0
+          }
+        },
+        "required": [
+          "inputTokens",
+          "outputTokens",
+          "costUsd",
+          "unpricedRuns"
         ],
         "additionalProperties": false
       }
@@ -1085,6 +1283,74 @@ export const openApiDocument = {
               "text/event-stream": {
                 "schema": {
                   "type": "string"
+                }
+              }
+            }
+          },
+          "default": {
+            "$ref": "#/components/responses/ErrorResponse"
+          }
+        }
+      }
+    },
+    "/usage": {
+      "get": {
+        "operationId": "GetUsageStatistics",
+        "description": "Statistics of the agent sessions the caller may read: sessions per day, counts by status, success rate, run time percentiles, tokens and cost, and the busiest entities. Give `ownerRef` or `entityRef` (not both) to narrow it to a group's entities or one entity.",
+        "parameters": [
+          {
+            "name": "ownerRef",
+            "in": "query",
+            "description": "Only sessions on entities this group owns, e.g. `group:default/team-a`; as written or URL-encoded.",
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            }
+          },
+          {
+            "name": "entityRef",
+            "in": "query",
+            "description": "Only sessions on this entity, as for `GET /sessions`; as written or URL-encoded.",
+            "allowReserved": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1
+            }
+          },
+          {
+            "name": "harness",
+            "in": "query",
+            "schema": {
+              "$ref": "#/components/schemas/HarnessName"
+            }
+          },
+          {
+            "name": "from",
+            "in": "query",
+            "description": "The first day (UTC, `YYYY-MM-DD`), inclusive; defaults to 29 days before `to`.",
+            "schema": {
+              "type": "string",
+              "format": "date"
+            }
+          },
+          {
+            "name": "to",
+            "in": "query",
+            "description": "The last day (UTC, `YYYY-MM-DD`), inclusive; defaults to today. At most 366 days from `from`.",
+            "schema": {
+              "type": "string",
+              "format": "date"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The statistics.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/UsageStatistics"
                 }
               }
             }

@@ -7,6 +7,7 @@ import type {
   AgentsLogLine,
   AgentsSessionStatus,
   AgentsSessionWithRuns,
+  AgentsUsageStatisticsQuery,
 } from '../client/types';
 import { isTerminalStatus } from '../statusModel';
 import {
@@ -17,6 +18,7 @@ import {
 import { ERROR_STATUS, errorReply, type FakeAgentsReply } from './fakeReplies';
 import { FakeLogStream } from './FakeLogStream';
 import { FakeSessions } from './FakeSessions';
+import { fakeUsageStatistics } from './fakeUsage';
 import { toNodeHandler } from './nodeAdapter';
 
 /** A request the fake answered, as the OpenAPI document reads it. @public */
@@ -400,6 +402,13 @@ export class FakeAgentsApi {
           errorReply(404, 'NotFoundError', `Entity ${entityRef} was not found in the catalog`),
         );
       }
+      case 'GetUsageStatistics':
+        return ok(
+          fakeUsageStatistics(
+            this.sessions,
+            request.query as AgentsUsageStatisticsQuery,
+          ),
+        );
       case 'StreamSessionLogs': {
         const session = this.model.get(id);
         const after =

@@ -115,7 +115,11 @@ function compile(): AgentsApiSpec {
         const own = parameters.filter(p => p.in === location);
         return {
           type: 'object',
-          properties: Object.fromEntries(own.map(p => [p.name, p.schema])),
+          // A parameter's schema may name a component (`harness`: HarnessName); the coercing
+          // validator has no document to resolve it in.
+          properties: Object.fromEntries(
+            own.map(p => [p.name, resolve(p.schema as object)]),
+          ),
           required: own.filter(p => p.required).map(p => p.name),
           additionalProperties: false,
         };

@@ -6,6 +6,8 @@ import type {
   AgentsLogStreamOptions,
   AgentsSessionPage,
   AgentsSessionWithRuns,
+  AgentsUsageStatistics,
+  AgentsUsageStatisticsQuery,
 } from '@backstage-agents/plugin-agents-common';
 
 export type { AgentsLogStreamOptions };
@@ -35,6 +37,10 @@ export interface AgentsApi {
     entityRef: string,
     options?: { templateRef?: string },
   ): Promise<AgentsLaunchOptions>;
+  /** Statistics of the agent sessions the user may read (default: the last 30 days). */
+  getUsageStatistics(
+    query?: AgentsUsageStatisticsQuery,
+  ): Promise<AgentsUsageStatistics>;
   /**
    * Follows a session's log (Server-Sent Events) from the line after `after`, calling `onEvent` for
    * each event. Resolves when the stream closes: after an `end` event, when the connection drops, or

@@ -15,4 +15,7 @@ export type {
   AgentsSessionStatus,
   AgentsSessionWithRuns,
   AgentsUsage,
+  AgentsUsageStatistics,
+  AgentsUsageStatisticsQuery,
+  AgentsUsageTotals,
 } from '@backstage-agents/plugin-agents-common';

@@ -15,13 +15,13 @@ import { errorMessage } from '../format';
 import { NewSessionDialog } from '../NewSessionDialog';
 import { SessionsTable } from '../SessionsTable';
 
-type LaunchState =
+export type LaunchState =
   | { state: 'loading' }
   | { state: 'loaded'; options: AgentsLaunchOptions }
   | { state: 'error'; error: Error };
 
 /** Loads whether the user may start a session on the entity, and the policy that would apply. */
-function useLaunchOptions(entityRef: string): LaunchState {
+export function useLaunchOptions(entityRef: string): LaunchState {
   const api = useApi(agentsApiRef);
   const [launch, setLaunch] = useState<LaunchState>({ state: 'loading' });
   useEffect(() => {
