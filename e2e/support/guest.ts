@@ -21,5 +21,5 @@ export async function guestHeaders(request: APIRequestContext): Promise<Record<s
 export async function signInAsGuest(page: Page) {
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(page.getByText('payments-service')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'payments-service', exact: true })).toBeVisible();
 }

@@ -122,7 +122,8 @@ test('a developer runs, resumes and cancels agent sessions from the Agents tab',
 
   // Back on the tab, both sessions are listed, newest first.
   await openAgentsTab(page);
-  const rows = page.getByRole('row');
+  // The sessions table's rows (the sidebar's unread-notifications badge is a grid row too).
+  const rows = page.getByRole('table').filter({ hasText: 'Started by' }).getByRole('row');
   await expect(rows.nth(1)).toContainText('cancelled');
   await expect(rows.nth(1)).toContainText('[stub:slow]');
   await expect(page.getByRole('link', { name: prompt })).toBeVisible();

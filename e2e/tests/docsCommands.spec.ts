@@ -301,10 +301,13 @@ test.describe('the commands of README.md and docs/', () => {
       .poll(
         async () => {
           const session = await (await request.get(`${BACKEND}/api/agents/sessions/${id}`, { headers })).json();
+          // The pod's name is recorded when the run is claimed, before the pod is created: wait until
+          // it has run (or is running).
+          if (['pending', 'starting'].includes(session.status)) return undefined;
           seen.podName = session.runs[0]?.podName;
           return seen.podName;
         },
-        { timeout: 30_000, message: 'the session gets a pod' },
+        { timeout: 60_000, message: 'the session gets a pod' },
       )
       .toBeTruthy();
     await request.dispose();

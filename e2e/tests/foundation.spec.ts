@@ -5,7 +5,7 @@ import { BACKEND, guestToken, signInAsGuest } from '../support/guest';
 
 test('a guest signs in and sees the example components', async ({ page }) => {
   await signInAsGuest(page);
-  await page.getByText('payments-service').click();
+  await page.getByRole('link', { name: 'payments-service', exact: true }).click();
   await expect(page.getByText('Takes payments and issues refunds.').first()).toBeVisible();
   await page.screenshot({ path: path.join(ARTIFACTS, 'catalog-entity.png') });
 });

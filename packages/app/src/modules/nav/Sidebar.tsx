@@ -43,7 +43,9 @@ export const SidebarContent = NavContentBlueprint.make({
           </SidebarGroup>
           <SidebarSpace />
           <SidebarDivider />
-          <NotificationsSidebarItem />
+          {/* The unread count, without pop-ups: a pop-up per finished session covers the page's
+              lower right, where tables and dialogs have their buttons. */}
+          <NotificationsSidebarItem snackbarEnabled={false} />
           <SidebarDivider />
           <SidebarGroup
             label="Settings"
