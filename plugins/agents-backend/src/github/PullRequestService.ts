@@ -15,6 +15,7 @@ import type { SessionLogs } from '../logs/SessionLogs';
 import type { GitHubClients } from './GitHubClients';
 import { describeGitHubError, isGitHubStatus } from './githubErrors';
 import { githubRepoOf, type GitHubRepo } from './githubRepo';
+import { sessionPageUrl } from '../notifications/sessionPageUrl';
 
 const PR_PERMISSIONS = { contents: 'read', pull_requests: 'write' } as const;
 
@@ -158,7 +159,7 @@ export class PullRequestService {
     const summary = (run.result?.summary ?? session.summary ?? '').trim();
     const firstLine = (summary || session.prompt.trim()).split('\n')[0];
     const title = firstLine.length > 72 ? `${firstLine.slice(0, 71)}…` : firstLine;
-    const link = `${this.deps.appBaseUrl.replace(/\/+$/, '')}/agents/sessions/${session.id}`;
+    const link = sessionPageUrl(this.deps.appBaseUrl, session.id);
     const closes = session.issueUrl ? `\n\nCloses ${session.issueUrl}` : '';
     const body = [
       summary || '_The agent left no summary._',
