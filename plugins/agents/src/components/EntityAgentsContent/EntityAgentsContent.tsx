@@ -1,63 +1,27 @@
-import { useEffect, useState } from 'react';
-import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import AddIcon from '@material-ui/icons/Add';
 import { EmptyState, InfoCard } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { hasEntityRepository } from '@backstage-agents/plugin-agents-common';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { useNavigate } from 'react-router-dom';
-import { agentsApiRef } from '../../api/AgentsApi';
-import type { AgentsLaunchOptions } from '../../api/types';
-import { sessionRouteRef } from '../../routes';
 import { errorMessage } from '../format';
-import { NewSessionDialog } from '../NewSessionDialog';
+import { NewSessionButton } from '../NewSessionDialog';
 import { SessionsTable } from '../SessionsTable';
-
-export type LaunchState =
-  | { state: 'loading' }
-  | { state: 'loaded'; options: AgentsLaunchOptions }
-  | { state: 'error'; error: Error };
-
-/** Loads whether the user may start a session on the entity, and the policy that would apply. */
-export function useLaunchOptions(entityRef: string): LaunchState {
-  const api = useApi(agentsApiRef);
-  const [launch, setLaunch] = useState<LaunchState>({ state: 'loading' });
-  useEffect(() => {
-    let current = true;
-    setLaunch({ state: 'loading' });
-    api.getLaunchOptions(entityRef).then(
-      options => current && setLaunch({ state: 'loaded', options }),
-      error => current && setLaunch({ state: 'error', error }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, entityRef]);
-  return launch;
-}
+import { useLaunchOptions } from '../useLaunchOptions';
 
 /** The "Agents" tab of a catalog entity: its agent sessions, and a button to start one. */
 export function EntityAgentsContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const launch = useLaunchOptions(entityRef);
-  const navigate = useNavigate();
-  const sessionLink = useRouteRef(sessionRouteRef);
-  const [dialogOpen, setDialogOpen] = useState(false);
 
   let action = null;
   if (launch.state === 'loaded' && launch.options.canCreate) {
     action = (
-      <Button
+      <NewSessionButton
+        entityRef={entityRef}
+        policy={launch.options.policy}
         variant="contained"
-        color="primary"
-        startIcon={<AddIcon />}
-        onClick={() => setDialogOpen(true)}
-      >
-        New session
-      </Button>
+      />
     );
   } else if (launch.state === 'loaded' || launch.state === 'error') {
     const reason =
@@ -96,27 +60,13 @@ export function EntityAgentsContent() {
   );
 
   return (
-    <>
-      <InfoCard title="Agent sessions">
-        <SessionsTable
-          entityRef={entityRef}
-          action={action}
-          emptyState={emptyState}
-        />
-      </InfoCard>
-      {launch.state === 'loaded' && launch.options.canCreate && (
-        <NewSessionDialog
-          open={dialogOpen}
-          entityRef={entityRef}
-          policy={launch.options.policy}
-          onClose={() => setDialogOpen(false)}
-          onCreated={session => {
-            setDialogOpen(false);
-            navigate(sessionLink({ sessionId: session.id }));
-          }}
-        />
-      )}
-    </>
+    <InfoCard title="Agent sessions">
+      <SessionsTable
+        entityRef={entityRef}
+        action={action}
+        emptyState={emptyState}
+      />
+    </InfoCard>
   );
 }
 

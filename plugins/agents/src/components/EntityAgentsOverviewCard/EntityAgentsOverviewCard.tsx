@@ -1,23 +1,17 @@
-import { useState } from 'react';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import AddIcon from '@material-ui/icons/Add';
 import {
   InfoCard,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useRouteRef } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { useNavigate } from 'react-router-dom';
-import { sessionRouteRef } from '../../routes';
-import { useLaunchOptions } from '../EntityAgentsContent/EntityAgentsContent';
-import { NewSessionDialog } from '../NewSessionDialog';
+import { NewSessionButton } from '../NewSessionDialog';
 import { formatRate } from '../UsagePage/usageFormat';
 import { RecentSessionsList } from './RecentSessionsList';
 import { useAgentsOverview } from './useAgentsOverview';
+import { useLaunchOptions } from '../useLaunchOptions';
 
 function Figure(props: { label: string; value: string }) {
   return (
@@ -41,9 +35,6 @@ export function EntityAgentsOverviewCard() {
   const entityRef = stringifyEntityRef(entity);
   const overview = useAgentsOverview(entityRef);
   const launch = useLaunchOptions(entityRef);
-  const navigate = useNavigate();
-  const sessionLink = useRouteRef(sessionRouteRef);
-  const [dialogOpen, setDialogOpen] = useState(false);
   const canCreate = launch.state === 'loaded' && launch.options.canCreate;
 
   let body;
@@ -96,23 +87,10 @@ export function EntityAgentsOverviewCard() {
         {body}
         {launch.state === 'loaded' && launch.options.canCreate && (
           <Box mt={2}>
-            <Button
-              variant="outlined"
-              color="primary"
-              startIcon={<AddIcon />}
-              onClick={() => setDialogOpen(true)}
-            >
-              New session
-            </Button>
-            <NewSessionDialog
-              open={dialogOpen}
+            <NewSessionButton
               entityRef={entityRef}
               policy={launch.options.policy}
-              onClose={() => setDialogOpen(false)}
-              onCreated={session => {
-                setDialogOpen(false);
-                navigate(sessionLink({ sessionId: session.id }));
-              }}
+              variant="outlined"
             />
           </Box>
         )}

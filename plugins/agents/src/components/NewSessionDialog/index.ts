@@ -3,3 +3,7 @@ export {
   type NewSessionDialogProps,
 } from './NewSessionDialog';
 export { PolicySummary } from './PolicySummary';
+export {
+  NewSessionButton,
+  type NewSessionButtonProps,
+} from './NewSessionButton';
