@@ -41,7 +41,7 @@ export class AgentsDatabase {
     this.pullRequests = new PullRequestStore(client, reader);
     this.webhookDeliveries = new WebhookDeliveryStore(client);
     this.bundleRecords = new BundleRecordStore(client);
-    this.waves = new FanOutWaveStore(client);
+    this.waves = new FanOutWaveStore(client, reader, onStatusChanges);
     this.usage = new UsageStore(client);
   }
 

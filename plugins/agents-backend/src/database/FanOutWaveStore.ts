@@ -4,6 +4,9 @@ import {
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
+import { refreshFanOut } from './fanOutRefresh';
+import type { StatusChangeListener } from './sessionChanges';
+import type { SessionReader } from './SessionReader';
 import type { SessionRow } from './sessionRows';
 
 /** A task of a fan-out in waves, as advancing its waves needs it. */
@@ -23,7 +26,11 @@ export interface WaveTask {
  * it once.
  */
 export class FanOutWaveStore {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly reader: SessionReader,
+    private readonly onStatusChanges: StatusChangeListener,
+  ) {}
 
   /** The fan-out's tasks that have a wave, by wave, then in task order (task id, else creation). */
   async tasksOf(fanOutId: string): Promise<WaveTask[]> {
@@ -54,18 +61,23 @@ export class FanOutWaveStore {
    * writer moved it first, or when the wave is not complete after all.
    */
   async advance(fanOutId: string, from: number, to: number): Promise<boolean> {
-    const updated = await this.db<SessionRow>('agents_sessions')
-      .where({ id: fanOutId, current_wave: from })
-      .whereNull('wave_error')
-      .whereNotExists(
-        this.db('agents_sessions as task')
-          .select(1)
-          .where('task.parent_session_id', fanOutId)
-          .where('task.wave', from)
-          .whereNot('task.status', 'succeeded'),
-      )
-      .update({ current_wave: to, updated_at: DateTime.utc().toISO() });
-    return updated === 1;
+    const changes = await this.db.transaction(async tx => {
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id: fanOutId, current_wave: from })
+        .whereNull('wave_error')
+        .whereNotExists(
+          tx('agents_sessions as task')
+            .select(1)
+            .where('task.parent_session_id', fanOutId)
+            .where('task.wave', from)
+            .whereNot('task.status', 'succeeded'),
+        )
+        .update({ current_wave: to, updated_at: DateTime.utc().toISO() });
+      // Past the last wave, the fan-out has succeeded: its status follows its tasks again.
+      return updated === 1 ? refreshFanOut(tx, this.reader, fanOutId) : undefined;
+    });
+    if (changes?.length) this.onStatusChanges(changes);
+    return changes !== undefined;
   }
 
   /** Stops the fan-out at wave `wave` with `error`: later waves will not start. False when already moved or stopped. */

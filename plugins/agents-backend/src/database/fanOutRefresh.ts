@@ -6,11 +6,22 @@ import { type SessionStatusChange, statusChange } from './sessionChanges';
 import type { SessionReader } from './SessionReader';
 import type { SessionRow } from './sessionRows';
 
+/** Whether the fan-out runs in waves and has tasks in its current wave or later: one not merged yet. */
+async function awaitsMerge(tx: Knex.Transaction, parent: SessionRow): Promise<boolean> {
+  if (!parent.integration_branch || parent.current_wave === null || parent.wave_error) return false;
+  const unmerged = await tx<SessionRow>('agents_sessions')
+    .where({ parent_session_id: parent.id })
+    .where('wave', '>=', parent.current_wave)
+    .first('id');
+  return unmerged !== undefined;
+}
+
 /**
  * Derives a fan-out's status from its tasks, inside the transaction that changed one of them. The
  * fan-out's row is locked first (on PostgreSQL), so tasks finishing at the same moment in other
  * transactions are counted after one another and the last one sees them all. Returns the fan-out's
- * change, or nothing when its status stays.
+ * change, or nothing when its status stays. A fan-out in waves stays running until its last wave
+ * is merged ({@link FanOutWaveStore.advance} refreshes it then).
  */
 export async function refreshFanOut(
   tx: Knex.Transaction,
@@ -23,7 +34,9 @@ export async function refreshFanOut(
   const parent = await lock.first();
   if (!parent || parent.kind !== 'fanout') return [];
   const children = (await reader.childrenOf([parent], tx)).get(parent.id)!;
-  const status = fanOutStatus(children.byStatus);
+  let status = fanOutStatus(children.byStatus);
+  // A fan-out in waves has succeeded once its last wave is merged, not when its last task ends.
+  if (status === 'succeeded' && (await awaitsMerge(tx, parent))) status = 'running';
   if (status === parent.status) return [];
   const timestamp = DateTime.utc().toISO();
   await tx<SessionRow>('agents_sessions')

@@ -77,6 +77,29 @@ describeOnEachDatabase('fan-outs in waves', t => {
     expect((await t.db.sessions.getSessionFields(parent.id))!.currentWave).toBe(2);
   });
 
+  it('keeps a fan-out in waves running until its last wave is merged', async () => {
+    const parent = await fanOut();
+    const t2 = await task(parent.id, 'T002', 2);
+    const t1 = await task(parent.id, 'T001', 1);
+    await finish(t1.id, 'succeeded');
+    await t.db.waves.advance(parent.id, 1, 2);
+    await finish(t2.id, 'succeeded');
+    // Every task succeeded, but wave 2 is not merged into the integration branch yet.
+    expect((await t.db.sessions.getSession(parent.id))!.status).toBe('running');
+    expect(await t.db.waves.advance(parent.id, 2, 3)).toBe(true);
+    const done = (await t.db.sessions.getSession(parent.id))!;
+    expect(done.status).toBe('succeeded');
+    expect(done.finishedAt).toBeDefined();
+
+    // A fan-out stopped by a failed wave ends with its tasks, as before.
+    const stopped = await fanOut();
+    await task(stopped.id, 'T002', 2);
+    const s1 = await task(stopped.id, 'T001', 1);
+    await finish(s1.id, 'failed');
+    await t.db.waves.stop(stopped.id, 1, 'Wave 1 ended with T001 failed');
+    expect((await t.db.sessions.getSession(stopped.id))!.status).not.toBe('succeeded');
+  });
+
   it('stops once, keeps a stopped fan-out from advancing, and refuses tasks for waves that are over', async () => {
     const parent = await fanOut();
     await task(parent.id, 'T002', 2);
