@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -22,6 +22,7 @@ import {
   startPortBridge,
   type FakeLlm,
   type PortBridge,
+  installAgentClis,
 } from '@backstage-agents/fake-llm';
 import {
   DEFAULT_LAUNCH_OPTIONS,
@@ -42,10 +43,7 @@ import {
  * point at a dead port.
  */
 
-const REPO_ROOT = resolve(__dirname, '../../..');
 const INTEGRATION_DIR = resolve(__dirname, '..');
-const TOOLS_DIR =
-  process.env.AGENT_CLIS_DIR ?? join(REPO_ROOT, '.tools', 'agents');
 const CLI_BIN = join(
   dirname(require.resolve('@backstage-agents/cli/package.json')),
   'bin',
@@ -55,24 +53,7 @@ const CLI_BIN = join(
 const ENTITY_REF = 'component:default/ledger';
 const TOKEN = 'token-opencode';
 
-/** Installs the pinned CLIs (a no-op when present); says why not when there are none to run. */
-function installClis(): string | undefined {
-  const install = spawnSync(
-    'bash',
-    [join(REPO_ROOT, 'scripts', 'install-agent-clis.sh'), TOOLS_DIR],
-    { encoding: 'utf8', timeout: 5 * 60_000 },
-  );
-  if (install.status === 0) return undefined;
-  const why = `scripts/install-agent-clis.sh failed (exit ${
-    install.status
-  }): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  if (existsSync(join(TOOLS_DIR, 'installed.env'))) throw new Error(why);
-  return `OpenCode is not in ${TOOLS_DIR} and ${why}`;
-}
-
-const missing = installClis();
-// CI reaches the npm registry: there, an OpenCode that cannot be installed is a failure, not a skip.
-if (missing && process.env.CI) throw new Error(missing);
+const { toolsDir: TOOLS_DIR, missing } = installAgentClis();
 if (missing) {
   // eslint-disable-next-line no-console
   console.warn(`Skipping the OpenCode integration tests: ${missing}`);

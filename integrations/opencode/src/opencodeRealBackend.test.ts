@@ -1,7 +1,6 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   cpSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   rmSync,
@@ -25,6 +24,7 @@ import {
   startPortBridge,
   type FakeLlm,
   type PortBridge,
+  installAgentClis,
 } from '@backstage-agents/fake-llm';
 // The CLI's fixture: the real agents backend, a fake GitHub and the cluster simulator running the
 // harness entrypoint with the demo agent. It is not exported by the package (yet).
@@ -41,30 +41,14 @@ import {
  * script, the network namespace).
  */
 
-const REPO_ROOT = resolve(__dirname, '../../..');
 const INTEGRATION_DIR = resolve(__dirname, '..');
-const TOOLS_DIR =
-  process.env.AGENT_CLIS_DIR ?? join(REPO_ROOT, '.tools', 'agents');
 const CLI_BIN = join(
   dirname(require.resolve('@backstage-agents/cli/package.json')),
   'bin',
   'backstage-agents',
 );
 
-function installClis(): string | undefined {
-  const install = spawnSync(
-    'bash',
-    [join(REPO_ROOT, 'scripts', 'install-agent-clis.sh'), TOOLS_DIR],
-    { encoding: 'utf8', timeout: 5 * 60_000 },
-  );
-  if (install.status === 0) return undefined;
-  const why = `scripts/install-agent-clis.sh failed (exit ${install.status})`;
-  if (existsSync(join(TOOLS_DIR, 'installed.env'))) throw new Error(why);
-  return `OpenCode is not in ${TOOLS_DIR} and ${why}`;
-}
-
-const missing = installClis();
-if (missing && process.env.CI) throw new Error(missing);
+const { toolsDir: TOOLS_DIR, missing } = installAgentClis();
 if (missing) {
   // eslint-disable-next-line no-console
   console.warn(`Skipping the OpenCode real-backend test: ${missing}`);

@@ -27,3 +27,5 @@ export {
 export type { Forward, Isolation } from './offline/offlineCommand';
 export { startPortBridge } from './offline/portBridge';
 export type { PortBridge } from './offline/portBridge';
+export { installAgentClis } from './agentClisInstall';
+export type { AgentClisInstall } from './agentClisInstall';

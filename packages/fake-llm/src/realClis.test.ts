@@ -1,13 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { RecordedRequest } from './recorder';
 import { editFileName } from './scripts';
 import { FakeLlm, startFakeLlm } from './server';
@@ -17,6 +16,7 @@ import {
   homeFromBundle,
 } from './__testUtils__/agentClis';
 import { runOffline } from './__testUtils__/runCommand';
+import { installAgentClis } from './agentClisInstall';
 
 /**
  * The three real agent CLIs, at the versions the harness image pins, against the simulator and
@@ -28,29 +28,7 @@ import { runOffline } from './__testUtils__/runCommand';
  * $AGENT_CLIS_DIR or .tools/agents.
  */
 
-const REPO_ROOT = resolve(__dirname, '../../..');
-const TOOLS_DIR =
-  process.env.AGENT_CLIS_DIR ?? join(REPO_ROOT, '.tools', 'agents');
-
-/** Installs the pinned CLIs (a no-op when present); says why not when there are none to run. */
-function installClis(): string | undefined {
-  const install = spawnSync(
-    'bash',
-    [join(REPO_ROOT, 'scripts', 'install-agent-clis.sh'), TOOLS_DIR],
-    { encoding: 'utf8', timeout: 5 * 60_000 },
-  );
-  if (install.status === 0) return undefined;
-  const why = `scripts/install-agent-clis.sh failed (exit ${
-    install.status
-  }): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  // Other versions than the pinned ones are there: testing them would prove nothing.
-  if (existsSync(join(TOOLS_DIR, 'installed.env'))) throw new Error(why);
-  return `the agent CLIs are not in ${TOOLS_DIR} and ${why}`;
-}
-
-const missing = installClis();
-// CI reaches the npm registry: there, CLIs that cannot be installed are a failure, not a skip.
-if (missing && process.env.CI) throw new Error(missing);
+const { toolsDir: TOOLS_DIR, missing } = installAgentClis();
 if (missing) {
   // eslint-disable-next-line no-console
   console.warn(`Skipping the real-CLI tests: ${missing}`);

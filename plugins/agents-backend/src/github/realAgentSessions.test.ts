@@ -21,9 +21,10 @@ import {
   startPortBridge,
   type FakeLlm,
   type PortBridge,
+  installAgentClis,
 } from '@backstage-agents/fake-llm';
 import type { Knex } from 'knex';
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -44,25 +45,12 @@ import {
 jest.setTimeout(600_000);
 
 const REPO_ROOT = path.resolve(__dirname, '../../../..');
-const TOOLS_DIR = process.env.AGENT_CLIS_DIR ?? path.join(REPO_ROOT, '.tools', 'agents');
 const IMAGE = 'ghcr.io/backstage-agents/harness:test';
 const ENTRYPOINT = path.join(REPO_ROOT, 'images/harness/entrypoint/main.js');
 const CREDENTIALS_SECRET = 'agents-model-simulator';
 const auth = { Authorization: mockCredentials.user.header('user:default/jane') };
 
-/** Installs the pinned CLIs (a no-op when present); under CI a failure fails, elsewhere it skips. */
-function installClis(): string | undefined {
-  const install = spawnSync('bash', [path.join(REPO_ROOT, 'scripts/install-agent-clis.sh'), TOOLS_DIR], {
-    encoding: 'utf8',
-    timeout: 5 * 60_000,
-  });
-  if (install.status === 0) return undefined;
-  const why = `scripts/install-agent-clis.sh failed (exit ${install.status}): ${install.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-  if (process.env.CI) throw new Error(why);
-  return why;
-}
-
-const missing = installClis();
+const { toolsDir: TOOLS_DIR, missing } = installAgentClis();
 if (missing) {
   // eslint-disable-next-line no-console
   console.warn(`Skipping the real-agent sessions: ${missing}`);
