@@ -40,14 +40,14 @@ export class ContainerLog {
     const text = this.partial[stream] + this.decoders[stream].write(chunk);
     const lines = text.split('\n');
     this.partial[stream] = lines.pop() ?? '';
-    for (const line of lines) this.record(stream, line);
+    this.record(stream, lines);
   }
 
   close(): void {
     if (this.closed) return;
     for (const stream of ['stdout', 'stderr'] as const) {
       const rest = this.partial[stream] + this.decoders[stream].end();
-      if (rest) this.record(stream, rest);
+      if (rest) this.record(stream, [rest]);
       this.partial[stream] = '';
     }
     this.closed = true;
@@ -84,9 +84,18 @@ export class ContainerLog {
     return () => this.followers.delete(follower);
   }
 
-  private record(stream: LogEntry['stream'], line: string): void {
-    const entry: LogEntry = { time: new Date().toISOString(), stream, line };
-    appendFileSync(this.path, `${entry.time} ${stream} F ${line}\n`);
-    for (const follower of this.followers) follower.onEntry(entry);
+  /**
+   * Records the complete lines of one chunk: one file append and one time for all of them, as a
+   * container runtime stamps what it reads at once (a pod printing thousands of lines a second
+   * would otherwise cost a write per line).
+   */
+  private record(stream: LogEntry['stream'], lines: string[]): void {
+    if (lines.length === 0) return;
+    const time = new Date().toISOString();
+    appendFileSync(this.path, lines.map(line => `${time} ${stream} F ${line}\n`).join(''));
+    for (const line of lines) {
+      const entry: LogEntry = { time, stream, line };
+      for (const follower of this.followers) follower.onEntry(entry);
+    }
   }
 }

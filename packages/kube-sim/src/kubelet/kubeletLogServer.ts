@@ -84,8 +84,18 @@ function serveLog(
     res.end();
     return;
   }
+  // The lines of one chunk arrive in one tick: corked, they leave in one socket write.
+  let corked = false;
   const unsubscribe = log.follow(
     entry => {
+      if (!corked) {
+        corked = true;
+        res.cork();
+        process.nextTick(() => {
+          corked = false;
+          res.uncork();
+        });
+      }
       if (!emit(entry)) unsubscribe();
     },
     () => res.end(),
