@@ -179,6 +179,22 @@ export interface Config {
       }>;
     };
 
+    /** Limits of the REST API that keep one client from exhausting the backend. */
+    limits?: {
+      /**
+       * The largest JSON request body, in bytes; larger ones are refused with 413 before they are
+       * read. Bundle uploads are not concerned: the policy's maxBundleSize limits them.
+       * @default 1048576
+       */
+      maxRequestBodyBytes?: number;
+      /**
+       * The event streams (session logs) one user or service may hold open at once; more are
+       * refused with 429 and a Retry-After header until one closes.
+       * @default 20
+       */
+      maxStreamsPerUser?: number;
+    };
+
     /**
      * Named policies. `default` applies when nothing is bound; the others inherit its values and
      * override what they set. Callers never choose a policy: templates are bound to them below.

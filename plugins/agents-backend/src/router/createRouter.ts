@@ -9,6 +9,7 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { NotImplementedError } from '@backstage/errors';
 import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import type { Request as ExpressRequest } from 'express';
+import Router from 'express-promise-router';
 
 // Handlers get requests typed from the spec; these helpers only need what every request has.
 type Request = ExpressRequest<any, any, any, any>;
@@ -20,6 +21,15 @@ import { BudgetExceededError } from '../budgets/BudgetExceededError';
 import type { SessionService } from '../service/SessionService';
 import type { UsageService } from '../service/UsageService';
 import { readCursor, streamSessionLog } from './logStream';
+import { limitErrorHandler } from './limitErrorHandler';
+import { requestBodyLimit } from './requestBodyLimit';
+import { StreamLimiter } from './StreamLimiter';
+import { wellFormedText } from './wellFormedText';
+
+/** `agents.limits.maxRequestBodyBytes` when unset: prompts are at most 32,000 characters. */
+export const DEFAULT_MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+/** `agents.limits.maxStreamsPerUser` when unset: a few browser tabs following logs, with room to spare. */
+export const DEFAULT_MAX_STREAMS_PER_USER = 20;
 
 export interface RouterOptions {
   sessions: SessionService;
@@ -36,11 +46,14 @@ export interface RouterOptions {
 }
 
 /**
- * The agents REST API, typed and validated from `src/schema/openapi.yaml`. The bundle routes the
- * document also describes are served ahead of it by `createBundleRouter`.
+ * The agents REST API, typed and validated from `src/schema/openapi.yaml`, behind its request body
+ * limit (413) and a check for text no database takes; event streams are capped per caller (429).
+ * The bundle routes the document also describes are served ahead of it by `createBundleRouter`.
  */
 export async function createRouter(options: RouterOptions) {
   const { sessions, db, hub, httpAuth, auditor, logger, config } = options;
+  const maxRequestBodyBytes = readLimit(config, 'maxRequestBodyBytes', DEFAULT_MAX_REQUEST_BODY_BYTES);
+  const streams = new StreamLimiter(readLimit(config, 'maxStreamsPerUser', DEFAULT_MAX_STREAMS_PER_USER));
   const router = createValidatedOpenApiRouter<typeof spec>(spec, {
     // The document's security schemes describe the tokens; checking them is httpAuth's job (and the
     // bundle service's), which answers 401 where the validator would answer 400.
@@ -182,9 +195,10 @@ export async function createRouter(options: RouterOptions) {
   });
 
   router.get('/sessions/:id/logs', async (req, res) => {
-    const { credentials } = await caller(req);
+    const { credentials, ref } = await caller(req);
     const after = readCursor(req);
     await sessions.get(req.params.id, credentials);
+    streams.acquire(ref, res);
     await streamSessionLog(req, res, req.params.id, after, {
       sessions: db.sessions,
       logChunks: db.logChunks,
@@ -195,8 +209,22 @@ export async function createRouter(options: RouterOptions) {
     });
   });
 
-  router.use(MiddlewareFactory.create({ config, logger }).error());
-  return router;
+  // Ahead of the OpenAPI router, whose error handler would turn the limits' errors into 400s.
+  const limited = Router();
+  limited.use(requestBodyLimit(maxRequestBodyBytes));
+  limited.use(wellFormedText);
+  limited.use(router);
+  limited.use(limitErrorHandler);
+  limited.use(MiddlewareFactory.create({ config, logger }).error());
+  return limited;
+}
+
+function readLimit(config: Config, name: string, defaultValue: number): number {
+  const value = config.getOptionalNumber(`agents.limits.${name}`) ?? defaultValue;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`agents.limits.${name} must be a positive whole number, got ${value}`);
+  }
+  return value;
 }
 
 function principalRef(credentials: BackstageCredentials): string {

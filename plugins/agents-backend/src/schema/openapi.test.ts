@@ -11,11 +11,12 @@ const { render, source, target } = require('../../scripts/generate-openapi.js');
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'];
 
-/** `GET /sessions/{id}`-style entries for the routes an express router serves itself. */
+/** `GET /sessions/{id}`-style entries for the routes an express router serves, itself or through routers it mounts. */
 function routeTable(router: Router): string[] {
   return router.stack.flatMap(layer => {
     const route = layer.route as { path: string; methods: Record<string, boolean> } | undefined;
-    if (!route) return [];
+    const mounted = (layer.handle as Partial<Router>).stack ? (layer.handle as Router) : undefined;
+    if (!route) return mounted ? routeTable(mounted) : [];
     const path = route.path.replace(/:(\w+)/g, '{$1}');
     return Object.keys(route.methods).map(method => `${method.toUpperCase()} ${path}`);
   });
