@@ -7,6 +7,7 @@
  */
 
 import { createBackend } from '@backstage/backend-defaults';
+import { eventsModuleWebhookJson } from '@backstage-agents/plugin-agents-backend';
 
 const backend = createBackend();
 
@@ -60,6 +61,8 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // agents backend's issue triggers as github.<event> topics
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
+// malformed webhook JSON answered with a 400 rather than the events backend's stock 500
+backend.add(eventsModuleWebhookJson);
 
 // kubernetes plugin: the component's Kubernetes tab, harness pods included (kubernetes.* config)
 backend.add(import('@backstage/plugin-kubernetes-backend'));

@@ -5,3 +5,4 @@
  */
 
 export { agentsPlugin as default } from './plugin';
+export { eventsModuleWebhookJson } from './events/eventsModuleWebhookJson';
