@@ -55,16 +55,43 @@ export class SessionReader {
     }));
   }
 
-  /** Sessions with their bundles, usage and fan-out counts, without runs: for lists. */
-  async withoutRunsOf(rows: SessionRow[]) {
+  /**
+   * Sessions with their bundles, usage and fan-out counts, without runs: for lists. `usageSummed`:
+   * the rows carry their usage in the columns of {@link SessionReader.usageColumns}.
+   */
+  async withoutRunsOf(rows: SessionRow[], options: { usageSummed?: boolean } = {}) {
     const bundles = await this.bundlesFor(rows);
     const children = await this.childrenOf(rows);
-    const usage = await this.usageOf(rows);
+    const usage = options.usageSummed ? usageInColumns(rows) : await this.usageOf(rows);
     return rows.map(row => ({
       ...sessionFromRow(row, row.bundle_id ? bundles.get(row.bundle_id) : undefined),
       ...(children.has(row.id) ? { children: children.get(row.id) } : {}),
       ...(usage.has(row.id) ? { usage: usage.get(row.id) } : {}),
     }));
+  }
+
+  /**
+   * A session's usage as columns of the query that lists it (from `agents_sessions`): an agent
+   * session's summed over its runs, a fan-out's over its tasks' runs. A page of a listing is then one
+   * query instead of two, which counts where listings are read page after page (the search collator
+   * reads every session). Each column is one lookup in the runs' session index per listed session.
+   * The cost is given only when every run that reported usage had one.
+   */
+  usageColumns(): Knex.Raw[] {
+    const column = (expression: string, name: string) =>
+      this.db.raw(
+        `(case when agents_sessions.kind = 'fanout'
+            then (select ${expression} from agents_runs as r join agents_sessions as task on task.id = r.session_id
+                  where task.parent_session_id = agents_sessions.id and r.input_tokens is not null)
+            else (select ${expression} from agents_runs as r
+                  where r.session_id = agents_sessions.id and r.input_tokens is not null)
+          end) as ${name}`,
+      );
+    return [
+      column('sum(r.input_tokens)', 'usage_input_tokens'),
+      column('sum(r.output_tokens)', 'usage_output_tokens'),
+      column('case when count(r.cost_usd) = count(*) then sum(r.cost_usd) end', 'usage_cost_usd'),
+    ];
   }
 
   /**
@@ -140,4 +167,14 @@ export class SessionReader {
       .select('id', 'session_id', 'run_id', 'digest', 'size_bytes', 'storage', 'location', 'created_at');
     return new Map(bundles.map(b => [b.id, b]));
   }
+}
+
+/** The usage of sessions read with {@link SessionReader.usageColumns}, by session id. */
+function usageInColumns(rows: SessionRow[]): Map<string, Usage> {
+  const result = new Map<string, Usage>();
+  for (const row of rows) {
+    const usage = usageFromColumns(row.usage_input_tokens, row.usage_output_tokens, row.usage_cost_usd);
+    if (usage) result.set(row.id, usage);
+  }
+  return result;
 }

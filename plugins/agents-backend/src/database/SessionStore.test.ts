@@ -72,6 +72,37 @@ describeOnEachDatabase('SessionStore', t => {
     expect(running.items).toEqual([]);
   });
 
+  it('lists several statuses newest first, in keyset pages across them', async () => {
+    const statuses = ['running', 'failed', 'pending', 'succeeded', 'running', 'pending', 'failed', 'running'];
+    for (const [i, status] of statuses.entries()) {
+      const { session } = await t.db.sessions.createSession(
+        newSession({ prompt: `task ${i}`, createdBy: i === 4 ? 'user:default/joe' : 'user:default/jane' }),
+      );
+      await t.knex('agents_sessions').where({ id: session.id }).update({ status });
+    }
+    await t.db.sessions.createSession(newSession({ prompt: 'elsewhere', entityRef: 'component:default/odd' }));
+    const unfinished = { entityRef: 'component:default/payments', statuses: ['pending' as const, 'running' as const] };
+
+    const first = await t.db.sessions.listSessions({ filter: unfinished, limit: 3 });
+    expect(first.items.map(s => s.prompt)).toEqual(['task 7', 'task 5', 'task 4']);
+    const second = await t.db.sessions.listSessions({
+      filter: unfinished,
+      limit: 3,
+      beforeSeq: first.nextSeq,
+    });
+    expect(second.items.map(s => s.prompt)).toEqual(['task 2', 'task 0']);
+    expect(second.nextSeq).toBeUndefined();
+
+    // With the other filters and a permission filter applied to every status.
+    const notJoe = await t.db.sessions.listSessions({
+      filter: { entityRef: 'component:default/payments', statuses: ['running', 'failed', 'running'] },
+      permissionFilter: { not: { property: 'createdBy', values: ['user:default/joe'] } },
+      limit: 10,
+    });
+    expect(notJoe.items.map(s => s.prompt)).toEqual(['task 7', 'task 6', 'task 1', 'task 0']);
+    expect(notJoe.nextSeq).toBeUndefined();
+  });
+
   it('applies conditional permission filters in SQL', async () => {
     await t.db.sessions.createSession(newSession({ prompt: 'a', entityOwnerRef: 'group:default/team-a' }));
     await t.db.sessions.createSession(newSession({ prompt: 'b', entityOwnerRef: 'group:default/team-b' }));

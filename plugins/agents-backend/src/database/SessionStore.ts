@@ -89,6 +89,12 @@ export class SessionStore {
     ];
     try {
       await this.db.transaction(async tx => {
+        // A task locks its fan-out's row before its insert takes a key-share lock on it through the
+        // foreign key: tasks created at once then queue on the lock instead of upgrading it (which
+        // deadlocks, or waits for the pool under a 200-task burst). SQLite serializes writers.
+        if (input.parentSessionId && !isSqlite(tx)) {
+          await tx('agents_sessions').where({ id: input.parentSessionId }).forUpdate().first('id');
+        }
         if (input.workBranch) await assertBranchFree(tx, input.repoUrl, input.workBranch);
         if (input.wave !== undefined && input.parentSessionId) {
           await assertWaveOpen(tx, input.parentSessionId, input.wave);
@@ -163,21 +169,48 @@ export class SessionStore {
     return this.reader.get(id);
   }
 
-  /** One page of sessions, newest first. `nextSeq` is set when there may be more. */
+  /**
+   * One page of sessions, newest first. `nextSeq` is set when there may be more.
+   *
+   * Every filter combination the API offers is answered by walking an index in `seq` order and stops
+   * after the page, however deep the cursor: several statuses are one such walk per status (each at
+   * most a page long), merged, because one walk over all of them would read every session in between
+   * whose status does not match (e.g. the few unfinished sessions among a million finished ones).
+   */
   async listSessions(options: SessionListOptions): Promise<{ items: Session[]; nextSeq?: number }> {
     const { filter, permissionFilter, limit, beforeSeq } = options;
-    const query = this.db<SessionRow>('agents_sessions');
-    if (filter.entityRef) query.where('entity_ref', filter.entityRef);
-    if (filter.createdBy) query.where('created_by', filter.createdBy);
-    if (filter.parentSessionId) query.where('parent_session_id', filter.parentSessionId);
-    if (filter.statuses?.length) query.whereIn('status', filter.statuses);
-    if (beforeSeq !== undefined) query.where('seq', '<', beforeSeq);
-    if (permissionFilter) applyPermissionFilter(query, permissionFilter);
-    const rows: SessionRow[] = await query.orderBy('seq', 'desc').limit(limit + 1);
-    const page = rows.slice(0, limit);
+    const statuses = [...new Set(filter.statuses ?? [])];
+    const page = (status?: string) => {
+      const query = this.db<SessionRow>('agents_sessions').select(
+        'agents_sessions.*',
+        ...this.reader.usageColumns(),
+      );
+      if (filter.entityRef) query.where('entity_ref', filter.entityRef);
+      if (filter.createdBy) query.where('created_by', filter.createdBy);
+      if (filter.parentSessionId) query.where('parent_session_id', filter.parentSessionId);
+      if (status) query.where('status', status);
+      if (beforeSeq !== undefined) query.where('seq', '<', beforeSeq);
+      if (permissionFilter) applyPermissionFilter(query, permissionFilter);
+      return query.orderBy('seq', 'desc').limit(limit + 1);
+    };
+    let rows: SessionRow[];
+    if (statuses.length <= 1) {
+      rows = await page(statuses[0]);
+    } else {
+      // Each walk as a derived table: SQLite allows ORDER BY and LIMIT only there, not on a UNION's parts.
+      const [first, ...rest] = statuses.map(status =>
+        this.db.select('*').from(page(status).as('by_status')),
+      );
+      rows = await this.db
+        .select('*')
+        .from(first.unionAll(rest).as('merged'))
+        .orderBy('seq', 'desc')
+        .limit(limit + 1);
+    }
+    const items = rows.slice(0, limit);
     return {
-      items: await this.reader.withoutRunsOf(page),
-      nextSeq: rows.length > limit ? Number(page[page.length - 1].seq) : undefined,
+      items: await this.reader.withoutRunsOf(items, { usageSummed: true }),
+      nextSeq: rows.length > limit ? Number(items[items.length - 1].seq) : undefined,
     };
   }
 

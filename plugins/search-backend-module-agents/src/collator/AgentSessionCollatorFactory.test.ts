@@ -98,14 +98,60 @@ describe('AgentSessionCollatorFactory', () => {
     expect(document.text).toContain('/pull/7');
   });
 
-  it('reads the next page only when the consumer asks for more', async () => {
+  it('reads one page ahead of the consumer, no further', async () => {
+    const settled = () => new Promise(resolve => setTimeout(resolve, 50));
+    // Pages read ahead by the tests before this one have arrived by now.
+    await settled();
+    fake.requests.length = 0;
     const collator = factory().execute();
-    for (let i = 0; i < 100; i++) await collator.next();
-    expect(requests()).toHaveLength(1);
     await collator.next();
+    await settled();
+    // The second page is read while the consumer takes the first.
     expect(requests()).toHaveLength(2);
+    for (let i = 1; i < 100; i++) await collator.next();
+    await settled();
+    expect(requests()).toHaveLength(2);
+    // Taking the second page's first session asks for the third.
+    await collator.next();
+    await settled();
+    expect(requests()).toHaveLength(3);
     await collator.return(undefined);
-    expect(requests()).toHaveLength(2);
+    await settled();
+    expect(requests()).toHaveLength(3);
+  });
+
+  it('stops early without an unhandled failure of the page read ahead', async () => {
+    // Every page after the first fails, as when the agents backend goes away mid-collation.
+    const failingAfterFirst: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.includes('cursor=')) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const collator = new AgentSessionCollatorFactory({
+        discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
+        auth: mockServices.auth(),
+        fetch: failingAfterFirst,
+      }).execute();
+      await collator.next();
+      await new Promise(resolve => setTimeout(resolve, 50));
+      await collator.return(undefined);
+      await new Promise(resolve => setTimeout(resolve, 50));
+      expect(unhandled).not.toHaveBeenCalled();
+
+      // A consumer that goes on gets the failure.
+      const all = new AgentSessionCollatorFactory({
+        discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
+        auth: mockServices.auth(),
+        fetch: failingAfterFirst,
+      }).execute();
+      for (let i = 0; i < 100; i++) await all.next();
+      await expect(all.next()).rejects.toThrow('fetch failed');
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 
   it("fails the collation with the API's error", async () => {

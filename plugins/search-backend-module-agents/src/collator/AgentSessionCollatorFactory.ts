@@ -30,9 +30,9 @@ export interface AgentSessionCollatorFactoryOptions {
 
 /**
  * Collates agent sessions for the search index. Sessions are read through the agents HTTP API
- * (`GET /sessions`, newest first, keyset pages) with the search plugin's own service credentials, one
- * page at a time, and streamed out as documents: the next page is only requested once the indexer has
- * taken the current one, so memory stays flat however many sessions there are.
+ * (`GET /sessions`, newest first, keyset pages) with the search plugin's own service credentials, and
+ * streamed out as documents with one page read ahead: memory stays flat however many sessions there
+ * are, and the backend's work on the next page overlaps the indexer's on this one.
  *
  * @public
  */
@@ -62,18 +62,25 @@ export class AgentSessionCollatorFactory implements DocumentCollatorFactory {
     return Readable.from(this.execute());
   }
 
-  /** Every session the search plugin may read, newest first, as search documents. */
+  /**
+   * Every session the search plugin may read, newest first, as search documents. The next page is
+   * requested when a page arrives, so the agents backend reads it while the indexer takes this one:
+   * at most two pages are held at a time.
+   */
   async *execute(): AsyncGenerator<AgentSessionDocument> {
-    let cursor: string | undefined;
+    let next: Promise<AgentsSessionPage> | undefined = this.readPage();
     let count = 0;
-    do {
-      const page = await this.readPage(cursor);
+    while (next) {
+      const page: AgentsSessionPage = await next;
+      next = page.nextCursor ? this.readPage(page.nextCursor) : undefined;
+      // A failure is thrown where the page is awaited; a consumer that stops early never awaits it,
+      // and it must not count as an unhandled rejection then.
+      next?.catch(() => undefined);
       for (const session of page.items) {
         yield toAgentSessionDocument(session);
       }
       count += page.items.length;
-      cursor = page.nextCursor;
-    } while (cursor);
+    }
     this.logger?.info(`Collated ${count} agent sessions`);
   }
 
