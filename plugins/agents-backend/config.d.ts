@@ -245,6 +245,13 @@ export interface Config {
         /** The largest session bundle a run may upload: bytes, or a quantity like 512Mi (default 1Gi). */
         maxBundleSize?: number | string;
         /**
+         * Log lines a run may persist per second, averaged over 10-second windows of the pod's
+         * timestamps (a short burst passes). Lines beyond it are dropped, and one line per window
+         * in the session's log says how many; the harness's result line is always kept.
+         * @default 1000
+         */
+        logLinesPerSecond?: number;
+        /**
          * Backstage notifications to a session's creator (a user; sessions services create are not
          * notified) when it ends, linked to its page. A fan-out notifies once, when its last task ends,
          * with its tasks' counts; its tasks are not notified one by one. Needs the notifications backend.

@@ -215,6 +215,11 @@ export type AgentsPolicy = {
   openPullRequest?: boolean;
   /** The largest session bundle a run may upload, in bytes. */
   maxBundleBytes: number;
+  /**
+   * Log lines a run may persist per second, averaged over 10-second windows; a flood beyond it is
+   * dropped with a notice in the log. Resolvers set it; older snapshots lack it (the default applies).
+   */
+  logLinesPerSecond?: number;
   /** Whom to notify when a session ends; resolvers set it, older snapshots lack it (the default applies). */
   notifications?: PolicyNotifications;
 };

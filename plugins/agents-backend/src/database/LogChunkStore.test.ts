@@ -86,4 +86,21 @@ describeOnEachDatabase('LogChunkStore', t => {
     expect(lines.map(l => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(new Set(lines.map(l => l.line)).size).toBe(10);
   });
+
+  it('counts the lines a chunk accounts for, dropped ones included, where a follower resumes', async () => {
+    const { session } = await t.db.sessions.createSession(newSession());
+    const runId = session.runs[0].id;
+    const ts = '2026-11-21T10:00:00.000Z';
+    await t.db.logChunks.appendLogLines(session.id, runId, [{ timestamp: ts, line: 'one' }, { timestamp: ts, line: 'two' }]);
+    // Two lines kept and a notice, for 50 lines of the pod's log.
+    const noted = await t.db.logChunks.appendLogLines(
+      session.id,
+      runId,
+      [{ timestamp: ts, line: 'three' }, { timestamp: ts, line: 'four' }, { timestamp: ts, line: 'notice' }],
+      { sourceLines: 50 },
+    );
+    expect(noted.map(l => l.seq)).toEqual([3, 4, 5]);
+    expect(await t.db.logChunks.countRunLogLines(runId)).toBe(52);
+    expect((await t.db.logChunks.readLogLines(session.id, 0)).lines).toHaveLength(5);
+  });
 });

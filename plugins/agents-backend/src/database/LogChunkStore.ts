@@ -1,5 +1,5 @@
 import { NotFoundError } from '@backstage/errors';
-import type { LogLine } from '@backstage-agents/plugin-agents-common';
+import type { LogLine, SessionStatus } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import type { SessionRow } from './sessionRows';
 
@@ -9,6 +9,12 @@ export interface LogPage {
   hasMore: boolean;
 }
 
+/** What a log viewer checks periodically: the session's status and the seq of its last line. */
+export interface LogState {
+  status: SessionStatus;
+  lastSeq: number;
+}
+
 /**
  * Sessions' logs, persisted in chunks (one per follower flush) and numbered per session: seqs are
  * dense, one per line, so a cursor says exactly where a reader is.
@@ -16,11 +22,16 @@ export interface LogPage {
 export class LogChunkStore {
   constructor(private readonly db: Knex) {}
 
-  /** Persists log lines as one chunk, numbered on from the session's last line. */
+  /**
+   * Persists log lines as one chunk, numbered on from the session's last line. `sourceLines` is how
+   * many lines of the pod's log the chunk accounts for when that is not its own line count: lines a
+   * log limit dropped count, the notice saying so does not.
+   */
   async appendLogLines(
     sessionId: string,
     runId: string,
     lines: Array<{ timestamp: string; line: string }>,
+    options: { sourceLines?: number } = {},
   ): Promise<LogLine[]> {
     if (lines.length === 0) return [];
     return this.db.transaction(async tx => {
@@ -39,6 +50,10 @@ export class LogChunkStore {
         first_seq: first,
         last_seq: last,
         lines: JSON.stringify(lines.map(l => [l.timestamp, l.line])),
+        source_lines:
+          options.sourceLines === undefined || options.sourceLines === lines.length
+            ? null
+            : options.sourceLines,
       });
       return lines.map((l, i) => ({ seq: first + i, runId, ...l }));
     });
@@ -75,11 +90,22 @@ export class LogChunkStore {
     return { lines, hasMore };
   }
 
-  /** How many log lines of a run are persisted: where a log follower resumes after a restart. */
+  /** A session's status and last log seq, in one cheap read; undefined when it does not exist. */
+  async readLogState(sessionId: string): Promise<LogState | undefined> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ id: sessionId })
+      .first('status', 'log_seq');
+    return row ? { status: row.status as SessionStatus, lastSeq: Number(row.log_seq) } : undefined;
+  }
+
+  /**
+   * How many lines of a run's pod log its persisted chunks account for (those a log limit dropped
+   * included): where a log follower resumes after a restart.
+   */
   async countRunLogLines(runId: string): Promise<number> {
     const [{ n }] = await this.db('agents_log_chunks')
       .where({ run_id: runId })
-      .select(this.db.raw('coalesce(sum(last_seq - first_seq + 1), 0) as n'));
+      .select(this.db.raw('coalesce(sum(coalesce(source_lines, last_seq - first_seq + 1)), 0) as n'));
     return Number(n);
   }
 }

@@ -9,12 +9,20 @@ export class SessionLogs {
     private readonly hub: SessionEventHub,
   ) {}
 
+  /**
+   * Appends lines to the run's part of the log. `sourceLines` is how many lines of the run's pod log
+   * they account for (where its follower resumes): none unless given, since lines the backend writes
+   * itself (notes about pull requests, waves) are not the pod's.
+   */
   async append(
     sessionId: string,
     runId: string,
     lines: Array<{ timestamp: string; line: string }>,
+    options: { sourceLines?: number } = {},
   ): Promise<LogLine[]> {
-    const persisted = await this.chunks.appendLogLines(sessionId, runId, lines);
+    const persisted = await this.chunks.appendLogLines(sessionId, runId, lines, {
+      sourceLines: options.sourceLines ?? 0,
+    });
     if (persisted.length) this.hub.publish({ type: 'lines', sessionId, lines: persisted });
     return persisted;
   }

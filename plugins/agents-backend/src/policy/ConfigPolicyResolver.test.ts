@@ -25,6 +25,27 @@ describe('ConfigPolicyResolver', () => {
     });
   });
 
+  it('limits a log to 1,000 lines/s unless a policy says otherwise, inheriting from default', async () => {
+    expect((await ConfigPolicyResolver.fromConfig(new ConfigReader({})).resolve({ entity })).logLinesPerSecond).toBe(1000);
+    const resolver = ConfigPolicyResolver.fromConfig(
+      new ConfigReader({
+        agents: {
+          policies: { default: { logLinesPerSecond: 200 }, verbose: { logLinesPerSecond: 5000 }, other: {} },
+          templatePolicies: [
+            { template: 'template:default/verbose', policy: 'verbose' },
+            { template: 'template:default/other', policy: 'other' },
+          ],
+        },
+      }),
+    );
+    expect((await resolver.resolve({ entity })).logLinesPerSecond).toBe(200);
+    expect((await resolver.resolve({ entity, templateRef: 'template:default/verbose' })).logLinesPerSecond).toBe(5000);
+    expect((await resolver.resolve({ entity, templateRef: 'template:default/other' })).logLinesPerSecond).toBe(200);
+    expect(() =>
+      ConfigPolicyResolver.fromConfig(new ConfigReader({ agents: { policies: { noisy: { logLinesPerSecond: 0 } } } })),
+    ).toThrow(/agents.policies.noisy.logLinesPerSecond must be a whole number of at least 1/);
+  });
+
   it('lets named policies inherit from default and binds templates to them', async () => {
     const resolver = ConfigPolicyResolver.fromConfig(
       new ConfigReader({

@@ -16,6 +16,7 @@ import { readDurationFromConfig } from '@backstage/config';
 import { Duration } from 'luxon';
 import { ANNOTATION_AGENTS_POLICY, entityPolicyName } from './entityPolicy';
 import { PolicyDeniedError } from './PolicyDeniedError';
+import { DEFAULT_LOG_LINES_PER_SECOND } from '../logs/LogFloodCap';
 import {
   DEFAULT_POLICY_NOTIFICATIONS,
   readPolicyNotifications,
@@ -34,6 +35,7 @@ const DEFAULT_POLICY: AgentsPolicy = {
   timeoutSeconds: 3600,
   draftPullRequest: true,
   maxBundleBytes: 1024 ** 3,
+  logLinesPerSecond: DEFAULT_LOG_LINES_PER_SECOND,
   notifications: DEFAULT_POLICY_NOTIFICATIONS,
 };
 
@@ -176,11 +178,15 @@ function readPolicy(
     maxBundleBytes: config.has('maxBundleSize')
       ? readByteSize(config, 'maxBundleSize', name)
       : base.maxBundleBytes,
+    logLinesPerSecond: readCap(config, 'logLinesPerSecond', name) ?? base.logLinesPerSecond,
     notifications: readPolicyNotifications(config, name, base.notifications),
   };
 }
 
-/** A concurrency cap: a whole number of at least 1 (0 would queue every session for ever). */
+/**
+ * A concurrency cap or a rate: a whole number of at least 1 (a cap of 0 would queue every session
+ * for ever; a log limit of 0 would keep no line at all).
+ */
 function readCap(config: Config, key: string, policy: string): number | undefined {
   const value = config.getOptionalNumber(key);
   if (value !== undefined && (!Number.isInteger(value) || value < 1)) {

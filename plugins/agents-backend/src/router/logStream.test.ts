@@ -33,7 +33,8 @@ function readEvents(
 ): Promise<{ events: SseEvent[]; status: number; ended: boolean }> {
   return new Promise((resolve, reject) => {
     const events: SseEvent[] = [];
-    const req = http.get(url, { headers }, res => {
+    // A fresh connection each time: a pooled keep-alive one may be closed by the server meanwhile.
+    const req = http.get(url, { headers, agent: false }, res => {
       let buffer = '';
       res.setEncoding('utf8');
       const finish = (ended: boolean) => {

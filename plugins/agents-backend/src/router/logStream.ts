@@ -5,15 +5,16 @@ import {
   isTerminalStatus,
   type LogLine,
 } from '@backstage-agents/plugin-agents-common';
-import type { LogChunkStore } from '../database/LogChunkStore';
+import type { LogChunkStore, LogState } from '../database/LogChunkStore';
 import type { SessionStore } from '../database/SessionStore';
 import type { SessionEvent, SessionEventHub } from '../events/SessionEventHub';
+import { SessionLogPoller } from '../logs/SessionLogPoller';
 
 type Request = ExpressRequest<any, any, any, any>;
 
 export interface LogStreamOptions {
   sessions: Pick<SessionStore, 'getSession'>;
-  logChunks: Pick<LogChunkStore, 'readLogLines'>;
+  logChunks: Pick<LogChunkStore, 'readLogLines' | 'readLogState'>;
   hub: SessionEventHub;
   logger: LoggerService;
   /** How often to look in the database for lines and status changes made on other replicas. */
@@ -24,18 +25,41 @@ export interface LogStreamOptions {
 
 const PAGE = 1000;
 
-const rendered = new WeakMap<LogLine[], string>();
+/**
+ * How much a viewer's socket may hold unsent before it counts as slow and stops taking live lines.
+ * Not `res.write`'s false (the socket's 16 KiB high-water mark), which one busy batch exceeds for a
+ * fast viewer too. Live batches are Buffers shared by every viewer, so what a viewer holds is
+ * mostly references to the same few batches.
+ */
+const MAX_UNSENT_BYTES = 1024 ** 2;
 
-/** The SSE frames of consecutive lines, rendered once per batch whatever the number of viewers. */
-function renderFrames(lines: LogLine[]): string {
+const rendered = new WeakMap<LogLine[], Buffer>();
+
+/**
+ * The SSE frames of consecutive lines, rendered and encoded once per batch whatever the number of
+ * viewers: every socket is given the same Buffer (a string would be encoded again for each one).
+ */
+function renderFrames(lines: LogLine[]): Buffer {
   let frames = rendered.get(lines);
   if (frames === undefined) {
-    frames = lines
-      .map(line => `id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`)
-      .join('');
+    frames = Buffer.from(
+      lines.map(line => `id: ${line.seq}\nevent: log\ndata: ${JSON.stringify(line)}\n\n`).join(''),
+    );
     rendered.set(lines, frames);
   }
   return frames;
+}
+
+/** The periodic checks of this backend's streams, shared per session (options are made per request). */
+const pollers = new WeakMap<SessionEventHub, SessionLogPoller>();
+
+function pollerFor(options: LogStreamOptions): SessionLogPoller {
+  let poller = pollers.get(options.hub);
+  if (!poller) {
+    poller = new SessionLogPoller(options.logChunks, options.pollIntervalMs, options.logger);
+    pollers.set(options.hub, poller);
+  }
+  return poller;
 }
 
 /** Reads the resume cursor from `?after=` or, for a reconnecting EventSource, `Last-Event-ID`. */
@@ -54,7 +78,8 @@ export function readCursor(req: Request): number {
  * Serves one viewer's Server-Sent Events stream: every persisted line after the cursor, then live
  * ones, in seq order with no gap or duplicate. Live lines come from the hub; when one arrives ahead of
  * what was sent (a gap), the missing lines are read from the database first. A periodic database
- * check covers writers on other replicas and ends the stream once a finished session is drained.
+ * check, one per session for all its viewers here, covers writers on other replicas and ends the
+ * stream once a finished session is drained.
  */
 export async function streamSessionLog(
   req: Request,
@@ -66,8 +91,9 @@ export async function streamSessionLog(
   const { sessions, logChunks, hub, logger } = options;
   let sent = after;
   let closed = false;
-  // A viewer slower than the log stops taking live lines until its socket drains, then catches up
-  // from the database: memory per viewer stays bounded whatever the log's rate.
+  // A viewer slower than the log (more than MAX_UNSENT_BYTES waiting in its socket) stops taking
+  // live lines until the socket drains, then catches up from the database: memory per viewer stays
+  // bounded whatever the log's rate.
   let lagging = false;
   let chain = Promise.resolve();
 
@@ -87,7 +113,8 @@ export async function streamSessionLog(
     if (lines.length === 0) return;
     const unsent = lines[0].seq === sent + 1 ? lines : lines.filter(line => line.seq > sent);
     if (unsent.length === 0 || unsent[0].seq !== sent + 1) return;
-    if (!res.write(renderFrames(unsent))) lagging = true;
+    res.write(renderFrames(unsent));
+    if (res.writableLength > MAX_UNSENT_BYTES) lagging = true;
     sent = unsent[unsent.length - 1].seq;
   };
 
@@ -126,27 +153,27 @@ export async function streamSessionLog(
     });
   };
 
-  const poll = () =>
-    enqueue(async () => {
-      if (closed) return;
+  // Lines persisted up to `state.lastSeq` and not heard of (another replica wrote them) are read;
+  // a finished session's stream ends once drained.
+  const check = async (state: (Pick<LogState, 'status'> & { lastSeq?: number }) | undefined) => {
+    if (closed) return;
+    if (!state) {
+      close();
+      return;
+    }
+    if (state.lastSeq === undefined || sent < state.lastSeq) await catchUp(state.lastSeq);
+    enqueue(() => writeStatus(state.status));
+    if (isTerminalStatus(state.status)) {
       await catchUp();
-      const session = await sessions.getSession(sessionId);
-      if (!session) {
+      // After the status event queued above. A viewer whose socket filled up has not had every
+      // line yet: the drain catches it up and a later check ends the stream.
+      enqueue(() => {
+        if (closed || lagging) return;
+        res.write(`event: end\ndata: ${JSON.stringify({ status: state.status, lastSeq: sent })}\n\n`);
         close();
-        return;
-      }
-      enqueue(() => writeStatus(session.status));
-      if (isTerminalStatus(session.status)) {
-        await catchUp();
-        // After the status event queued above. A viewer whose socket filled up has not had every
-        // line yet: the drain catches it up and a later poll ends the stream.
-        enqueue(() => {
-          if (closed || lagging) return;
-          res.write(`event: end\ndata: ${JSON.stringify({ status: session.status, lastSeq: sent })}\n\n`);
-          close();
-        });
-      }
-    });
+      });
+    }
+  };
 
   res.on('drain', () => {
     if (!lagging) return;
@@ -154,19 +181,23 @@ export async function streamSessionLog(
     enqueue(() => catchUp());
   });
   const unsubscribe = hub.subscribe(sessionId, onEvent);
-  const pollTimer = setInterval(poll, options.pollIntervalMs);
+  const stopChecking = pollerFor(options).watch(sessionId, state => enqueue(() => check(state)));
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), options.heartbeatMs);
 
   function close() {
     if (closed) return;
     closed = true;
     unsubscribe();
-    clearInterval(pollTimer);
+    stopChecking();
     clearInterval(heartbeat);
     res.end();
   }
 
   req.on('close', close);
-  poll();
+  // The first check is this viewer's own: all it missed, then the session's status.
+  enqueue(async () => {
+    await catchUp();
+    await check(await sessions.getSession(sessionId));
+  });
   await chain;
 }

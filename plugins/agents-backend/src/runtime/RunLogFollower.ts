@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import type { LogChunkStore } from '../database/LogChunkStore';
 import type { TransitionStore } from '../database/TransitionStore';
 import { type HarnessPrices, usageCost } from '../harnesses/harnessPrices';
+import { DEFAULT_LOG_LINES_PER_SECOND, LogFloodCap } from '../logs/LogFloodCap';
 import type { SessionLogs } from '../logs/SessionLogs';
 import { KUBE_API_TIMEOUT_MS } from './kubeClients';
 import { HARNESS_CONTAINER, runObjectName } from './labels';
@@ -19,13 +20,17 @@ export interface FollowedRun {
   podName: string;
   /** The session's harness: its price, if configured, costs the run's usage. */
   harness?: string;
+  /** The session's policy: its `logLinesPerSecond` caps how fast the log is persisted. */
+  policy?: { name: string; logLinesPerSecond?: number };
 }
 
 /**
  * Follows one pod's log (one upstream stream, whatever the number of viewers) and persists it in
  * batches, numbered per session. On (re)start it skips the lines already persisted for the run, so a
  * follower that takes over after a restart neither loses nor repeats a line. The result line is kept
- * on the run as soon as it is read, with what its usage cost at the harness's price.
+ * on the run as soon as it is read, with what its usage cost at the harness's price. A flood beyond
+ * the policy's log limit is dropped with a notice (the result line is always kept); dropped lines
+ * count towards where a resumed follower starts, so they are not read again as new.
  */
 export class RunLogFollower {
   private readonly log: Log;
@@ -77,8 +82,15 @@ export class RunLogFollower {
     const { logChunks, transitions, logs } = this.deps;
     let skip = await logChunks.countRunLogLines(run.runId);
     const redact = await this.redactorFor(run.runId);
+    const cap = new LogFloodCap(
+      run.policy?.name ?? 'default',
+      run.policy?.logLinesPerSecond ?? DEFAULT_LOG_LINES_PER_SECOND,
+    );
     let partial = '';
     let batch: Array<{ timestamp: string; line: string }> = [];
+    // Lines of the pod's log the batch accounts for: those it holds and those dropped since the
+    // last write, but not notices. Dropped lines with nothing to persist wait for the next batch.
+    let batchSource = 0;
     let writes = Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
 
@@ -87,10 +99,16 @@ export class RunLogFollower {
       timer = undefined;
       if (batch.length === 0) return;
       const lines = batch;
+      const sourceLines = batchSource;
       batch = [];
+      batchSource = 0;
       writes = writes.then(async () => {
-        await logs.append(run.sessionId, run.runId, lines);
+        await logs.append(run.sessionId, run.runId, lines, { sourceLines });
       });
+    };
+    const schedule = () => {
+      if (batch.length >= BATCH_LINES) flush();
+      else if (!timer && batch.length > 0) timer = setTimeout(flush, BATCH_MS);
     };
     const take = (raw: string) => {
       if (skip > 0) {
@@ -99,6 +117,13 @@ export class RunLogFollower {
       }
       const entry = splitTimestamp(redact(raw.replace(/\r$/, '')));
       const result = parseResultLine(entry.line);
+      const decision = cap.admit(entry.timestamp, result !== undefined);
+      if (decision.notice) batch.push({ timestamp: entry.timestamp, line: decision.notice });
+      if (!decision.keep) {
+        batchSource++;
+        schedule();
+        return;
+      }
       if (result) {
         flush();
         const price = run.harness ? this.deps.prices?.get(run.harness) : undefined;
@@ -106,8 +131,8 @@ export class RunLogFollower {
         writes = writes.then(() => transitions.recordRunResult(run.runId, result, { costUsd }));
       }
       batch.push(entry);
-      if (batch.length >= BATCH_LINES) flush();
-      else if (!timer) timer = setTimeout(flush, BATCH_MS);
+      batchSource++;
+      schedule();
     };
 
     await new Promise<void>((resolve, reject) => {
@@ -122,6 +147,8 @@ export class RunLogFollower {
         signal.removeEventListener('abort', onAbort);
         if (partial && !error) take(partial);
         partial = '';
+        const notice = cap.takeNotice();
+        if (notice) batch.push({ timestamp: new Date().toISOString(), line: notice });
         flush();
         writes.then(() => (error ? reject(error) : resolve()), reject);
       };
