@@ -19,6 +19,14 @@ const SCOPE_COLUMNS = {
   owner: 'entity_owner_ref',
   policy: 'policy_name',
 } as const;
+/** What a session's admission counts by: the values of its scopes, fixed when it was created. */
+export interface AdmissionSubject {
+  id: string;
+  entityRef: string;
+  entityOwnerRef?: string;
+  policyName: string;
+}
+
 /** The advisory lock key that serializes admissions under concurrency caps across replicas ("agents" in ASCII). */
 const ADMISSION_LOCK_KEY = 0x6167656e7473;
 
@@ -29,34 +37,38 @@ export class AdmissionStore {
   /**
    * The load a session's concurrency caps are checked against, in each scope (its entity, its entity's
    * owner, its policy): agent sessions active (starting or running) and those waiting ahead of it
-   * (pending, created before it, not held for a later wave of their fan-out). One query for all three scopes, as it runs for every launch. A scope
-   * is absent when the session has nothing to count it by (an entity without owner).
+   * (pending, created before it, not held for a later wave of their fan-out). One query for all
+   * three scopes, as it runs for every launch; the launcher passes the session's scope values (given
+   * an id, they are read first), its place in the queue is a lookup inside the query. A scope is absent when the session has nothing
+   * to count it by (an entity without owner).
    */
-  async concurrency(sessionId: string): Promise<Partial<Record<ConcurrencyScope, ScopeLoad>>> {
-    const row = await this.db<SessionRow>('agents_sessions')
-      .where({ id: sessionId })
-      .first('seq', ...Object.values(SCOPE_COLUMNS));
-    if (!row) throw new NotFoundError(`No session with id ${sessionId}`);
-    const scopes = (Object.keys(SCOPE_COLUMNS) as ConcurrencyScope[]).filter(
-      scope => row[SCOPE_COLUMNS[scope]] !== null && row[SCOPE_COLUMNS[scope]] !== undefined,
-    );
+  async concurrency(
+    sessionOrId: AdmissionSubject | string,
+  ): Promise<Partial<Record<ConcurrencyScope, ScopeLoad>>> {
+    const session = typeof sessionOrId === 'string' ? await this.subject(sessionOrId) : sessionOrId;
+    const values: Record<ConcurrencyScope, string | undefined> = {
+      entity: session.entityRef,
+      owner: session.entityOwnerRef,
+      policy: session.policyName,
+    };
+    const scopes = (Object.keys(SCOPE_COLUMNS) as ConcurrencyScope[]).filter(scope => values[scope]);
     if (scopes.length === 0) return {};
     const sums: string[] = [];
     const bindings: Array<string | number> = [];
     for (const scope of scopes) {
-      const value = row[SCOPE_COLUMNS[scope]];
+      const value = values[scope]!;
       sums.push(
         `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status in ('starting', 'running') then 1 else 0 end) as ${scope}_active`,
-        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status = 'pending' and seq < ? then 1 else 0 end) as ${scope}_waiting`,
+        `sum(case when ${SCOPE_COLUMNS[scope]} = ? and status = 'pending' and seq < (select seq from agents_sessions where id = ?) then 1 else 0 end) as ${scope}_waiting`,
       );
-      bindings.push(value as string, value as string, row.seq);
+      bindings.push(value, value, session.id);
     }
     // Held tasks of fan-outs in waves wait for their wave, not for a slot: they are not ahead of anyone.
     const counts = await whereNotHeld(this.db('agents_sessions'))
       .where({ kind: 'agent' })
       .whereIn('status', ACTIVE_STATUSES)
       .where(q => {
-        for (const scope of scopes) q.orWhere(SCOPE_COLUMNS[scope], row[SCOPE_COLUMNS[scope]] as string);
+        for (const scope of scopes) q.orWhere(SCOPE_COLUMNS[scope], values[scope]!);
       })
       .first(this.db.raw(sums.join(', '), bindings));
     return Object.fromEntries(
@@ -68,6 +80,20 @@ export class AdmissionStore {
         },
       ]),
     );
+  }
+
+  /** A stored session's scope values, for callers that hold only its id. */
+  private async subject(id: string): Promise<AdmissionSubject> {
+    const row = await this.db<SessionRow>('agents_sessions')
+      .where({ id })
+      .first('entity_ref', 'entity_owner_ref', 'policy_name');
+    if (!row) throw new NotFoundError(`No session with id ${id}`);
+    return {
+      id,
+      entityRef: row.entity_ref,
+      entityOwnerRef: row.entity_owner_ref ?? undefined,
+      policyName: row.policy_name,
+    };
   }
 
   /**

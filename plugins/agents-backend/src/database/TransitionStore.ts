@@ -147,6 +147,25 @@ export class TransitionStore {
   }
 
   /**
+   * Claims again the launch of a `starting` session whose launch was interrupted before its pod was
+   * created (the replica that claimed it died): gives its latest run a new run token hash, and
+   * touches the session so its launch grace starts over. Conditional on the session being exactly
+   * as the caller saw it (`starting`, last updated at `seenUpdatedAt`), so one replica wins; returns
+   * false when another writer changed it first. The status does not change: nothing is announced.
+   */
+  async reclaimLaunch(id: string, seenUpdatedAt: string, run: { runTokenHash: string }): Promise<boolean> {
+    return this.db.transaction(async tx => {
+      const updated = await tx<SessionRow>('agents_sessions')
+        .where({ id, status: 'starting', updated_at: seenUpdatedAt })
+        .update({ updated_at: DateTime.utc().toISO() });
+      if (updated !== 1) return false;
+      const latest = await latestRun(tx, id, true);
+      await tx<RunRow>('agents_runs').where({ id: latest!.id }).update({ run_token_hash: run.runTokenHash });
+      return true;
+    });
+  }
+
+  /**
    * Keeps the harness's result line on its run as soon as it is read, before the pod ends, with its
    * usage and `costUsd`, what that usage cost at the harness's price now (kept, so that a later
    * price change rewrites no history).

@@ -68,7 +68,9 @@ export class AgentsRuntime implements SessionRuntime {
       defaultCluster: settings.clusterName ?? DEFAULT_CLUSTER_NAME,
       policyClusters: settings.policyClusters,
     });
-    const launchAnywhere = { launch: (session: SessionWithRuns) => this.launch(session) };
+    const launchAnywhere = {
+      launch: (session: SessionWithRuns, options?: { interrupted?: boolean }) => this.launch(session, options),
+    };
     this.launchQueue = new LaunchQueue({ sessions: db.sessions, launcher: launchAnywhere, logger });
     // One gate for all clusters: caps count a policy's sessions wherever they run.
     const gate = new ConcurrencyGate(db.admission, deps.budgetHolds);
@@ -177,10 +179,10 @@ export class AgentsRuntime implements SessionRuntime {
   }
 
   /** Launches the session's latest run on the cluster its policy names. */
-  private async launch(session: SessionWithRuns): Promise<boolean> {
+  private async launch(session: SessionWithRuns, options?: { interrupted?: boolean }): Promise<boolean> {
     const name = this.routing.launchClusterOf(session);
     const cluster = this.clusters.get(name);
-    if (cluster) return cluster.launcher.launch(session);
+    if (cluster) return cluster.launcher.launch(session, options);
     // Only a custom policy resolver can name a cluster config did not check at start-up.
     const reason = `Refusing to launch: the policy names cluster '${name}', which agents.kubernetes does not use (${this.clusterNames.join(', ')})`;
     const failed = await this.deps.db.transitions

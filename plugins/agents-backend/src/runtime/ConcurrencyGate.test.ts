@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex';
 import { createTestDatabases, databaseServiceFor } from '../__testUtils__/testDatabases';
 import { newSessionInput } from '../testUtils/newSessionInput';
 import { AgentsDatabase } from '../database/AgentsDatabase';
+import type { AdmissionSubject } from '../database/AdmissionStore';
 import { ConcurrencyGate } from './ConcurrencyGate';
 
 jest.setTimeout(60_000);
@@ -94,5 +95,47 @@ describe.each(databases.eachSupportedId())('ConcurrencyGate on %p', (databaseId:
     await Promise.all(sessions.map(s => gate.admit(s, () => db.transitions.applyTransition(s.id, 'starting'))));
     const starting = await knex('agents_sessions').where({ status: 'starting' }).count({ n: '*' });
     expect(Number(starting[0].n)).toBe(5);
+  });
+});
+
+describe('ConcurrencyGate batching', () => {
+  it('checks a burst of admissions under one hold of the admission lock, each with its own count', async () => {
+    let holds = 0;
+    const checked: string[] = [];
+    const admission = {
+      withAdmissionLock: async <T>(fn: () => Promise<T>) => {
+        holds++;
+        return fn();
+      },
+      // Two sessions are already active in the policy: only the first of the burst fits a cap of 3.
+      concurrency: async (session: AdmissionSubject | string) => {
+        checked.push(typeof session === 'string' ? session : session.id);
+        return { policy: { active: 2, waitingBefore: checked.length - 1 } };
+      },
+    };
+    const gate = new ConcurrencyGate(admission);
+    const session = (id: string) =>
+      ({ id, entityRef: 'component:default/a', policy: { name: 'capped', snapshot: { maxConcurrentGlobal: 3 } } }) as unknown as SessionWithRuns;
+    const results = await Promise.all(
+      ['s1', 's2', 's3'].map(id => gate.admit(session(id), async () => `claimed ${id}`)),
+    );
+    expect(results).toEqual(['claimed s1', 'queued', 'queued']);
+    expect(checked).toEqual(['s1', 's2', 's3']);
+    expect(holds).toBe(1);
+  });
+
+  it('answers each admission of a batch on its own when its claim fails', async () => {
+    const gate = new ConcurrencyGate({
+      withAdmissionLock: async fn => fn(),
+      concurrency: async () => ({}),
+    });
+    const session = (id: string) =>
+      ({ id, entityRef: 'component:default/a', policy: { name: 'capped', snapshot: { maxConcurrentGlobal: 3 } } }) as unknown as SessionWithRuns;
+    const failing = gate.admit(session('s1'), async () => {
+      throw new Error('conflict');
+    });
+    const passing = gate.admit(session('s2'), async () => 'claimed');
+    await expect(failing).rejects.toThrow('conflict');
+    await expect(passing).resolves.toBe('claimed');
   });
 });

@@ -77,4 +77,85 @@ describe('Launcher', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(pods).toHaveLength(1);
   });
+
+  it('retries a create the API server failed briefly, instead of failing the session', async () => {
+    const apiError = (code: number) => Object.assign(new Error('injected'), { code, body: '{"message":"injected fault"}' });
+    const pods: string[] = [];
+    let podCalls = 0;
+    let secretCalls = 0;
+    const { db, launcher, session } = await setup({
+      createNamespacedSecret: async () => {
+        secretCalls += 1;
+        if (secretCalls === 1) throw apiError(503);
+        return {} as any;
+      },
+      createNamespacedPod: async ({ body }: any) => {
+        podCalls += 1;
+        if (podCalls === 1) throw apiError(500);
+        pods.push(body.metadata.name);
+        return { metadata: { name: body.metadata.name, uid: 'uid-1' } } as any;
+      },
+      patchNamespacedSecret: async () => ({}) as any,
+    });
+    expect(await launcher.launch(session)).toBe(true);
+    expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
+    expect(pods).toEqual([`agents-run-${session.runs[0].id}`]);
+  });
+
+  it('adopts the pod a failed create made when the retry finds it exists', async () => {
+    const apiError = (code: number) => Object.assign(new Error('injected'), { code });
+    const owners: string[] = [];
+    let podCalls = 0;
+    const { db, launcher, session } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      // The first create went through but its answer was lost; the retry conflicts with it.
+      createNamespacedPod: async () => {
+        podCalls += 1;
+        throw apiError(podCalls === 1 ? 502 : 409);
+      },
+      readNamespacedPod: async ({ name }: any) => ({ metadata: { name, uid: 'uid-first' } }) as any,
+      patchNamespacedSecret: async ({ body }: any) => owners.push(body[0].value[0].uid) as any,
+    });
+    expect(await launcher.launch(session)).toBe(true);
+    expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
+    expect(owners).toEqual(['uid-first']);
+  });
+
+  it('launches again, once, a session whose launch died between its claim and its pod', async () => {
+    const calls: string[] = [];
+    const { db, launcher, session } = await setup({
+      createNamespacedSecret: async ({ body }: any) => calls.push(`create secret/${body.metadata.name}`) as any,
+      createNamespacedPod: async ({ body }: any) => {
+        calls.push(`create pod/${body.metadata.name}`);
+        return { metadata: { name: body.metadata.name, uid: 'uid-1' } } as any;
+      },
+      deleteNamespacedSecret: async ({ name }: any) => calls.push(`delete secret/${name}`) as any,
+      patchNamespacedSecret: async () => ({}) as any,
+    });
+    // The replica that claimed it died before creating anything but the secret.
+    await db.transitions.applyTransition(session.id, 'starting', { run: { runTokenHash: 'old-hash' } });
+    const interrupted = (await db.sessions.getSession(session.id))!;
+    const results = await Promise.all([1, 2].map(() => launcher.launch(interrupted, { interrupted: true })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    const name = `agents-run-${session.runs[0].id}`;
+    expect(calls).toEqual([`delete secret/${name}`, `create secret/${name}`, `create pod/${name}`]);
+    const relaunched = await db.sessions.getSession(session.id);
+    expect(relaunched!.status).toBe('starting');
+    expect(relaunched!.updatedAt).not.toBe(interrupted.updatedAt);
+  });
+
+  it('still fails the session when the API server refuses the pod', async () => {
+    const { db, launcher, session } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      createNamespacedPod: async () => {
+        throw Object.assign(new Error('forbidden'), { code: 403, body: '{"message":"violates PodSecurity"}' });
+      },
+      deleteNamespacedPod: async () => ({}) as any,
+      deleteNamespacedSecret: async () => ({}) as any,
+    });
+    expect(await launcher.launch(session)).toBe(true);
+    const failed = await db.sessions.getSession(session.id);
+    expect(failed!.status).toBe('failed');
+    expect(failed!.runs[0].reason).toContain('403 violates PodSecurity');
+  });
 });

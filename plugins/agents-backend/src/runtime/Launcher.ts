@@ -12,6 +12,7 @@ import type { ConcurrencyGate } from './ConcurrencyGate';
 import type { EgressPolicies } from './EgressPolicies';
 import { describeApiError } from './kubeErrors';
 import { runObjectName } from './labels';
+import { withTransientRetries } from './transientApiRetry';
 import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import { buildRunManifests } from './runManifests';
 
@@ -30,7 +31,7 @@ export class Launcher {
   constructor(
     private readonly deps: {
       core: CoreV1Api;
-      transitions: Pick<TransitionStore, 'applyTransition'>;
+      transitions: Pick<TransitionStore, 'applyTransition' | 'reclaimLaunch'>;
       logger: LoggerService;
       namespace: string;
       /** The cluster's name, recorded on the runs it launches so its reconciler adopts them. */
@@ -54,11 +55,14 @@ export class Launcher {
     },
   ) {}
 
-  /** Launches the session's latest run; returns false when another writer claimed it first. */
-  async launch(session: SessionWithRuns): Promise<boolean> {
-    const { core, transitions, namespace } = this.deps;
+  /**
+   * Launches the session's latest run; returns false when another writer claimed it first. With
+   * `interrupted`, the session is `starting` but the launch that claimed it died before creating its
+   * pod (a replica killed mid-launch): it is claimed again and the secret it may have left replaced.
+   */
+  async launch(session: SessionWithRuns, options: { interrupted?: boolean } = {}): Promise<boolean> {
+    const { transitions, namespace } = this.deps;
     const run = session.runs[session.runs.length - 1];
-    const policy = session.policy.snapshot as unknown as AgentsPolicy;
     const runToken = issueRunToken();
     const podName = runObjectName(run.id);
     const claim = () =>
@@ -72,6 +76,12 @@ export class Launcher {
         },
       });
     try {
+      // An interrupted launch already holds its slot under the concurrency caps.
+      if (options.interrupted) {
+        return (await transitions.reclaimLaunch(session.id, session.updatedAt, { runTokenHash: runToken.hash }))
+          ? this.createRunObjects(session, runToken.token, { replaceSecret: true })
+          : false;
+      }
       const claimed = this.deps.gate ? await this.deps.gate.admit(session, claim) : await claim();
       // Queued behind the policy's concurrency caps: it stays pending until a slot frees.
       if (claimed === 'queued') return false;
@@ -80,7 +90,18 @@ export class Launcher {
       if (error instanceof ConflictError) return false;
       throw error;
     }
+    return this.createRunObjects(session, runToken.token);
+  }
 
+  /** Creates the claimed run's Secret and Pod; fails the session when it cannot. */
+  private async createRunObjects(
+    session: SessionWithRuns,
+    runToken: string,
+    options: { replaceSecret?: boolean } = {},
+  ): Promise<boolean> {
+    const { core, namespace } = this.deps;
+    const run = session.runs[session.runs.length - 1];
+    const policy = session.policy.snapshot as unknown as AgentsPolicy;
     try {
       await this.deps.egressPolicies?.assertEnforced(policy.egressProfile);
     } catch (error) {
@@ -110,7 +131,7 @@ export class Launcher {
       policy,
       namespace,
       defaultImage: this.deps.defaultImage,
-      runToken: runToken.token,
+      runToken,
       gitToken,
       apiUrl: this.deps.apiUrl,
       inputBundle: session.bundle ? { digest: session.bundle.digest } : undefined,
@@ -123,14 +144,24 @@ export class Launcher {
     });
 
     const timeoutMs = this.deps.apiTimeoutMs ?? 30_000;
+    const secretName = secret.metadata!.name!;
+    if (options.replaceSecret) {
+      // The interrupted launch's secret holds a token that no longer matches the run.
+      await core.deleteNamespacedSecret({ name: secretName, namespace }).catch(() => undefined);
+    }
+    // A brief API failure (5xx, 429, a dropped connection) is retried rather than failing the
+    // session; a create whose answer was lost finds its object on the retry.
     try {
-      await withTimeout(core.createNamespacedSecret({ namespace, body: secret }), timeoutMs);
-      const created: V1Pod = await withTimeout(
-        core.createNamespacedPod({ namespace, body: pod }),
-        timeoutMs,
+      await withTransientRetries(
+        () => withTimeout(core.createNamespacedSecret({ namespace, body: secret }), timeoutMs),
+        { onConflictAfterRetry: () => core.readNamespacedSecret({ name: secretName, namespace }) },
+      );
+      const created: V1Pod = await withTransientRetries(
+        () => withTimeout(core.createNamespacedPod({ namespace, body: pod }), timeoutMs),
+        { onConflictAfterRetry: () => core.readNamespacedPod({ name: pod.metadata!.name!, namespace }) },
       );
       // A JSON patch (the client's default content type) that makes the pod own its secret.
-      await withTimeout(core.patchNamespacedSecret({
+      await withTransientRetries(() => withTimeout(core.patchNamespacedSecret({
         name: secret.metadata!.name!,
         namespace,
         body: [
@@ -149,7 +180,7 @@ export class Launcher {
             ],
           },
         ],
-      }), timeoutMs);
+      }), timeoutMs));
       return true;
     } catch (error) {
       const reason = describeApiError(error);

@@ -10,7 +10,7 @@ import { LaunchQueue } from './LaunchQueue';
 import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import type { Launcher } from './Launcher';
 import { MANAGED_SELECTOR, RUN_LABEL } from './labels';
-import { coalescePodEvents, decideSessionWithoutEvent, type PodEvent } from './runDecision';
+import { coalescePodEvents, decideSessionWithoutEvent, isQuietPending, type PodEvent } from './runDecision';
 import type { RunLogFollower } from './RunLogFollower';
 import { RunLogs } from './RunLogs';
 import { RunReconciler } from './RunReconciler';
@@ -131,6 +131,8 @@ export class Reconciler {
       const action = decideSessionWithoutEvent({ session, hasPod: pods.has(run.id), now: Date.now() });
       if (action.kind === 'launch') {
         await this.options.launcher.launch(session);
+      } else if (action.kind === 'relaunch') {
+        await this.options.launcher.launch(session, { interrupted: true });
       } else if (action.kind === 'finish') {
         await this.runs.finish(session.id, run.id, action.ending);
       }
@@ -183,8 +185,9 @@ export class Reconciler {
           },
           (type, object) => {
             if (stopped) return;
-            if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-              void this.reconcilePod(object as V1Pod, type === 'DELETED');
+            if (type === 'DELETED') void this.reconcilePod(object as V1Pod, true);
+            if ((type === 'ADDED' || type === 'MODIFIED') && !isQuietPending(object as V1Pod, Date.now())) {
+              void this.reconcilePod(object as V1Pod);
             }
             // ERROR (410 Gone and others) ends this watch; the caller re-lists.
             if (type === 'ERROR') stop();

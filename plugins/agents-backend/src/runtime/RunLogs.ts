@@ -9,6 +9,11 @@ import { sleep } from './sleep';
 
 /** How long a finished pod's follower gets to persist its last lines before the log is re-read. */
 const FOLLOWER_SETTLE_MS = 15_000;
+/**
+ * How long a stopped follower gets to finish its pending writes. One stuck on a write (a database
+ * restarting) must not hold the reconciler: the whole-log read below adds what it did not write.
+ */
+const FOLLOWER_STOP_MS = 5_000;
 /** How soon a follower whose stream ended while its pod may still run is started again. */
 const REFOLLOW_DELAY_MS = 1_000;
 /** Attempts (and the pause before each retry) at reading a finished container's whole log. */
@@ -104,7 +109,9 @@ export class RunLogs {
       ]);
       settling.abort();
       if (settled === undefined) following.stop.abort();
-      ended = (await following.done) === 'ended';
+      const stopped = new AbortController();
+      ended = (await Promise.race([following.done, sleep(FOLLOWER_STOP_MS, stopped.signal)])) === 'ended';
+      stopped.abort();
     }
     if (lease().aborted) return 'lease-lost';
     if (ended && (await sessions.getRun(run.runId))?.result) return 'complete';
@@ -114,7 +121,8 @@ export class RunLogs {
       if (lease().aborted) return 'lease-lost';
       try {
         const signal = AbortSignal.any([lease(), AbortSignal.timeout(LOG_READ_TIMEOUT_MS)]);
-        await follower.follow(run, signal, { follow: false });
+        // The read gives up with its signal even where the follower would wait for a write.
+        await Promise.race([follower.follow(run, signal, { follow: false }), rejectWhenAborted(signal)]);
         return 'complete';
       } catch (e) {
         error = describeApiError(e);
@@ -149,4 +157,13 @@ export class RunLogs {
       logger.debug(`Looking at pod ${podName} again failed: ${describeApiError(error)}`);
     }
   }
+}
+
+/** A promise that rejects when `signal` aborts (with its reason) and never settles otherwise. */
+function rejectWhenAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    const abort = () => reject(signal.reason ?? new Error('Aborted'));
+    if (signal.aborted) abort();
+    else signal.addEventListener('abort', abort, { once: true });
+  });
 }

@@ -6,6 +6,7 @@ import {
 import type { CoreV1Api } from '@kubernetes/client-node';
 import type { SessionStore } from '../database/SessionStore';
 import type { TransitionStore } from '../database/TransitionStore';
+import { readLogLinesPerSecond } from '../logs/LogFloodCap';
 import type { GarbageCollector } from './GarbageCollector';
 import type { LaunchQueue } from './LaunchQueue';
 import type { ReconcilerMetrics } from './ReconcilerMetrics';
@@ -53,7 +54,8 @@ export class RunReconciler {
           .deleteNamespacedPod({ name: pod.metadata!.name!, namespace: this.options.namespace })
           .catch(() => undefined);
       }
-      await this.finish(session.id, run.id, action.ending);
+      // The session was just read: finishing need not read it again before its write.
+      await this.finish(session.id, run.id, action.ending, action.deletePod ? undefined : session);
       return;
     }
     if (action.start && (await this.move(session, 'running'))) {
@@ -64,6 +66,10 @@ export class RunReconciler {
       runId: run.id,
       podName: pod.metadata!.name!,
       harness: session.harness,
+      policy: {
+        name: session.policy.name,
+        logLinesPerSecond: readLogLinesPerSecond(session.policy.snapshot),
+      },
     };
     if (action.kind === 'follow') {
       logs.ensureFollowing(followed);
@@ -76,10 +82,14 @@ export class RunReconciler {
     if (ending) await this.finish(session.id, run.id, ending);
   }
 
-  /** Ends the run, unless it is no longer its session's latest or the session has already ended. */
-  async finish(sessionId: string, runId: string, ending: RunEnding) {
+  /**
+   * Ends the run, unless it is no longer its session's latest or the session has already ended.
+   * `known` is the session as the caller has just read it; the write checks the status as stored
+   * either way, so a session that moved meanwhile is not overwritten.
+   */
+  async finish(sessionId: string, runId: string, ending: RunEnding, known?: SessionWithRuns) {
     const { sessions, transitions } = this.options;
-    const session = await sessions.getSession(sessionId);
+    const session = known ?? (await sessions.getSession(sessionId));
     if (!session || session.runs[session.runs.length - 1]?.id !== runId) return;
     if (isTerminalStatus(session.status)) return;
     const finished = await transitions

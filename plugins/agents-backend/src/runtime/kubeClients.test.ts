@@ -1,5 +1,6 @@
 import { startKubeSim, type KubeSim } from '@backstage-agents/kube-sim';
 import { CoreV1Api } from '@kubernetes/client-node';
+import tls from 'node:tls';
 import { makeTimedApiClient } from './kubeClients';
 
 describe('makeTimedApiClient', () => {
@@ -20,5 +21,18 @@ describe('makeTimedApiClient', () => {
     await expect(core.createNamespacedPod({ namespace: 'timed', body: pod })).rejects.toThrow(/abort/i);
     // The next call goes through.
     expect((await core.readNamespace({ name: 'timed' })).metadata?.name).toBe('timed');
+  });
+
+  it('sends consecutive calls over one kept TLS connection', async () => {
+    const secure = await startKubeSim({ tls: true });
+    const connect = jest.spyOn(tls, 'connect');
+    try {
+      const core = makeTimedApiClient(secure.kubeConfig, CoreV1Api);
+      for (let i = 0; i < 5; i++) await core.listNamespace();
+      expect(connect).toHaveBeenCalledTimes(1);
+    } finally {
+      connect.mockRestore();
+      await secure.stop();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { HARNESS_CONTAINER } from './labels';
 import {
   decideRun,
   decideSessionWithoutEvent,
+  isQuietPending,
   judgeFinishedRun,
   LOG_READ_GIVE_UP_MS,
   PENDING_EXTRA_MS,
@@ -73,11 +74,16 @@ describe('decideRun', () => {
 });
 
 describe('decideSessionWithoutEvent', () => {
-  it('launches a pending session, and fails one whose pod is missing past the launch grace', () => {
+  it('launches a pending session, and fails a running one whose pod is missing past the launch grace', () => {
     expect(decideSessionWithoutEvent({ session: session('pending'), hasPod: false, now }).kind).toBe('launch');
     expect(decideSessionWithoutEvent({ session: session('starting', POD_CREATION_GRACE_MS - 1), hasPod: false, now }).kind).toBe('none');
-    expect(decideSessionWithoutEvent({ session: session('starting', POD_CREATION_GRACE_MS + 1), hasPod: false, now }).kind).toBe('finish');
+    expect(decideSessionWithoutEvent({ session: session('running', POD_CREATION_GRACE_MS + 1), hasPod: false, now }).kind).toBe('finish');
     expect(decideSessionWithoutEvent({ session: session('running', POD_CREATION_GRACE_MS + 1), hasPod: true, now }).kind).toBe('none');
+  });
+
+  it('launches again a starting session whose launch died before creating its pod', () => {
+    expect(decideSessionWithoutEvent({ session: session('starting', POD_CREATION_GRACE_MS + 1), hasPod: false, now }).kind).toBe('relaunch');
+    expect(decideSessionWithoutEvent({ session: session('starting', POD_CREATION_GRACE_MS + 1), hasPod: true, now }).kind).toBe('none');
   });
 });
 
@@ -106,5 +112,20 @@ describe('judgeFinishedRun', () => {
       summary: 'Did it',
       headCommit: 'abc1234',
     });
+  });
+});
+
+describe('isQuietPending', () => {
+  it('skips only young pods that wait to start and are not being deleted', () => {
+    expect(isQuietPending(pod('Pending', 1_000), now)).toBe(true);
+    expect(isQuietPending({ metadata: { creationTimestamp: new Date(now) } }, now)).toBe(true);
+    // Old enough that some policy's pending limit may have passed: the reconciler decides.
+    expect(isQuietPending(pod('Pending', PENDING_EXTRA_MS), now)).toBe(false);
+    expect(isQuietPending(pod('Running', 1_000), now)).toBe(false);
+    expect(isQuietPending(pod('Failed', 1_000), now)).toBe(false);
+    const deleting = pod('Pending', 1_000);
+    deleting.metadata!.deletionTimestamp = new Date(now);
+    expect(isQuietPending(deleting, now)).toBe(false);
+    expect(isQuietPending({ status: { phase: 'Pending' } }, now)).toBe(false);
   });
 });

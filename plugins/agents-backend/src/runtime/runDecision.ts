@@ -88,16 +88,32 @@ export function decideRun(input: {
   return { kind: 'none' };
 }
 
+/**
+ * Whether a watch event about the pod can change nothing now, so the reconciler need not read its run:
+ * the pod waits to start (Pending, not being deleted) and is too young to have waited too long under
+ * any policy. Each launch brings such events (created, scheduled, pulling), and reading the run and
+ * session for each would cost the database more than the launch itself; the periodic resync still
+ * looks at every pod.
+ */
+export function isQuietPending(pod: V1Pod, now: number): boolean {
+  const phase = pod.status?.phase;
+  if ((phase && phase !== 'Pending') || pod.metadata?.deletionTimestamp) return false;
+  const created = pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp).getTime() : NaN;
+  return now - created < PENDING_EXTRA_MS;
+}
+
 /** What the resync does about an active session: launch it, fail it (its pod is gone), or nothing. */
 export function decideSessionWithoutEvent(input: {
   session: SessionWithRuns;
   hasPod: boolean;
   now: number;
-}): { kind: 'launch' } | { kind: 'finish'; ending: RunEnding } | { kind: 'none' } {
+}): { kind: 'launch' } | { kind: 'relaunch' } | { kind: 'finish'; ending: RunEnding } | { kind: 'none' } {
   const { session, hasPod, now } = input;
   if (session.status === 'pending') return { kind: 'launch' };
   // Not within the grace period of a launch still creating its pod: the pod is gone.
   if (!hasPod && now - Date.parse(session.updatedAt) > POD_CREATION_GRACE_MS) {
+    // Never seen running: the launch that claimed it died before creating its pod; launch it again.
+    if (session.status === 'starting') return { kind: 'relaunch' };
     return { kind: 'finish', ending: { status: 'failed', reason: 'The pod disappeared before the run finished' } };
   }
   return { kind: 'none' };

@@ -17,6 +17,10 @@ import { agentsPlugin } from '../plugin';
 import { startSimulatedCluster, waitFor, type SimulatedCluster } from '../__testUtils__/simulatedCluster';
 import { RecordingMetricsService } from '../__testUtils__/recordingMetrics';
 import { RECONCILER_METRICS } from './ReconcilerMetrics';
+import { AgentsDatabase } from '../database/AgentsDatabase';
+import { databaseServiceFor } from '../__testUtils__/testDatabases';
+import { newSessionInput } from '../testUtils/newSessionInput';
+import { POD_CREATION_GRACE_MS } from './runDecision';
 
 jest.setTimeout(120_000);
 
@@ -301,6 +305,19 @@ describe('the agents runtime under the cluster simulator', () => {
     const session = await untilStatus(server, id, ['succeeded', 'failed', 'timed_out']);
     expect(session).toMatchObject({ status: 'succeeded', summary: 'Did: add refunds' });
     expect((await logLines(id)).filter(l => l.startsWith('line '))).toEqual(upTo(3));
+  });
+
+  it('launches again a session whose launch died between its claim and its pod', async () => {
+    const { server } = await startBackend();
+    // A replica claimed the session and died before creating its pod, more than the launch's grace ago.
+    const db = await AgentsDatabase.create({ database: databaseServiceFor(knex) });
+    const { session } = await db.sessions.createSession(newSessionInput({ prompt: 'lines 5', repoUrl: 'https://git.example.test/example-org/payments' }));
+    await db.transitions.applyTransition(session.id, 'starting', { run: { runTokenHash: 'of-the-dead-launch' } });
+    const longAgo = new Date(Date.now() - POD_CREATION_GRACE_MS - 10_000).toISOString();
+    await knex('agents_sessions').where({ id: session.id }).update({ updated_at: longAgo });
+    const finished = await untilStatus(server, session.id, ['succeeded', 'failed', 'timed_out']);
+    expect(finished.status).toBe('succeeded');
+    expect(await numberedLines(session.id)).toEqual(upTo(5));
   });
 
   it('removes a secret left without its pod by an interrupted launch', async () => {
