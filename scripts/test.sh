@@ -43,7 +43,7 @@ step "Linting"
 yarn backstage-cli repo lint
 
 step "Checking the module graph (no import cycles)"
-yarn depcruise --config .dependency-cruiser.cjs plugins packages bench images/harness/entrypoint integrations
+yarn depcruise --config .dependency-cruiser.cjs plugins packages bench reliability images/harness/entrypoint integrations
 
 step "Linting shell scripts"
 bash scripts/lint-shell.sh
