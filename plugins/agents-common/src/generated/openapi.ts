@@ -468,6 +468,26 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The request body is larger than `agents.limits.maxRequestBodyBytes` (default 1 MiB), by its Content-Length or while it is read; nothing is done, and the connection is closed without reading the rest of the body. The error is a `RequestBodyTooLargeError` naming the limit. */
+        RequestBodyTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The caller (a user, or a service) already holds `agents.limits.maxStreamsPerUser` event streams open (default 20). The error is a `TooManyRequestsError`; retry after `Retry-After` seconds, or once one of the caller's streams has closed. */
+        TooManyStreams: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description The session's id. */
@@ -546,6 +566,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionWithRuns"];
                 };
             };
+            413: components["responses"]["RequestBodyTooLarge"];
             default: components["responses"]["ErrorResponse"];
         };
     };
@@ -620,6 +641,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionWithRuns"];
                 };
             };
+            413: components["responses"]["RequestBodyTooLarge"];
             default: components["responses"]["ErrorResponse"];
         };
     };
@@ -648,6 +670,7 @@ export interface operations {
                     "application/json": components["schemas"]["SessionWithRuns"];
                 };
             };
+            413: components["responses"]["RequestBodyTooLarge"];
             default: components["responses"]["ErrorResponse"];
         };
     };
@@ -675,6 +698,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            429: components["responses"]["TooManyStreams"];
             default: components["responses"]["ErrorResponse"];
         };
     };

@@ -1014,6 +1014,34 @@ export const openApiDocument = {
             }
           }
         }
+      },
+      "RequestBodyTooLarge": {
+        "description": "The request body is larger than `agents.limits.maxRequestBodyBytes` (default 1 MiB), by its Content-Length or while it is read; nothing is done, and the connection is closed without reading the rest of the body. The error is a `RequestBodyTooLargeError` naming the limit.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "TooManyStreams": {
+        "description": "The caller (a user, or a service) already holds `agents.limits.maxStreamsPerUser` event streams open (default 20). The error is a `TooManyRequestsError`; retry after `Retry-After` seconds, or once one of the caller's streams has closed.",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before retrying.",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
       }
     }
   },
@@ -1124,6 +1152,9 @@ export const openApiDocument = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/RequestBodyTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/ErrorResponse"
           }
@@ -1217,6 +1248,9 @@ export const openApiDocument = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/RequestBodyTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/ErrorResponse"
           }
@@ -1252,6 +1286,9 @@ export const openApiDocument = {
               }
             }
           },
+          "413": {
+            "$ref": "#/components/responses/RequestBodyTooLarge"
+          },
           "default": {
             "$ref": "#/components/responses/ErrorResponse"
           }
@@ -1286,6 +1323,9 @@ export const openApiDocument = {
                 }
               }
             }
+          },
+          "429": {
+            "$ref": "#/components/responses/TooManyStreams"
           },
           "default": {
             "$ref": "#/components/responses/ErrorResponse"
