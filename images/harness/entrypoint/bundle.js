@@ -11,6 +11,13 @@ const TOKEN_HEADER = 'X-Agents-Run-Token';
 const DIGEST_HEADER = 'X-Agents-Bundle-Digest';
 /** Generous: a bundle is a few MB, but a slow network must not lose a session's state. */
 const TRANSFER_TIMEOUT_MS = 10 * 60_000;
+/**
+ * Pauses before each new attempt at a transfer answered 404, 502, 503 or 504, or cut off: a replica
+ * that is starting (its server is up, the agents routes not yet) or stopping, or a proxy between,
+ * must not cost the session its state. 15 s in all; any other answer is final at once.
+ */
+const RETRY_PAUSES_MS = [1_000, 2_000, 4_000, 8_000];
+const RETRIED_STATUSES = new Set([404, 502, 503, 504]);
 
 /** @param {string} file */
 async function digestOf(file) {
@@ -27,10 +34,12 @@ async function digestOf(file) {
  */
 async function restoreBundle(options) {
   const file = path.join(options.tmpDir, `agents-bundle-in-${process.pid}.tar.gz`);
-  const response = await fetch(options.url, {
-    headers: { [TOKEN_HEADER]: options.runToken },
-    signal: anySignal(options.signal, AbortSignal.timeout(TRANSFER_TIMEOUT_MS)),
-  });
+  const response = await withRetries(() =>
+    fetch(options.url, {
+      headers: { [TOKEN_HEADER]: options.runToken },
+      signal: anySignal(options.signal, AbortSignal.timeout(TRANSFER_TIMEOUT_MS)),
+    }),
+  );
   if (!response.ok || !response.body) {
     throw new Error(`Downloading the session bundle failed: ${response.status} ${await errorMessage(response)}`);
   }
@@ -82,22 +91,48 @@ async function snapshotState(options) {
  * @param {{ url: string, runToken: string, file: string, digest: string, sizeBytes: number }} options
  */
 async function uploadBundle(options) {
-  const response = await fetch(options.url, {
-    method: 'PUT',
-    headers: {
-      [TOKEN_HEADER]: options.runToken,
-      [DIGEST_HEADER]: options.digest,
-      'Content-Type': 'application/gzip',
-      'Content-Length': String(options.sizeBytes),
-    },
-    body: /** @type {any} */ (Readable.toWeb(fs.createReadStream(options.file))),
-    duplex: 'half',
-    signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
-  });
+  const response = await withRetries(() =>
+    fetch(options.url, {
+      method: 'PUT',
+      headers: {
+        [TOKEN_HEADER]: options.runToken,
+        [DIGEST_HEADER]: options.digest,
+        'Content-Type': 'application/gzip',
+        'Content-Length': String(options.sizeBytes),
+      },
+      // A new stream of the file for every attempt.
+      body: /** @type {any} */ (Readable.toWeb(fs.createReadStream(options.file))),
+      duplex: 'half',
+      signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
+    }),
+  );
   if (response.status !== 201) {
     throw new Error(`Uploading the session bundle failed: ${response.status} ${await errorMessage(response)}`);
   }
   return response.json();
+}
+
+/**
+ * Sends a request again after each pause while it is answered with a status worth retrying or fails
+ * on the network; the last answer (or error) stands.
+ *
+ * @param {() => Promise<Response>} send
+ */
+async function withRetries(send) {
+  for (const pause of RETRY_PAUSES_MS) {
+    try {
+      const response = await send();
+      if (!RETRIED_STATUSES.has(response.status)) return response;
+      await response.body?.cancel();
+    } catch (error) {
+      // A timeout or an abort is final; a refused or reset connection is worth another attempt.
+      if (/** @type {Error} */ (error).name === 'TimeoutError' || /** @type {Error} */ (error).name === 'AbortError') {
+        throw error;
+      }
+    }
+    await new Promise(resolve => setTimeout(resolve, pause));
+  }
+  return send();
 }
 
 /** @param {Response} response */

@@ -89,4 +89,56 @@ describe('session bundles', () => {
       restoreBundle({ url: server.url, digest: undefined, runToken: 'wrong', home: tmpDir('home'), tmpDir: tmpDir('in') }),
     ).rejects.toThrow('Downloading the session bundle failed: 401 Invalid run token');
   });
+
+  it('retries a transfer answered 503 or 404 by a replica that is not ready, with the whole file each time', async () => {
+    const answers = [503, 404];
+    let received = Buffer.alloc(0);
+    const flaky = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', chunk => chunks.push(chunk));
+      req.on('end', () => {
+        const status = answers.shift() ?? 201;
+        if (status === 201) received = Buffer.concat(chunks);
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(status === 201 ? { sizeBytes: received.length } : { error: { message: 'not ready' } }));
+      });
+    });
+    await new Promise(resolve => flaky.listen(0, '127.0.0.1', resolve));
+    try {
+      const home = tmpDir('home');
+      fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.claude/session.json'), 'state');
+      const snapshot = await snapshotState({ home, directories: ['.claude'], tmpDir: tmpDir('out') });
+      const url = `http://127.0.0.1:${flaky.address().port}/runs/r1/bundle`;
+      await uploadBundle({ url, runToken: RUN_TOKEN, ...snapshot });
+      expect(answers).toEqual([]);
+      expect(received.length).toBe(snapshot.sizeBytes);
+    } finally {
+      await new Promise(resolve => flaky.close(resolve));
+    }
+  });
+
+  it('does not retry a refusal: a wrong run token fails at the first answer', async () => {
+    let requests = 0;
+    const refusing = http.createServer((req, res) => {
+      requests += 1;
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: 'Invalid run token' } }));
+      });
+    });
+    await new Promise(resolve => refusing.listen(0, '127.0.0.1', resolve));
+    try {
+      const home = tmpDir('home');
+      fs.mkdirSync(path.join(home, '.claude'), { recursive: true });
+      fs.writeFileSync(path.join(home, '.claude/session.json'), 'state');
+      const snapshot = await snapshotState({ home, directories: ['.claude'], tmpDir: tmpDir('out') });
+      const url = `http://127.0.0.1:${refusing.address().port}/runs/r1/bundle`;
+      await expect(uploadBundle({ url, runToken: 'wrong', ...snapshot })).rejects.toThrow('401 Invalid run token');
+      expect(requests).toBe(1);
+    } finally {
+      await new Promise(resolve => refusing.close(resolve));
+    }
+  });
 });
