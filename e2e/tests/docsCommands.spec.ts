@@ -45,6 +45,16 @@ const SKIPPED: Array<{ file: string; command: RegExp; reason: string }> = [
     reason: 'benchmarks: minutes of load that print figures to compare, not a check',
   },
   {
+    file: 'docs/performance.md',
+    command: /^source scripts\/env\.sh && yarn bench\b/,
+    reason: 'benchmarks: minutes of load that print figures to compare, not a check',
+  },
+  {
+    file: 'docs/reliability.md',
+    command: /^(source scripts\/env\.sh$|([A-Z_0-9]+=\S+\s+)*yarn (chaos|fuzz)\b)/,
+    reason: 'the chaos run (two more backends, 1,000 sessions, a PostgreSQL restart) and the fuzzer (a test the unit test step runs) take minutes and the machine to themselves',
+  },
+  {
     file: 'docs/deploy.md',
     command: /^(docker |\(cd images\/harness && docker |cd images\/harness$)/,
     reason: 'needs a Docker engine and an image registry; the build machines have neither',
