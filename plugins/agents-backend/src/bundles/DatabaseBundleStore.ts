@@ -2,53 +2,63 @@ import type { BundleStore } from '@backstage-agents/plugin-agents-node';
 import type { Knex } from 'knex';
 import { Readable } from 'node:stream';
 import { isPostgres } from '../database/databaseClients';
+import { PostgresByteaCopyStream } from './PostgresByteaCopyStream';
 
 /**
- * Rows of a few MiB keep memory flat whatever the bundle's size, and commits few. PostgreSQL gets
- * smaller rows: its driver sends and receives bytea as hex text, twice the size in memory.
+ * Rows of a few MiB keep memory flat whatever the bundle's size and make few commits; larger rows
+ * would mean longer event-loop stalls on SQLite, whose driver is synchronous.
  */
-const chunkBytesFor = (db: Knex) => (isPostgres(db) ? 1024 * 1024 : 4 * 1024 * 1024);
+const CHUNK_BYTES = 4 * 1024 * 1024;
 const TABLE = 'agents_bundle_chunks';
 
 /**
  * The default bundle store: content in Backstage's own database, as ordered rows of a few MiB, so
- * no extra infrastructure is needed and nothing is ever held in memory whole.
+ * no extra infrastructure is needed and nothing is ever held in memory whole. Rows travel as binary
+ * both ways on PostgreSQL: inserted as Buffer parameters, read back with a binary COPY.
  */
 export class DatabaseBundleStore implements BundleStore {
   readonly name = 'database';
 
-  private readonly chunkBytes: number;
-
-  constructor(private readonly db: Knex, chunkBytes?: number) {
-    this.chunkBytes = chunkBytes ?? chunkBytesFor(db);
-  }
+  constructor(
+    private readonly db: Knex,
+    private readonly chunkBytes = CHUNK_BYTES,
+  ) {}
 
   async write(key: string, content: Readable): Promise<void> {
     let seq = 0;
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    // One insert in flight while the next chunk arrives: reading and writing overlap, and at most
-    // two chunks are in memory.
+    // Incoming pieces are copied once, into the row being filled, while the previous row's insert
+    // runs: reading and writing overlap. Two row buffers take turns, so memory stays at two rows
+    // and no fresh memory is faulted in per row.
+    const buffers = [Buffer.allocUnsafeSlow(this.chunkBytes), Buffer.allocUnsafeSlow(this.chunkBytes)];
+    let row = buffers[0];
+    let filled = 0;
     let inFlight: Promise<unknown> = Promise.resolve();
     const insert = async (data: Buffer) => {
+      // The other buffer is filled next: its insert must be done with it.
       await inFlight;
-      inFlight = this.db(TABLE).insert({ bundle_key: key, seq: seq++, data });
+      // `then` starts the query now (a knex builder is lazy); its failure surfaces at the next await.
+      inFlight = this.db(TABLE)
+        .insert({ bundle_key: key, seq: seq++, data })
+        .then(() => undefined);
+      inFlight.catch(() => undefined);
     };
     try {
       for await (const chunk of content) {
-        const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-        pending.push(buffer);
-        pendingBytes += buffer.length;
-        while (pendingBytes >= this.chunkBytes) {
-          const all = Buffer.concat(pending, pendingBytes);
-          await insert(all.subarray(0, this.chunkBytes));
-          const rest = all.subarray(this.chunkBytes);
-          pending = rest.length ? [rest] : [];
-          pendingBytes = rest.length;
+        const piece: Buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        let offset = 0;
+        while (offset < piece.length) {
+          const n = piece.copy(row, filled, offset);
+          offset += n;
+          filled += n;
+          if (filled === row.length) {
+            await insert(row);
+            row = row === buffers[0] ? buffers[1] : buffers[0];
+            filled = 0;
+          }
         }
       }
       // Always at least one row, so an existing key can be told from a missing one.
-      if (pendingBytes > 0 || seq === 0) await insert(Buffer.concat(pending, pendingBytes));
+      if (filled > 0 || seq === 0) await insert(row.subarray(0, filled));
       await inFlight;
     } catch (error) {
       await inFlight.catch(() => undefined);
@@ -60,21 +70,54 @@ export class DatabaseBundleStore implements BundleStore {
   async read(key: string): Promise<Readable | undefined> {
     const first = await this.db(TABLE).where({ bundle_key: key, seq: 0 }).first('seq');
     if (!first) return undefined;
+    return isPostgres(this.db) ? this.copyOut(key) : this.rowByRow(key);
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.db(TABLE).where({ bundle_key: key }).delete();
+  }
+
+  /** One row at a time: the reader's pace decides how much is in memory. */
+  private rowByRow(key: string): Readable {
     const db = this.db;
-    // One row at a time: the reader's pace decides how much is in memory.
     return Readable.from(
       (async function* rows() {
         for (let seq = 0; ; seq++) {
           const row = await db(TABLE).where({ bundle_key: key, seq }).first('data');
           if (!row) return;
-          yield Buffer.from(row.data);
+          yield Buffer.isBuffer(row.data) ? row.data : Buffer.from(row.data);
         }
       })(),
       { objectMode: false },
     );
   }
 
-  async delete(key: string): Promise<void> {
-    await this.db(TABLE).where({ bundle_key: key }).delete();
+  /**
+   * All rows in one binary COPY on a connection of its own for the length of the download. A
+   * download abandoned mid-way closes that connection rather than returning it to the pool mid-copy.
+   */
+  private async copyOut(key: string): Promise<Readable> {
+    const client = this.db.client as {
+      acquireConnection(): Promise<PgClient>;
+      releaseConnection(connection: PgClient): Promise<unknown>;
+    };
+    const connection = await client.acquireConnection();
+    const sql = this.db
+      .raw('COPY (?) TO STDOUT (FORMAT binary)', [
+        this.db(TABLE).where({ bundle_key: key }).orderBy('seq').select('data'),
+      ])
+      .toQuery();
+    const stream = new PostgresByteaCopyStream(sql, error => {
+      // Once ended, the pool sees the connection is gone and opens a new one in its place.
+      const ended = error ? connection.end().catch(() => undefined) : Promise.resolve();
+      ended.then(() => client.releaseConnection(connection)).catch(() => undefined);
+    });
+    connection.query(stream);
+    return stream;
   }
+}
+
+interface PgClient {
+  query(submittable: PostgresByteaCopyStream): unknown;
+  end(): Promise<void>;
 }

@@ -3,6 +3,7 @@ import type { Config } from '@backstage/config';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { InputError, serializeError } from '@backstage/errors';
 import type { ErrorRequestHandler } from 'express';
+import { pipeline } from 'node:stream/promises';
 import Router from 'express-promise-router';
 import type { BundleService } from '../bundles/BundleService';
 import { BundleTooLargeError } from '../bundles/BundleVerifier';
@@ -57,11 +58,11 @@ export function createBundleRouter(options: {
     res.setHeader('content-type', 'application/gzip');
     res.setHeader('content-length', String(bundle.size_bytes));
     res.setHeader(DIGEST_HEADER, bundle.digest);
-    content.on('error', error => {
+    // pipeline carries back-pressure from the socket to the store, and closes the store's stream
+    // (and what it holds, e.g. a database connection) when the client goes away.
+    pipeline(content, res).catch(error => {
       logger.warn(`Streaming bundle ${bundle.id} failed: ${error}`);
-      res.destroy(error);
     });
-    content.pipe(res);
   });
 
   const tooLarge: ErrorRequestHandler = (error, req, res, next) => {
