@@ -1,228 +1,189 @@
-import {
-  AgentsDatabase,
-  AgentsRuntime,
-  applyAgentsNamespace,
-  ConfigPolicyResolver,
-  createRouter,
-  SessionAuthorizer,
-  SessionEventHub,
-  SessionService,
-} from '@backstage-agents/plugin-agents-backend/testUtils';
-import { mockServices } from '@backstage/backend-test-utils';
-import { ConfigReader } from '@backstage/config';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { startKubeSim } from '@backstage-agents/kube-sim';
-import { Watch } from '@kubernetes/client-node';
-import express from 'express';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sqlite } from '../databases';
-import { silentLogger } from '../silentLogger';
-import { fmt, summarize, timed } from '../stats';
+import { cpuMeter } from '../cpu';
+import { startBenchBackend } from '../processes/benchBackend';
+import { forkClient } from '../processes/forkClient';
+import { summarize } from '../stats';
 import type { Row } from '../table';
+import { fact, figure } from '../target';
 
 const run = promisify(execFile);
 
 /**
- * Backend overhead from `POST /sessions` to the pod existing in the API server (seen by a watch), at
- * 1 and 50 concurrent requests, beside `kubectl create -f` of the same pod against the same simulator.
- * No kubelet runs, so only creation is measured. Then a fan-out of 200 sessions at once under a
- * policy capped at 200 (time until every pod exists) and under a cap of 50 (how many start).
+ * `POST /sessions` → pod created (its ADDED event seen by a watch in another process), on
+ * PostgreSQL, with the simulator and the client (load generator and pod watch) each in its own
+ * process, so that this process's CPU time is the backend's. No kubelet runs: pods stay Pending and
+ * sessions never finish, so only creation is measured.
+ *
+ *  - sustained: an open-loop schedule of RATE launches per second for SECONDS, under a policy
+ *    whose caps leave room for all of them (3,000 at the defaults);
+ *  - one at a time: each launch waits for the previous pod, beside `kubectl create -f` of the same
+ *    pod against the same simulator (process start included: that is what a user of kubectl waits);
+ *  - fan-out: a fan-out session, then FAN_OUT task sessions at once under a cap of FAN_OUT (time
+ *    until every pod exists), and the same burst under a cap of CAP (how many start).
+ *
+ * BENCH_LAUNCH_RATE, BENCH_LAUNCH_SECONDS and BENCH_LAUNCH_SEQUENTIAL scale it down for development.
  */
+const RATE = Number(process.env.BENCH_LAUNCH_RATE ?? 100);
+const SECONDS = Number(process.env.BENCH_LAUNCH_SECONDS ?? 30);
+const SEQUENTIAL = Number(process.env.BENCH_LAUNCH_SEQUENTIAL ?? 100);
+const KUBECTL = 20;
 const FAN_OUT = 200;
 const CAP = 50;
 
 export async function launchCase(): Promise<Row[]> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agents-bench-launch-'));
-  const kubeconfigPath = path.join(dir, 'kubeconfig');
-  const sim = await startKubeSim({ kubeconfigPath });
-  await applyAgentsNamespace(sim.kubeConfig, path.resolve(__dirname, '../../deploy/kustomize/base'));
-  const db = await sqlite();
-  const logger = silentLogger;
-  const hub = new SessionEventHub();
-  const agents = await AgentsDatabase.create({
-    database: { getClient: async () => db.knex },
-    onStatusChanges: changes => hub.publishStatus(...changes),
-  });
-  const runtime = new AgentsRuntime({
-    settings: {
-      kubeConfig: sim.kubeConfig,
-      namespace: 'agents',
-      defaultImage: 'ghcr.io/backstage-agents/harness:bench',
-      finishedPodTtlMs: 60_000,
-      resyncIntervalMs: 30_000,
-      leaseMs: 60_000,
+  const sustainedCount = Math.round(RATE * SECONDS);
+  const backend = await startBenchBackend({
+    policies: {
+      // Room for every sustained launch: no kubelet runs, so none of them ever frees its slot.
+      steady: { maxConcurrentGlobal: Math.max(3000, sustainedCount), maxConcurrentPerEntity: Math.max(3000, sustainedCount) },
+      single: { maxConcurrentGlobal: 1000, maxConcurrentPerEntity: 1000 },
+      fanout: { maxConcurrentGlobal: FAN_OUT, maxConcurrentPerEntity: FAN_OUT },
+      capped: { maxConcurrentGlobal: CAP },
     },
-    db: agents,
-    hub,
-    logger,
-    harnessProviders: new Map(),
-    apiUrl: 'http://localhost:7007/api/agents',
+    templatePolicies: ['steady', 'single', 'fanout', 'capped'].map(policy => ({
+      template: `template:default/${policy}`,
+      policy,
+    })),
   });
-  const sessions = new SessionService({
-    store: agents.sessions,
-    transitions: agents.transitions,
-    catalog: catalogServiceMock({
-      entities: [
-        ...['payments', 'ledger', 'billing'].map(name => ({
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: { name, namespace: 'default', annotations: { 'github.com/project-slug': `org/${name}` } },
-          spec: { owner: 'team-a' },
-        })),
-      ],
-    }),
-    // Fan-outs run under policies with concurrency caps, so their launches pass the gate.
-    policyResolver: ConfigPolicyResolver.fromConfig(
-      new ConfigReader({
-        agents: {
-          policies: {
-            fanout: { maxConcurrentGlobal: FAN_OUT, maxConcurrentPerEntity: FAN_OUT },
-            capped: { maxConcurrentGlobal: CAP },
-          },
-          templatePolicies: [
-            { template: 'template:default/fanout', policy: 'fanout' },
-            { template: 'template:default/capped', policy: 'capped' },
-          ],
-        },
-      }),
-    ),
-    authorizer: new SessionAuthorizer(
-      mockServices.permissions({ result: AuthorizeResult.ALLOW } as any),
-      {} as any,
-    ),
-    workBranchPrefix: 'agents/',
-    repoUrlRewrites: [],
-    runtime,
+  const client = await forkClient('launchClient.mjs', {
+    api: backend.api,
+    namespace: 'agents',
+    url: backend.sessionsUrl,
   });
-  const router = await createRouter({
-    sessions,
-    db: agents,
-    hub,
-    httpAuth: mockServices.httpAuth(),
-    auditor: { createEvent: async () => ({ success: async () => {}, fail: async () => {} }) },
-    logger,
-    config: new ConfigReader({}),
+  const cpu = cpuMeter();
+  const body = (entityRef: string, policy: string, extra: object = {}) => ({
+    entityRef,
+    prompt: 'Benchmark',
+    templateRef: `template:default/${policy}`,
+    ...extra,
   });
-  const server = express().use(router).listen(0);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sessions`;
-
-  // When each session's pod appeared, by session id.
-  const seen = new Map<string, number>();
-  const waiters = new Map<string, () => void>();
-  const watch = await new Watch(sim.kubeConfig).watch(
-    '/api/v1/namespaces/agents/pods',
-    {},
-    (type, pod) => {
-      const id = pod.metadata?.labels?.['agents.backstage.io/session'];
-      if (type === 'ADDED' && id) {
-        seen.set(id, performance.now());
-        waiters.get(id)?.();
-      }
-    },
-    () => undefined,
-  );
-
-  const create = (body: object) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const launchOne = async (templateRef?: string, entityRef = 'payments', extra: object = {}) => {
-    const start = performance.now();
-    const res = await create({ entityRef, prompt: 'Benchmark', templateRef, ...extra });
-    const { id } = await res.json();
-    if (!seen.has(id)) await new Promise<void>(resolve => waiters.set(id, resolve));
-    return seen.get(id)! - start;
-  };
-
   const rows: Row[] = [];
   try {
-    for (let i = 0; i < 10; i++) await launchOne(); // warm-up
-    const sequential: number[] = [];
-    for (let i = 0; i < 100; i++) sequential.push(await launchOne());
-    const concurrent: number[] = [];
-    for (let batch = 0; batch < 4; batch++) {
-      concurrent.push(...(await Promise.all(Array.from({ length: 50 }, () => launchOne()))));
-    }
+    // Warm-up: JIT, connection pools, the catalog and policy caches.
+    await client.run({ mode: 'sequential', count: 20, body: body('payments', 'single') });
+
+    cpu.start();
+    const sequential = await client.run<LaunchResult[]>({ mode: 'sequential', count: SEQUENTIAL, body: body('payments', 'single') });
+    const sequentialCpu = cpu.stop() / SEQUENTIAL;
+    const one = summarize(latencies(sequential, 'one at a time'));
+
+    const kubectl = await kubectlCreate(backend.sim.kubeconfigPath, backend.sim.dir);
+    const k = summarize(kubectl);
+
+    cpu.start();
+    const sustained = await client.run<LaunchResult[]>({
+      mode: 'schedule',
+      rate: RATE,
+      durationMs: SECONDS * 1000,
+      body: body('orders', 'steady'),
+    });
+    const sustainedCpu = cpu.stop() / sustained.length;
+    const s = summarize(latencies(sustained, 'sustained'));
+    const behind = summarize(sustained.map(r => r.sentAt - (r.dueAt ?? r.sentAt)));
 
     // A spec-kit fan-out as agents:speckit:implement makes it: a fan-out session, then FAN_OUT task
     // sessions under it, each on its own branch, requested at once under a cap of FAN_OUT.
-    const fanOutStart = performance.now();
-    // Its own entity: the sessions above never finish (no kubelet) and would fill a per-entity cap.
-    const templateRef = 'template:default/fanout';
-    const parent = await (await create({ entityRef: 'ledger', prompt: 'Implement 001-bench', kind: 'fanout', templateRef })).json();
-    await Promise.all(
-      Array.from({ length: FAN_OUT }, (_, i) =>
-        launchOne(templateRef, 'ledger', {
-          parentSessionId: parent.id,
+    const [parent] = await client.run<LaunchResult[]>({
+      mode: 'burst',
+      bodies: [body('ledger', 'fanout', { prompt: 'Implement 001-bench', kind: 'fanout' })],
+      podWaitMs: 0,
+      expectPods: 0,
+    });
+    const tasks = await client.run<LaunchResult[]>({
+      mode: 'burst',
+      bodies: Array.from({ length: FAN_OUT }, (_, i) =>
+        body('ledger', 'fanout', {
+          parentSessionId: parent.sessionId,
           origin: 'speckit',
           taskId: `T${i}`,
           workBranch: `specs/001-bench/T${i}-async`,
         }),
       ),
-    );
-    const fanOutMs = performance.now() - fanOutStart;
-    const children = (await agents.sessions.getSession(parent.id))?.children?.total;
+    });
+    latencies(tasks, 'fan-out');
+    const fanOutMs = Math.max(...tasks.map(r => r.podAt!)) - parent.sentAt;
+    const children = (await backend.agents.sessions.getSession(parent.sessionId!))?.children?.total;
     if (children !== FAN_OUT) throw new Error(`The fan-out holds ${children} sessions, not ${FAN_OUT}`);
 
     // The same burst under a cap of CAP: only CAP pods may appear; the rest stay queued (no kubelet
     // runs here, so no slot ever frees).
-    const before = seen.size;
-    const capped = await Promise.all(
-      Array.from({ length: FAN_OUT }, async () => {
-        const res = await create({ entityRef: 'billing', prompt: 'Benchmark', templateRef: 'template:default/capped' });
-        return (await res.json()).id as string;
-      }),
-    );
-    await new Promise(resolve => setTimeout(resolve, 2000));
-    const cappedStarted = capped.filter(id => seen.has(id)).length;
-    if (seen.size - before !== cappedStarted) throw new Error('Unexpected pods during the capped fan-out');
+    const capped = await client.run<LaunchResult[]>({
+      mode: 'burst',
+      bodies: Array.from({ length: FAN_OUT }, () => body('billing', 'capped')),
+      podWaitMs: 10_000,
+      expectPods: CAP,
+      settleMs: 1000,
+    });
+    const cappedStarted = capped.filter(r => r.podAt !== undefined).length;
+    if (cappedStarted !== CAP) throw new Error(`${cappedStarted} pods started under a cap of ${CAP}, not ${CAP}`);
 
-    const kubectl: number[] = [];
-    const podFile = path.join(dir, 'pod.yaml');
-    for (let i = 0; i < 20; i++) {
-      fs.writeFileSync(
-        podFile,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name: `kubectl-bench-${i}`, namespace: 'agents' },
-          // The least a pod needs to be admitted in the restricted agents namespace.
-          spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-            containers: [
-              {
-                name: 'harness',
-                image: 'ghcr.io/backstage-agents/harness:bench',
-                securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-              },
-            ],
-          },
-        }),
-      );
-      const [ms] = await timed(() => run('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', podFile]));
-      kubectl.push(ms);
-    }
-
-    const s = summarize(sequential);
-    const c = summarize(concurrent);
-    const k = summarize(kubectl);
     rows.push(
-      { measure: 'POST /sessions → pod created, 1 at a time (100)', 'p50 ms': fmt(s.p50), 'p99 ms': fmt(s.p99), 'kubectl p50 ÷ p50': (k.p50 / s.p50).toFixed(1) },
-      { measure: 'POST /sessions → pod created, 50 concurrent (200)', 'p50 ms': fmt(c.p50), 'p99 ms': fmt(c.p99), 'kubectl p50 ÷ p50': (k.p50 / c.p50).toFixed(1) },
-      { measure: 'kubectl create -f, one pod (20)', 'p50 ms': fmt(k.p50), 'p99 ms': fmt(k.p99), 'kubectl p50 ÷ p50': '1.0' },
-      { measure: `fan-out: ${FAN_OUT} sessions at once, cap ${FAN_OUT} → every pod created (target ≤ 2 s)`, 'p50 ms': `${fmt(fanOutMs)} total`, 'p99 ms': '', 'kubectl p50 ÷ p50': '' },
-      { measure: `fan-out: ${FAN_OUT} sessions at once, cap ${CAP} → pods started`, 'p50 ms': `${cappedStarted} of ${FAN_OUT}`, 'p99 ms': '', 'kubectl p50 ÷ p50': '' },
+      figure(`sustained ${RATE}/s for ${SECONDS} s: POST → pod created, p50 (${sustained.length})`, s.p50, 'ms', { max: 20 }, sustainedCpu),
+      figure(`sustained ${RATE}/s for ${SECONDS} s: POST → pod created, p99`, s.p99, 'ms', { max: 100 }, sustainedCpu),
+      fact('sustained: arrivals behind schedule (load generator), max', `${behind.max.toFixed(1)} ms`),
+      figure(`one at a time: POST → pod created, p50 (${SEQUENTIAL})`, one.p50, 'ms', undefined, sequentialCpu),
+      fact('one at a time: POST → pod created, p99', `${one.p99.toFixed(2)} ms`),
+      figure(`kubectl create -f of the same pod, p50 (${KUBECTL})`, k.p50, 'ms'),
+      figure('kubectl create -f p50 ÷ one-at-a-time p50', k.p50 / one.p50, '×', { min: 5 }),
+      figure(`fan-out: ${FAN_OUT} task sessions at once, cap ${FAN_OUT} → every pod created`, fanOutMs, 'ms', { max: 2000 }),
+      fact(`fan-out: ${FAN_OUT} sessions at once, cap ${CAP} → pods started`, `${cappedStarted} of ${FAN_OUT}`),
     );
   } finally {
-    watch.abort();
-    server.close();
-    await db.dispose();
-    await sim.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await client.stop();
+    await backend.stop();
   }
   return rows;
+}
+
+interface LaunchResult {
+  sessionId?: string;
+  status: number;
+  error?: string;
+  sentAt: number;
+  respondedAt: number;
+  dueAt?: number;
+  podAt?: number;
+}
+
+/** Request sent → pod seen, per launch; any failed request or pod that never appeared fails the case. */
+function latencies(results: LaunchResult[], what: string): number[] {
+  const failed = results.find(r => r.error || r.podAt === undefined);
+  if (failed) {
+    const missing = results.filter(r => r.error || r.podAt === undefined).length;
+    throw new Error(`${what}: ${missing} of ${results.length} launches failed or made no pod, e.g. ${failed.status} ${failed.error ?? 'no pod'}`);
+  }
+  return results.map(r => r.podAt! - r.sentAt);
+}
+
+/** `kubectl create -f` of the least pod the agents namespace admits, timed from spawn to exit. */
+async function kubectlCreate(kubeconfigPath: string, dir: string): Promise<number[]> {
+  const times: number[] = [];
+  const podFile = path.join(dir, 'pod.json');
+  for (let i = 0; i < KUBECTL; i++) {
+    fs.writeFileSync(
+      podFile,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `kubectl-bench-${i}`, namespace: 'agents' },
+        spec: {
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'harness',
+              image: 'ghcr.io/backstage-agents/harness:bench',
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      }),
+    );
+    const start = performance.now();
+    await run('kubectl', ['--kubeconfig', kubeconfigPath, 'create', '-f', podFile]);
+    times.push(performance.now() - start);
+  }
+  return times;
 }
