@@ -126,4 +126,19 @@ describe.each(databases.eachSupportedId())('hostile inputs on %p', (databaseId: 
     expect(res.status).toBe(400);
     expect(Number((await knex('agents_runs').count({ n: '*' }))[0].n)).toBe(runs);
   });
+
+  it.each([
+    ['a body nested 5,000 levels deep', `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`, ''],
+    ['a body nested 5,000 levels deep, with a prototype path in the query', `${'['.repeat(5000)}${']'.repeat(5000)}`, '?constructor[prototype][x]=1'],
+  ])('refuses %s with a 400, not a stack overflow', async (_what, body, query) => {
+    const runs = Number((await knex('agents_runs').count({ n: '*' }))[0].n);
+    const res = await request(server)
+      .post(`/api/agents/sessions/${sessionId}/resume${query}`)
+      .set(asJane)
+      .set('content-type', 'application/json')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/nested more than 64 levels/);
+    expect(Number((await knex('agents_runs').count({ n: '*' }))[0].n)).toBe(runs);
+  });
 });
