@@ -100,7 +100,8 @@ export class Reconciler {
     logger.debug(`Reconciler lease taken for ${durationMs} ms`);
     while (!lease.aborted) {
       try {
-        const resourceVersion = await this.resync();
+        const resourceVersion = await this.resync(lease);
+        if (lease.aborted) break;
         await this.watchUntilBroken(resourceVersion, lease);
       } catch (error) {
         logger.warn(`Reconciler pass failed, retrying: ${describeApiError(error)}`);
@@ -113,18 +114,33 @@ export class Reconciler {
 
   /**
    * Lists managed pods and active sessions and brings each into line. Returns the list's
-   * resourceVersion for the watch that follows.
+   * resourceVersion for the watch that follows. Stops early when the lease ends: a pass over a
+   * thousand queued sessions and finished pods must not outlast the lease (the scheduler would count
+   * the task as lost, and nobody would reconcile until it hands the task over).
    */
-  async resync(): Promise<string | undefined> {
-    const { core, namespace, sessions } = this.options;
+  async resync(lease: AbortSignal = this.leaseSignal): Promise<string | undefined> {
+    const { core, namespace } = this.options;
     const list = await core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR });
     const pods = new Map<string, V1Pod>();
     for (const pod of list.items) {
       const runId = pod.metadata?.labels?.[RUN_LABEL];
       if (runId) pods.set(runId, pod);
     }
-    const { owns } = this.options;
+    // Every pod once: live runs move on, finished and orphaned ones are cleaned up. Runs are
+    // independent (the queue keeps one reconcile per run), so one waiting for its finished log holds
+    // neither the others nor the sessions that have no pod.
+    const podsReconciled = Promise.all([...pods.values()].map(pod => this.reconcilePod(pod)));
+    await Promise.all([podsReconciled, this.decideSessionsWithoutPods(pods, lease)]);
+    if (lease.aborted) return undefined;
+    await this.garbage.removeOrphanSecrets(pods);
+    return list.metadata?.resourceVersion;
+  }
+
+  /** Launches queued sessions, launches again interrupted ones, and ends runs whose pod is gone. */
+  private async decideSessionsWithoutPods(pods: Map<string, V1Pod>, lease: AbortSignal): Promise<void> {
+    const { owns, sessions } = this.options;
     for (const session of await sessions.listActiveSessions()) {
+      if (lease.aborted) return;
       // Another cluster's reconciler decides about runs there: no pod here says nothing of them.
       if (owns && !owns(session)) continue;
       const run = session.runs[session.runs.length - 1];
@@ -137,12 +153,6 @@ export class Reconciler {
         await this.runs.finish(session.id, run.id, action.ending);
       }
     }
-    // Every pod once: live runs move on, finished and orphaned ones are cleaned up.
-    for (const pod of pods.values()) {
-      await this.reconcilePod(pod);
-    }
-    await this.garbage.removeOrphanSecrets(pods);
-    return list.metadata?.resourceVersion;
   }
 
   /**
