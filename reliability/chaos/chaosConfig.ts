@@ -61,7 +61,11 @@ export function writeReplicaConfig(name: string, options: ChaosConfigOptions): s
         default: {
           allowedHarnesses: ['demo'],
           defaultHarness: 'demo',
+          // One cap for the run: app-config.yaml's per-entity (4) and per-owner (8) caps would
+          // otherwise hold two components of one owner to 8 pods, far below the load.
           maxConcurrentGlobal: options.maxConcurrent,
+          maxConcurrentPerEntity: options.maxConcurrent,
+          maxConcurrentPerOwner: options.maxConcurrent,
           draftPullRequest: true,
         },
       },
