@@ -128,9 +128,10 @@ export class AgentsRuntime implements SessionRuntime {
       id: 'agents-reconciler',
       scope: 'global',
       frequency: { milliseconds: 1000 },
-      // The task ends by itself when the lease does; the margin covers draining log followers. A
-      // replica that dies holding the task hands over when this timeout expires.
-      timeout: { milliseconds: leaseMs + 5_000 },
+      // The task ends by itself when the lease does; the margin covers draining log followers and
+      // a slow database. A task that outlasts it is lost until the scheduler's janitor (once a
+      // minute) frees it, so it is generous. A replica that dies holding the task hands over then.
+      timeout: { milliseconds: leaseMs + Math.max(15_000, leaseMs / 2) },
       initialDelay: { milliseconds: 0 },
       fn: async signal => {
         await Promise.all(

@@ -100,7 +100,12 @@ export class Reconciler {
     logger.debug(`Reconciler lease taken for ${durationMs} ms`);
     while (!lease.aborted) {
       try {
-        const resourceVersion = await this.resync(lease);
+        // A resync still under way when the lease ends finishes on its own (each of its steps is a
+        // conditional write), but the task does not wait for it: a task that outlasts its timeout is
+        // lost, and then no replica reconciles until the scheduler hands it over.
+        const resourceVersion = await unlessAborted(this.resync(lease), lease, error =>
+          logger.warn(`Reconciler pass failed after its lease ended: ${describeApiError(error)}`),
+        );
         if (lease.aborted) break;
         await this.watchUntilBroken(resourceVersion, lease);
       } catch (error) {
@@ -212,4 +217,37 @@ export class Reconciler {
         .catch(() => stop());
     });
   }
+}
+
+/**
+ * `work`'s value, or undefined as soon as `signal` aborts; a failure of work left behind is reported
+ * to `onLateError` rather than left unhandled.
+ */
+function unlessAborted<T>(
+  work: Promise<T>,
+  signal: AbortSignal,
+  onLateError: (error: unknown) => void,
+): Promise<T | undefined> {
+  if (signal.aborted) {
+    work.catch(onLateError);
+    return Promise.resolve(undefined);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    const onAbort = () => {
+      work.catch(onLateError);
+      resolve(undefined);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      value => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      error => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) onLateError(error);
+        else reject(error);
+      },
+    );
+  });
 }
