@@ -1,5 +1,6 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { SessionStore } from '../database/SessionStore';
+import { admissionKey } from './admissionKey';
 import type { Launcher } from './Launcher';
 
 /**
@@ -25,8 +26,10 @@ export class LaunchQueue {
       do {
         this.again = false;
         try {
+          const heldBack = new Set<string>();
           for (const session of await this.options.sessions.listActiveSessions()) {
-            if (session.status === 'pending') await this.options.launcher.launch(session);
+            if (session.status !== 'pending' || heldBack.has(admissionKey(session))) continue;
+            if (!(await this.options.launcher.launch(session))) heldBack.add(admissionKey(session));
           }
         } catch (error) {
           this.options.logger.warn(`Starting queued sessions failed: ${error}`);

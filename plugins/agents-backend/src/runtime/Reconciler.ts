@@ -11,6 +11,7 @@ import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import type { Launcher } from './Launcher';
 import { MANAGED_SELECTOR, RUN_LABEL } from './labels';
 import { coalescePodEvents, decideSessionWithoutEvent, isQuietPending, type PodEvent } from './runDecision';
+import { admissionKey } from './admissionKey';
 import type { RunLogFollower } from './RunLogFollower';
 import { RunLogs } from './RunLogs';
 import { RunReconciler } from './RunReconciler';
@@ -144,6 +145,7 @@ export class Reconciler {
   /** Launches queued sessions, launches again interrupted ones, and ends runs whose pod is gone. */
   private async decideSessionsWithoutPods(pods: Map<string, V1Pod>, lease: AbortSignal): Promise<void> {
     const { owns, sessions } = this.options;
+    const heldBack = new Set<string>();
     for (const session of await sessions.listActiveSessions()) {
       if (lease.aborted) return;
       // Another cluster's reconciler decides about runs there: no pod here says nothing of them.
@@ -151,7 +153,8 @@ export class Reconciler {
       const run = session.runs[session.runs.length - 1];
       const action = decideSessionWithoutEvent({ session, hasPod: pods.has(run.id), now: Date.now() });
       if (action.kind === 'launch') {
-        await this.options.launcher.launch(session);
+        if (heldBack.has(admissionKey(session))) continue;
+        if (!(await this.options.launcher.launch(session))) heldBack.add(admissionKey(session));
       } else if (action.kind === 'relaunch') {
         await this.options.launcher.launch(session, { interrupted: true });
       } else if (action.kind === 'finish') {
