@@ -7,8 +7,8 @@ import {
   SessionAuthorizer,
   SessionEventHub,
   SessionService,
+  SoleLease,
 } from '@backstage-agents/plugin-agents-backend/testUtils';
-import type { SchedulerService } from '@backstage/backend-plugin-api';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader, type JsonObject } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -109,15 +109,8 @@ export async function startBenchBackend(options: {
   const server: Server = express().use(router).listen(0);
   await new Promise(resolve => server.once('listening', resolve));
   // The reconciler runs as in production: it watches every launched pod while the launches go on.
-  const lease = new AbortController();
-  const reconciling = new Promise<void>(resolve => {
-    const scheduler = {
-      scheduleTask: async (task: { fn: (signal: AbortSignal) => Promise<void> }) => {
-        task.fn(lease.signal).finally(resolve);
-      },
-    } as unknown as SchedulerService;
-    void runtime.start(scheduler);
-  });
+  const lease = new SoleLease();
+  runtime.start(lease);
 
   const cluster = sim.kubeConfig.getCurrentCluster()!;
   const user = sim.kubeConfig.getCurrentUser();
@@ -133,8 +126,7 @@ export async function startBenchBackend(options: {
     },
     onStatusChanges: listener => listeners.push(listener),
     async stop() {
-      lease.abort();
-      await reconciling;
+      await lease.stop();
       const closed = new Promise(resolve => server.close(resolve));
       server.closeAllConnections();
       await closed;

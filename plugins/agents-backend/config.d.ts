@@ -38,7 +38,10 @@ export interface Config {
       finishedPodTtl?: HumanDuration | string;
       /** How often the reconciler re-lists pods and sessions on top of its watch. Default 30 seconds. */
       resyncInterval?: HumanDuration | string;
-      /** How long one replica holds the reconciler before handing over. Default 1 minute. */
+      /**
+       * How long the reconciler's lease lasts unless its holder renews it (every third of it). A
+       * replica that dies holding it is replaced this long after. Default 15 seconds.
+       */
       reconcilerLease?: HumanDuration | string;
       /**
        * The agents API as harness pods reach it, for bundle transfers, e.g.

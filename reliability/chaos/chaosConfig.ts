@@ -37,7 +37,7 @@ export function writeReplicaConfig(name: string, options: ChaosConfigOptions): s
       auth: {
         externalAccess: [{ type: 'static', options: { token: options.token, subject: 'chaos-load' } }],
       },
-      // The reconciler's lease changes hands in its debug log: the run reads it to know whom to kill.
+      // The replicas log who takes the reconciler lease: the run reads it to know whom to kill.
       logger: { overrides: [{ matchers: { plugin: 'agents' }, level: 'debug' }] },
     },
     // Nothing here searches: the collator would only take CPU from the sessions.

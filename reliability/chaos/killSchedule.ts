@@ -16,14 +16,17 @@ export interface Kill {
   readoptions: Readoption[];
 }
 
-/** The replica holding the reconciler lease now, from the replicas' logs: the latest taker still alive. */
-export function leaseHolder(replicas: Replica[], leaseMs: number): Replica | undefined {
+/**
+ * The replica holding the reconciler lease now, from the replicas' logs: the latest taker still
+ * alive (a holder keeps the lease for as long as it runs).
+ */
+export function leaseHolder(replicas: Replica[]): Replica | undefined {
   const now = Date.now();
   let holder: Replica | undefined;
   let latest = 0;
   for (const replica of replicas) {
     if (!replica.running) continue;
-    const taken = replica.leaseTakenTimes().filter(t => t <= now && t > now - leaseMs - 5_000).pop() ?? 0;
+    const taken = replica.leaseTakenTimes().filter(t => t <= now).pop() ?? 0;
     if (taken > latest) {
       latest = taken;
       holder = replica;
@@ -49,7 +52,7 @@ export async function runKills(options: {
   const measured: Promise<void>[] = [];
   for (let k = 0; k < options.count; k++) {
     await sleep(options.intervalMs);
-    const holder = leaseHolder(options.replicas, options.leaseMs);
+    const holder = leaseHolder(options.replicas);
     const victim = holder ?? options.replicas[k % options.replicas.length];
     const kill: Kill = { replica: victim.name, heldLease: victim === holder, killedAt: Date.now(), readoptions: [] };
     await victim.kill();

@@ -89,7 +89,7 @@ export class Replica {
     await this.process?.stop(10_000);
   }
 
-  /** When this replica took the reconciler lease, from its debug log, oldest first. */
+  /** When this replica took the reconciler lease, from its log, oldest first. */
   leaseTakenTimes(): number[] {
     // The development log format colours its fields.
     // eslint-disable-next-line no-control-regex

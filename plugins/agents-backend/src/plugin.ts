@@ -44,6 +44,7 @@ import { createRouter } from './router/createRouter';
 import { UsageService } from './service/UsageService';
 import { AgentsRuntime } from './runtime/AgentsRuntime';
 import { readClusterSettings } from './runtime/clusterConfig';
+import { DatabaseLease } from './runtime/ReconcilerLease';
 import { FanOutWaves } from './service/FanOutWaves';
 import { SessionService } from './service/SessionService';
 import { BudgetGuard } from './budgets/BudgetGuard';
@@ -96,6 +97,7 @@ export const agentsPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
         discovery: coreServices.discovery,
         signals: signalsServiceRef,
         notifications: notificationService,
@@ -114,6 +116,7 @@ export const agentsPlugin = createBackendPlugin({
         permissionsRegistry,
         catalog,
         scheduler,
+        lifecycle,
         discovery,
         signals,
         notifications,
@@ -239,7 +242,12 @@ export const agentsPlugin = createBackendPlugin({
           logger,
         });
         fanOutWaves.subscribe();
-        await runtime?.start(scheduler);
+        if (runtime && clusterSettings) {
+          const lease = new DatabaseLease({ store: db.leases, ttlMs: clusterSettings.leaseMs, logger });
+          runtime.start(lease);
+          // A replica shutting down (a rolling update) hands the reconciler over at once.
+          lifecycle.addShutdownHook(() => lease.stop());
+        }
         // A wave finished while no replica ran (a crash between a task's end and the merge).
         void fanOutWaves.catchUp().catch(error => logger.warn(`Catching up on fan-out waves failed: ${error}`));
         await new IssueTriggers({

@@ -4,6 +4,7 @@ import { AdmissionStore } from './AdmissionStore';
 import { BundleRecordStore } from './BundleRecordStore';
 import { FanOutWaveStore } from './FanOutWaveStore';
 import { isSqlite } from './databaseClients';
+import { LeaseStore } from './LeaseStore';
 import { LogChunkStore } from './LogChunkStore';
 import { applyDatabaseMigrations } from './migrations';
 import { PullRequestStore } from './PullRequestStore';
@@ -28,6 +29,7 @@ export class AgentsDatabase {
   readonly bundleRecords: BundleRecordStore;
   readonly waves: FanOutWaveStore;
   readonly usage: UsageStore;
+  readonly leases: LeaseStore;
 
   private constructor(
     readonly client: Knex,
@@ -43,6 +45,7 @@ export class AgentsDatabase {
     this.bundleRecords = new BundleRecordStore(client);
     this.waves = new FanOutWaveStore(client, reader, onStatusChanges);
     this.usage = new UsageStore(client);
+    this.leases = new LeaseStore(client);
   }
 
   /** `onStatusChanges` hears every status a committed write set (the session event hub). */

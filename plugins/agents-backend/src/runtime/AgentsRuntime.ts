@@ -1,7 +1,4 @@
-import type {
-  LoggerService,
-  SchedulerService,
-} from '@backstage/backend-plugin-api';
+import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { MetricsService } from '@backstage/backend-plugin-api/alpha';
 import type { SessionWithRuns } from '@backstage-agents/plugin-agents-common';
 import type { HarnessProvider } from '@backstage-agents/plugin-agents-node';
@@ -19,6 +16,7 @@ import { describeApiError, isNotFound } from './kubeErrors';
 import type { GitTokenSource } from './Launcher';
 import { runObjectName } from './labels';
 import { LaunchQueue } from './LaunchQueue';
+import type { ReconcilerLease } from './ReconcilerLease';
 import { ReconcilerMetrics } from './ReconcilerMetrics';
 
 /** What the session use cases tell the runtime. */
@@ -33,7 +31,7 @@ export interface SessionRuntime {
 
 /**
  * Runs sessions as pods: per cluster a launcher and a reconciler (one set of clients and watches
- * each), all reconcilers under one scheduler lease, and log following.
+ * each), all reconcilers under one lease, and log following.
  */
 export class AgentsRuntime implements SessionRuntime {
   private readonly clusters = new Map<string, ClusterRuntime>();
@@ -119,25 +117,12 @@ export class AgentsRuntime implements SessionRuntime {
   }
 
   /**
-   * Schedules the reconcilers as one global task: whichever replica holds it watches the pods of
-   * every cluster and follows their logs for one lease, then hands over.
+   * Runs the reconcilers under one lease: whichever replica holds it watches the pods of every
+   * cluster and follows their logs until it stops holding it, and another replica takes over.
    */
-  async start(scheduler: SchedulerService): Promise<void> {
-    const { leaseMs } = this.deps.settings;
-    await scheduler.scheduleTask({
-      id: 'agents-reconciler',
-      scope: 'global',
-      frequency: { milliseconds: 1000 },
-      // The task ends by itself when the lease does; the margin covers draining log followers and
-      // a slow database. A task that outlasts it is lost until the scheduler's janitor (once a
-      // minute) frees it, so it is generous. A replica that dies holding the task hands over then.
-      timeout: { milliseconds: leaseMs + Math.max(15_000, leaseMs / 2) },
-      initialDelay: { milliseconds: 0 },
-      fn: async signal => {
-        await Promise.all(
-          [...this.clusters.values()].map(c => c.reconciler.runLease(signal as AbortSignal, leaseMs)),
-        );
-      },
+  start(lease: ReconcilerLease): void {
+    lease.run(async signal => {
+      await Promise.all([...this.clusters.values()].map(c => c.reconciler.runLease(signal)));
     });
   }
 

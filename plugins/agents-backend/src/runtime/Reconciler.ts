@@ -42,7 +42,7 @@ export interface ReconcilerOptions {
 /**
  * Moves runs and sessions from what their pods do. Level-triggered: every decision is made from the
  * pod as it is now and the run as stored, so a missed event, a dropped watch or a restart only delays
- * it. Runs inside a lease (a global scheduled task), so one replica at a time watches pods and follows
+ * it. Runs inside a lease (`ReconcilerLease`), so one replica at a time watches pods and follows
  * their logs; a replica that takes over re-adopts running pods and resumes their logs without a gap.
  *
  * This class holds the lease and the watch; the per-run decision is `runDecision.ts` (carried out by
@@ -93,17 +93,14 @@ export class Reconciler {
     });
   }
 
-  /** Holds the lease for `durationMs` (or until aborted): watch, resync, follow logs. */
-  async runLease(signal: AbortSignal, durationMs: number): Promise<void> {
-    const lease = AbortSignal.any([signal, AbortSignal.timeout(durationMs)]);
+  /** Reconciles while the lease is held, until `lease` aborts: watch, resync, follow logs. */
+  async runLease(lease: AbortSignal): Promise<void> {
     this.leaseSignal = lease;
     const { logger } = this.options;
-    logger.debug(`Reconciler lease taken for ${durationMs} ms`);
     while (!lease.aborted) {
       try {
         // A resync still under way when the lease ends finishes on its own (each of its steps is a
-        // conditional write), but the task does not wait for it: a task that outlasts its timeout is
-        // lost, and then no replica reconciles until the scheduler hands it over.
+        // conditional write), but the holder does not wait for it: it has stopped holding the lease.
         const resourceVersion = await unlessAborted(this.resync(lease), lease, error =>
           logger.warn(`Reconciler pass failed after its lease ended: ${describeApiError(error)}`),
         );
@@ -114,15 +111,14 @@ export class Reconciler {
         await sleep(1000, lease);
       }
     }
-    // Followers stop with the lease; wait for their last batches, but never hold the task for long.
+    // Followers stop with the lease; wait for their last batches, but not for long.
     await this.logs.drain(FOLLOWER_DRAIN_MS);
   }
 
   /**
    * Lists managed pods and active sessions and brings each into line. Returns the list's
    * resourceVersion for the watch that follows. Stops early when the lease ends: a pass over a
-   * thousand queued sessions and finished pods must not outlast the lease (the scheduler would count
-   * the task as lost, and nobody would reconcile until it hands the task over).
+   * thousand queued sessions and finished pods must not go on after another replica took over.
    */
   async resync(lease: AbortSignal = this.leaseSignal): Promise<string | undefined> {
     const { core, namespace } = this.options;

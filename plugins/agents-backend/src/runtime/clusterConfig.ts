@@ -36,7 +36,7 @@ export interface ClusterSettings {
   finishedPodTtlMs: number;
   /** How often the reconciler re-lists everything, on top of its watch. */
   resyncIntervalMs: number;
-  /** How long one replica holds the reconciler before handing it to whichever replica is next. */
+  /** How long the reconciler's lease lasts unless renewed: a dead holder is replaced this long after. */
   leaseMs: number;
   /** The agents API as harness pods reach it; undefined means discovery's internal URL. */
   backendUrl?: string;
@@ -171,7 +171,7 @@ export function readClusterSettings(config: Config): ClusterSettings | undefined
     defaultImage: k8s.getOptionalString('defaultImage') ?? DEFAULT_IMAGE,
     finishedPodTtlMs: ms(k8s, 'finishedPodTtl', 10 * 60_000),
     resyncIntervalMs: ms(k8s, 'resyncInterval', 30_000),
-    leaseMs: ms(k8s, 'reconcilerLease', 60_000),
+    leaseMs: ms(k8s, 'reconcilerLease', 15_000),
     backendUrl: k8s.getOptionalString('backendUrl'),
     appBaseUrl: config.getOptionalString('app.baseUrl'),
   };

@@ -19,6 +19,7 @@ export { createBundleRouter } from '../router/bundleRouter';
 export { createRouter } from '../router/createRouter';
 export { streamSessionLog } from '../router/logStream';
 export { AgentsRuntime } from '../runtime/AgentsRuntime';
+export { SoleLease } from '../runtime/ReconcilerLease';
 export { RunLogFollower } from '../runtime/RunLogFollower';
 export { buildRunManifests } from '../runtime/runManifests';
 export { SessionService } from '../service/SessionService';
