@@ -166,6 +166,18 @@ export class TransitionStore {
   }
 
   /**
+   * Whether the launch that set `runTokenHash` still holds the session's latest run: not taken over by
+   * a relaunch (`reclaimLaunch` sets another hash) and still `starting`. A launch that lost it leaves
+   * the run's objects and status to whoever holds it.
+   */
+  async holdsLaunch(id: string, runTokenHash: string): Promise<boolean> {
+    const session = await this.db<SessionRow>('agents_sessions').where({ id }).first('status');
+    if (session?.status !== 'starting') return false;
+    const latest = await latestRun(this.db, id, false);
+    return latest?.run_token_hash === runTokenHash;
+  }
+
+  /**
    * Keeps the harness's result line on its run as soon as it is read, before the pod ends, with its
    * usage and `costUsd`, what that usage cost at the harness's price now (kept, so that a later
    * price change rewrites no history).

@@ -45,7 +45,7 @@ export function resultColumns(result: HarnessResult, costUsd?: number): Partial<
 
 /** The session's newest run; an agent session always has one, a fan-out never. */
 export async function latestRun(
-  tx: Knex.Transaction,
+  tx: Knex,
   sessionId: string,
   required = true,
 ): Promise<RunRow | undefined> {

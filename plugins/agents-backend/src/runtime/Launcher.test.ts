@@ -124,24 +124,95 @@ describe('Launcher', () => {
   it('launches again, once, a session whose launch died between its claim and its pod', async () => {
     const calls: string[] = [];
     const { db, launcher, session } = await setup({
+      readNamespacedPod: async () => Promise.reject(Object.assign(new Error('not found'), { code: 404 })),
       createNamespacedSecret: async ({ body }: any) => calls.push(`create secret/${body.metadata.name}`) as any,
       createNamespacedPod: async ({ body }: any) => {
         calls.push(`create pod/${body.metadata.name}`);
         return { metadata: { name: body.metadata.name, uid: 'uid-1' } } as any;
       },
-      deleteNamespacedSecret: async ({ name }: any) => calls.push(`delete secret/${name}`) as any,
       patchNamespacedSecret: async () => ({}) as any,
     });
-    // The replica that claimed it died before creating anything but the secret.
+    // The replica that claimed it died before creating anything.
     await db.transitions.applyTransition(session.id, 'starting', { run: { runTokenHash: 'old-hash' } });
     const interrupted = (await db.sessions.getSession(session.id))!;
     const results = await Promise.all([1, 2].map(() => launcher.launch(interrupted, { interrupted: true })));
     expect(results.filter(Boolean)).toHaveLength(1);
     const name = `agents-run-${session.runs[0].id}`;
-    expect(calls).toEqual([`delete secret/${name}`, `create secret/${name}`, `create pod/${name}`]);
+    expect(calls).toEqual([`create secret/${name}`, `create pod/${name}`]);
     const relaunched = await db.sessions.getSession(session.id);
     expect(relaunched!.status).toBe('starting');
     expect(relaunched!.updatedAt).not.toBe(interrupted.updatedAt);
+  });
+
+  it('leaves a slow launch be when its pod is there after all', async () => {
+    const { db, launcher, session } = await setup({
+      readNamespacedPod: async ({ name }: any) => ({ metadata: { name, uid: 'uid-1' } }) as any,
+      createNamespacedSecret: async () => {
+        throw new Error('nothing is created again');
+      },
+    });
+    await db.transitions.applyTransition(session.id, 'starting', { run: { runTokenHash: 'old-hash' } });
+    const slow = (await db.sessions.getSession(session.id))!;
+    expect(await launcher.launch(slow, { interrupted: true })).toBe(true);
+    // Not reclaimed: the run keeps the token its pod holds.
+    expect(await db.transitions.holdsLaunch(session.id, 'old-hash')).toBe(true);
+  });
+
+  it('takes over the secret and the pod that a slow launch creates while it relaunches', async () => {
+    const calls: string[] = [];
+    const conflict = () => Object.assign(new Error('already exists'), { code: 409 });
+    const { db, launcher, session } = await setup({
+      readNamespacedPod: async ({ name }: any) => {
+        // Not there when the relaunch looks; there (the slow launch's) when it meets the conflict.
+        if (!calls.some(c => c.startsWith('create pod'))) throw Object.assign(new Error('not found'), { code: 404 });
+        calls.push(`read pod/${name}`);
+        return { metadata: { name, uid: 'uid-slow' } } as any;
+      },
+      createNamespacedSecret: async ({ body }: any) => {
+        calls.push(`create secret/${body.metadata.name}`);
+        throw conflict();
+      },
+      replaceNamespacedSecret: async ({ name }: any) => calls.push(`replace secret/${name}`) as any,
+      createNamespacedPod: async ({ body }: any) => {
+        calls.push(`create pod/${body.metadata.name}`);
+        throw conflict();
+      },
+      patchNamespacedSecret: async ({ body }: any) => calls.push(`own by ${body[0].value[0].uid}`) as any,
+      deleteNamespacedPod: async () => calls.push('delete pod') as any,
+      deleteNamespacedSecret: async () => calls.push('delete secret') as any,
+    });
+    await db.transitions.applyTransition(session.id, 'starting', { run: { runTokenHash: 'old-hash' } });
+    const interrupted = (await db.sessions.getSession(session.id))!;
+    expect(await launcher.launch(interrupted, { interrupted: true })).toBe(true);
+    const name = `agents-run-${session.runs[0].id}`;
+    expect(calls).toEqual([
+      `create secret/${name}`,
+      `replace secret/${name}`,
+      `create pod/${name}`,
+      `read pod/${name}`,
+      'own by uid-slow',
+    ]);
+    expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
+  });
+
+  it('neither cleans up nor fails a session whose launch a relaunch took over', async () => {
+    const calls: string[] = [];
+    let db!: Awaited<ReturnType<typeof setup>>['db'];
+    const { launcher, session, db: database } = await setup({
+      createNamespacedSecret: async () => ({}) as any,
+      createNamespacedPod: async () => {
+        // Meanwhile another replica gave the launch up for dead and relaunched it.
+        const seen = (await db.sessions.getSession(session.id))!;
+        expect(await db.transitions.reclaimLaunch(session.id, seen.updatedAt, { runTokenHash: 'relaunch-hash' })).toBe(true);
+        throw Object.assign(new Error('already exists'), { code: 409 });
+      },
+      deleteNamespacedPod: async () => calls.push('delete pod') as any,
+      deleteNamespacedSecret: async () => calls.push('delete secret') as any,
+    });
+    db = database;
+    expect(await launcher.launch(session)).toBe(true);
+    expect(calls).toEqual([]);
+    expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
   });
 
   it('still fails the session when the API server refuses the pod', async () => {

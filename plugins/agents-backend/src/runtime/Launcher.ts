@@ -10,7 +10,7 @@ import { issueRunToken } from '../bundles/runTokens';
 import type { TransitionStore } from '../database/TransitionStore';
 import type { ConcurrencyGate } from './ConcurrencyGate';
 import type { EgressPolicies } from './EgressPolicies';
-import { describeApiError } from './kubeErrors';
+import { describeApiError, isNotFound } from './kubeErrors';
 import { runObjectName } from './labels';
 import { withTransientRetries } from './transientApiRetry';
 import type { ReconcilerMetrics } from './ReconcilerMetrics';
@@ -31,7 +31,7 @@ export class Launcher {
   constructor(
     private readonly deps: {
       core: CoreV1Api;
-      transitions: Pick<TransitionStore, 'applyTransition' | 'reclaimLaunch'>;
+      transitions: Pick<TransitionStore, 'applyTransition' | 'reclaimLaunch' | 'holdsLaunch'>;
       logger: LoggerService;
       namespace: string;
       /** The cluster's name, recorded on the runs it launches so its reconciler adopts them. */
@@ -57,8 +57,10 @@ export class Launcher {
 
   /**
    * Launches the session's latest run; returns false when another writer claimed it first. With
-   * `interrupted`, the session is `starting` but the launch that claimed it died before creating its
-   * pod (a replica killed mid-launch): it is claimed again and the secret it may have left replaced.
+   * `interrupted`, the session is `starting` but no pod was seen for it long after the claim (a
+   * replica killed mid-launch): unless its pod is there after all, it is claimed again with a new run
+   * token, and the secret and pod the earlier launch may yet create are taken over rather than
+   * fought over.
    */
   async launch(session: SessionWithRuns, options: { interrupted?: boolean } = {}): Promise<boolean> {
     const { transitions, namespace } = this.deps;
@@ -78,8 +80,10 @@ export class Launcher {
     try {
       // An interrupted launch already holds its slot under the concurrency caps.
       if (options.interrupted) {
+        // A slow launch, not a dead one: the pod is there, and the reconciler follows it.
+        if (await this.podExists(podName)) return true;
         return (await transitions.reclaimLaunch(session.id, session.updatedAt, { runTokenHash: runToken.hash }))
-          ? this.createRunObjects(session, runToken.token, { replaceSecret: true })
+          ? this.createRunObjects(session, runToken, { relaunch: true })
           : false;
       }
       const claimed = this.deps.gate ? await this.deps.gate.admit(session, claim) : await claim();
@@ -90,14 +94,18 @@ export class Launcher {
       if (error instanceof ConflictError) return false;
       throw error;
     }
-    return this.createRunObjects(session, runToken.token);
+    return this.createRunObjects(session, runToken);
   }
 
-  /** Creates the claimed run's Secret and Pod; fails the session when it cannot. */
+  /**
+   * Creates the claimed run's Secret and Pod; fails the session when it cannot, unless another launch
+   * took the run over meanwhile. A `relaunch` overwrites a secret the earlier launch left (its token
+   * no longer matches the run) and adopts the pod that launch may create at the same moment.
+   */
   private async createRunObjects(
     session: SessionWithRuns,
-    runToken: string,
-    options: { replaceSecret?: boolean } = {},
+    { token: runToken, hash: runTokenHash }: { token: string; hash: string },
+    options: { relaunch?: boolean } = {},
   ): Promise<boolean> {
     const { core, namespace } = this.deps;
     const run = session.runs[session.runs.length - 1];
@@ -145,20 +153,28 @@ export class Launcher {
 
     const timeoutMs = this.deps.apiTimeoutMs ?? 30_000;
     const secretName = secret.metadata!.name!;
-    if (options.replaceSecret) {
-      // The interrupted launch's secret holds a token that no longer matches the run.
-      await core.deleteNamespacedSecret({ name: secretName, namespace }).catch(() => undefined);
-    }
+    const relaunch = options.relaunch ?? false;
     // A brief API failure (5xx, 429, a dropped connection) is retried rather than failing the
     // session; a create whose answer was lost finds its object on the retry.
     try {
       await withTransientRetries(
         () => withTimeout(core.createNamespacedSecret({ namespace, body: secret }), timeoutMs),
-        { onConflictAfterRetry: () => core.readNamespacedSecret({ name: secretName, namespace }) },
+        {
+          onConflict: relaunch ? 'always' : 'afterRetry',
+          // The earlier launch's secret holds a token that no longer matches the run: ours replaces it.
+          resolveConflict: () =>
+            relaunch
+              ? core.replaceNamespacedSecret({ name: secretName, namespace, body: secret })
+              : core.readNamespacedSecret({ name: secretName, namespace }),
+        },
       );
       const created: V1Pod = await withTransientRetries(
         () => withTimeout(core.createNamespacedPod({ namespace, body: pod }), timeoutMs),
-        { onConflictAfterRetry: () => core.readNamespacedPod({ name: pod.metadata!.name!, namespace }) },
+        {
+          // The earlier launch created the pod after all: it mounts the run's secret, now ours.
+          onConflict: relaunch ? 'always' : 'afterRetry',
+          resolveConflict: () => core.readNamespacedPod({ name: pod.metadata!.name!, namespace }),
+        },
       );
       // A JSON patch (the client's default content type) that makes the pod own its secret.
       await withTransientRetries(() => withTimeout(core.patchNamespacedSecret({
@@ -184,6 +200,11 @@ export class Launcher {
       return true;
     } catch (error) {
       const reason = describeApiError(error);
+      if (!(await this.deps.transitions.holdsLaunch(session.id, runTokenHash).catch(() => true))) {
+        // A relaunch took the run over: its secret and pod are not ours to remove, nor the session ours to fail.
+        this.deps.logger.info(`Launch of session ${session.id} was taken over by a relaunch (${reason})`);
+        return true;
+      }
       this.deps.logger.error(`Launching session ${session.id} failed: ${reason}`);
       // Whatever was created is removed: the pod (owning the secret) and the secret itself.
       await core
@@ -194,6 +215,17 @@ export class Launcher {
         .catch(() => undefined);
       await this.fail(session, `Could not create the pod: ${reason}`);
       return true;
+    }
+  }
+
+  private async podExists(name: string): Promise<boolean> {
+    const { core, namespace } = this.deps;
+    try {
+      await withTransientRetries(() => core.readNamespacedPod({ name, namespace }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
     }
   }
 

@@ -41,14 +41,21 @@ describe('withTransientRetries', () => {
     const answers = [apiError(503), apiError(409)];
     const create = () => Promise.reject(answers.shift());
     await expect(
-      withTransientRetries(create, { delaysMs: [1], onConflictAfterRetry: async () => 'read' }),
+      withTransientRetries(create, { delaysMs: [1], resolveConflict: async () => 'read' }),
     ).resolves.toBe('read');
   });
 
   it('leaves a conflict on the first attempt to the caller', async () => {
     const create = () => Promise.reject(apiError(409));
     await expect(
-      withTransientRetries(create, { delaysMs: [1], onConflictAfterRetry: async () => 'read' }),
+      withTransientRetries(create, { delaysMs: [1], resolveConflict: async () => 'read' }),
     ).rejects.toThrow('error 409');
+  });
+
+  it('resolves a conflict on the first attempt when asked to', async () => {
+    const create = () => Promise.reject(apiError(409));
+    await expect(
+      withTransientRetries(create, { delaysMs: [1], onConflict: 'always', resolveConflict: async () => 'replaced' }),
+    ).resolves.toBe('replaced');
   });
 });

@@ -20,12 +20,17 @@ export const TRANSIENT_RETRY_DELAYS_MS = [250, 1_000, 3_000];
 
 /**
  * Calls `call`, again after each transient API error (see `isTransientApiError`), up to
- * `delaysMs.length` more times. `onConflictAfterRetry` handles a 409 answered to a retry of a create:
- * the failed attempt did create the object (only its answer was lost), so it is read instead.
+ * `delaysMs.length` more times. `resolveConflict` handles a 409 answered to a create: by default only
+ * on a retry (`onConflict: 'afterRetry'`: the failed attempt did create the object, only its answer
+ * was lost, so it is read instead); with `'always'` on the first attempt too.
  */
 export async function withTransientRetries<T>(
   call: () => Promise<T>,
-  options: { onConflictAfterRetry?: () => Promise<T>; delaysMs?: number[] } = {},
+  options: {
+    resolveConflict?: () => Promise<T>;
+    onConflict?: 'afterRetry' | 'always';
+    delaysMs?: number[];
+  } = {},
 ): Promise<T> {
   const delays = options.delaysMs ?? TRANSIENT_RETRY_DELAYS_MS;
   for (let attempt = 0; ; attempt++) {
@@ -33,7 +38,8 @@ export async function withTransientRetries<T>(
       return await call();
     } catch (error) {
       const code = (error as { code?: unknown } | undefined)?.code;
-      if (attempt > 0 && code === 409 && options.onConflictAfterRetry) return options.onConflictAfterRetry();
+      const resolvable = attempt > 0 || options.onConflict === 'always';
+      if (code === 409 && resolvable && options.resolveConflict) return options.resolveConflict();
       if (attempt >= delays.length || !isTransientApiError(error)) throw error;
       await delay(delays[attempt]);
     }
