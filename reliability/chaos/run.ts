@@ -123,7 +123,12 @@ async function main(): Promise<number> {
     log('catalog ready');
 
     podWatch = new PodWatch(cluster.kubeConfig);
-    const urls = () => replicas.map(r => r.url);
+    // As clients behind a Service reach them: only ready replicas (a starting one answers 404 for
+    // plugins not yet up); when none is ready, any, so that the launch fails and is retried.
+    const urls = () => {
+      const ready = replicas.filter(r => r.ready);
+      return (ready.length > 0 ? ready : replicas).map(r => r.url);
+    };
     const tag = `chaos-${randomBytes(4).toString('hex')}`;
     const chaosOver = new AbortController();
     let launched = 0;
