@@ -50,6 +50,8 @@ export interface ReconcilerOptions {
  */
 export class Reconciler {
   private leaseSignal: AbortSignal = AbortSignal.abort();
+  /** The pass over active sessions without pods under way, if any. */
+  private sessionPass?: Promise<void>;
   private readonly logs: RunLogs;
   private readonly garbage: GarbageCollector;
   private readonly runs: RunReconciler;
@@ -99,13 +101,16 @@ export class Reconciler {
     const { logger } = this.options;
     while (!lease.aborted) {
       try {
-        // A resync still under way when the lease ends finishes on its own (each of its steps is a
-        // conditional write), but the holder does not wait for it: it has stopped holding the lease.
-        const resourceVersion = await unlessAborted(this.resync(lease), lease, error =>
+        // The watch starts as soon as the pods are listed. The pass that follows the list (every
+        // pod's reconcile, the sessions without pods) goes on beside it: a run whose finished log is
+        // slow to read, or a launch against a slow API, must not keep every other pod's events
+        // waiting until the next list. A list that answers only after the lease ended is dropped.
+        const resync = await unlessAborted(this.startResync(lease), lease, error =>
           logger.warn(`Reconciler pass failed after its lease ended: ${describeApiError(error)}`),
         );
-        if (lease.aborted) break;
-        await this.watchUntilBroken(resourceVersion, lease);
+        if (lease.aborted || !resync) break;
+        resync.settled.catch(error => logger.warn(`Reconciler pass failed: ${describeApiError(error)}`));
+        await this.watchUntilBroken(resync.resourceVersion, lease);
       } catch (error) {
         logger.warn(`Reconciler pass failed, retrying: ${describeApiError(error)}`);
         await sleep(1000, lease);
@@ -117,10 +122,23 @@ export class Reconciler {
 
   /**
    * Lists managed pods and active sessions and brings each into line. Returns the list's
-   * resourceVersion for the watch that follows. Stops early when the lease ends: a pass over a
-   * thousand queued sessions and finished pods must not go on after another replica took over.
+   * resourceVersion, once all of that is done.
    */
   async resync(lease: AbortSignal = this.leaseSignal): Promise<string | undefined> {
+    const { resourceVersion, settled } = await this.startResync(lease);
+    await settled;
+    return lease.aborted ? undefined : resourceVersion;
+  }
+
+  /**
+   * Lists managed pods and starts bringing each, and every active session without a pod, into line.
+   * Returns the list's resourceVersion for the watch as soon as the list answers, and `settled`, which
+   * ends with the pass. Runs are independent (the queue keeps one reconcile per run), so one waiting
+   * for its finished log holds neither the others nor the sessions that have no pod. One pass over
+   * the sessions runs at a time: a resync while one is still under way lists the pods again and
+   * joins it. The pass stops early when the lease ends.
+   */
+  private async startResync(lease: AbortSignal): Promise<{ resourceVersion?: string; settled: Promise<void> }> {
     const { core, namespace } = this.options;
     const list = await core.listNamespacedPod({ namespace, labelSelector: MANAGED_SELECTOR });
     const pods = new Map<string, V1Pod>();
@@ -128,14 +146,15 @@ export class Reconciler {
       const runId = pod.metadata?.labels?.[RUN_LABEL];
       if (runId) pods.set(runId, pod);
     }
-    // Every pod once: live runs move on, finished and orphaned ones are cleaned up. Runs are
-    // independent (the queue keeps one reconcile per run), so one waiting for its finished log holds
-    // neither the others nor the sessions that have no pod.
     const podsReconciled = Promise.all([...pods.values()].map(pod => this.reconcilePod(pod)));
-    await Promise.all([podsReconciled, this.decideSessionsWithoutPods(pods, lease)]);
-    if (lease.aborted) return undefined;
-    await this.garbage.removeOrphanSecrets(pods);
-    return list.metadata?.resourceVersion;
+    this.sessionPass ??= (async () => {
+      await this.decideSessionsWithoutPods(pods, lease);
+      if (!lease.aborted) await this.garbage.removeOrphanSecrets(pods);
+    })().finally(() => {
+      this.sessionPass = undefined;
+    });
+    const settled = Promise.all([podsReconciled, this.sessionPass]).then(() => undefined);
+    return { resourceVersion: list.metadata?.resourceVersion, settled };
   }
 
   /** Launches queued sessions, launches again interrupted ones, and ends runs whose pod is gone. */
