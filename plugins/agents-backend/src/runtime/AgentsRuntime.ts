@@ -13,7 +13,7 @@ import { DEFAULT_CLUSTER_NAME, type ClusterSettings, type ClusterTarget } from '
 import { ClusterRouting } from './ClusterRouting';
 import { ClusterRuntime } from './ClusterRuntime';
 import { describeApiError, isNotFound } from './kubeErrors';
-import type { GitTokenSource } from './Launcher';
+import type { GitTokenSource, LaunchOptions } from './Launcher';
 import { runObjectName } from './labels';
 import { LaunchQueue } from './LaunchQueue';
 import type { ReconcilerLease } from './ReconcilerLease';
@@ -67,7 +67,7 @@ export class AgentsRuntime implements SessionRuntime {
       policyClusters: settings.policyClusters,
     });
     const launchAnywhere = {
-      launch: (session: SessionWithRuns, options?: { interrupted?: boolean }) => this.launch(session, options),
+      launch: (session: SessionWithRuns, options?: LaunchOptions) => this.launch(session, options),
     };
     this.launchQueue = new LaunchQueue({ sessions: db.sessions, launcher: launchAnywhere, logger });
     // One gate for all clusters: caps count a policy's sessions wherever they run.
@@ -165,7 +165,7 @@ export class AgentsRuntime implements SessionRuntime {
   }
 
   /** Launches the session's latest run on the cluster its policy names. */
-  private async launch(session: SessionWithRuns, options?: { interrupted?: boolean }): Promise<boolean> {
+  private async launch(session: SessionWithRuns, options?: LaunchOptions): Promise<boolean> {
     const name = this.routing.launchClusterOf(session);
     const cluster = this.clusters.get(name);
     if (cluster) return cluster.launcher.launch(session, options);

@@ -4,7 +4,8 @@ import { admissionKey } from './admissionKey';
 import type { Launcher } from './Launcher';
 
 /**
- * Offers every pending session a launch, oldest first. Runs that finish together ask for this at
+ * Offers every pending session a launch, oldest first: claims in order, one at a time, and creates
+ * the claimed runs' pods without holding up the next claim. Runs that finish together ask for this at
  * once; those asks fold into one more pass after the current one instead of a pass each, which
  * with hundreds of queued tasks would re-check every one of them for every finished run.
  */
@@ -29,7 +30,8 @@ export class LaunchQueue {
           const heldBack = new Set<string>();
           for (const session of await this.options.sessions.listActiveSessions()) {
             if (session.status !== 'pending' || heldBack.has(admissionKey(session))) continue;
-            if (!(await this.options.launcher.launch(session))) heldBack.add(admissionKey(session));
+            // Claims one at a time, oldest first; each claimed run's pod is created meanwhile.
+            if (!(await this.options.launcher.launch(session, { afterClaim: true }))) heldBack.add(admissionKey(session));
           }
         } catch (error) {
           this.options.logger.warn(`Starting queued sessions failed: ${error}`);

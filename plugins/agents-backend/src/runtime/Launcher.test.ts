@@ -215,6 +215,31 @@ describe('Launcher', () => {
     expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
   });
 
+  it('settles once the session is claimed when asked to, and creates its pod after that', async () => {
+    let answerSecret!: () => void;
+    const secretAnswered = new Promise<void>(resolve => {
+      answerSecret = resolve;
+    });
+    const created: string[] = [];
+    const { db, launcher, session } = await setup({
+      createNamespacedSecret: async () => {
+        await secretAnswered;
+        return {} as any;
+      },
+      createNamespacedPod: async ({ body }: any) => {
+        created.push(body.metadata.name);
+        return { metadata: { name: body.metadata.name, uid: 'uid-1' } } as any;
+      },
+      patchNamespacedSecret: async () => ({}) as any,
+    });
+    expect(await launcher.launch(session, { afterClaim: true })).toBe(true);
+    expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
+    expect(created).toEqual([]);
+    answerSecret();
+    for (let i = 0; i < 50 && created.length === 0; i++) await new Promise(resolve => setTimeout(resolve, 10));
+    expect(created).toEqual([`agents-run-${session.runs[0].id}`]);
+  });
+
   it('still fails the session when the API server refuses the pod', async () => {
     const { db, launcher, session } = await setup({
       createNamespacedSecret: async () => ({}) as any,

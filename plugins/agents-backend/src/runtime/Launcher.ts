@@ -16,6 +16,17 @@ import { withTransientRetries } from './transientApiRetry';
 import type { ReconcilerMetrics } from './ReconcilerMetrics';
 import { buildRunManifests } from './runManifests';
 
+/** How a launch is made. */
+export interface LaunchOptions {
+  /** Launch again a session whose earlier launch died between its claim and its pod (see `launch`). */
+  interrupted?: boolean;
+  /**
+   * Settle once the session is claimed, and create its secret and pod after that: a pass over the
+   * launch queue claims in order, one at a time, without waiting for the API server between claims.
+   */
+  afterClaim?: boolean;
+}
+
 /** Where a run's Git token comes from (the GitHub integration). */
 export interface GitTokenSource {
   /** A short-lived token for the session's repository, or '' when it needs none; throws with a clear reason. */
@@ -62,7 +73,7 @@ export class Launcher {
    * token, and the secret and pod the earlier launch may yet create are taken over rather than
    * fought over.
    */
-  async launch(session: SessionWithRuns, options: { interrupted?: boolean } = {}): Promise<boolean> {
+  async launch(session: SessionWithRuns, options: LaunchOptions = {}): Promise<boolean> {
     const { transitions, namespace } = this.deps;
     const run = session.runs[session.runs.length - 1];
     const runToken = issueRunToken();
@@ -94,7 +105,11 @@ export class Launcher {
       if (error instanceof ConflictError) return false;
       throw error;
     }
-    return this.createRunObjects(session, runToken);
+    const creating = this.createRunObjects(session, runToken);
+    if (!options.afterClaim) return creating;
+    // createRunObjects fails the session itself on an API error; only the unexpected is left here.
+    creating.catch(error => this.deps.logger.error(`Launching session ${session.id} failed: ${error}`));
+    return true;
   }
 
   /**

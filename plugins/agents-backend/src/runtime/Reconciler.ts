@@ -169,7 +169,7 @@ export class Reconciler {
       const action = decideSessionWithoutEvent({ session, hasPod: pods.has(run.id), now: Date.now() });
       if (action.kind === 'launch') {
         if (heldBack.has(admissionKey(session))) continue;
-        if (!(await this.options.launcher.launch(session))) heldBack.add(admissionKey(session));
+        if (!(await this.options.launcher.launch(session, { afterClaim: true }))) heldBack.add(admissionKey(session));
       } else if (action.kind === 'relaunch') {
         await this.options.launcher.launch(session, { interrupted: true });
       } else if (action.kind === 'finish') {
