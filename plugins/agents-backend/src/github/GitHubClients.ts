@@ -102,15 +102,24 @@ export class GitHubClients {
     return this.octokit({ auth: token, baseUrl: repo.apiBaseUrl });
   }
 
+  /**
+   * The app's own client: finds installations and mints tokens. Not queued by the throttling plugin,
+   * whose write queue is one request a second for the whole process: minting a token is a POST, so
+   * a fan-out of 200 tasks would wait 200 s for its tokens (a 40-session burst waited 40 s). Those
+   * are not the content-creating writes GitHub's secondary limits are about; a 429 is still retried.
+   */
   private appClient(app: GithubAppConfig, baseUrl: string): GitHubOctokitInstance {
-    return this.octokit({
-      authStrategy: createAppAuth,
-      auth: { appId: app.appId, privateKey: app.privateKey.replace(/\\n/g, '\n') },
-      baseUrl,
-    });
+    return this.octokit(
+      {
+        authStrategy: createAppAuth,
+        auth: { appId: app.appId, privateKey: app.privateKey.replace(/\\n/g, '\n') },
+        baseUrl,
+      },
+      { throttled: false },
+    );
   }
 
-  private octokit(options: Record<string, unknown>): GitHubOctokitInstance {
+  private octokit(options: Record<string, unknown>, { throttled = true } = {}): GitHubOctokitInstance {
     const { logger } = this.deps;
     const mayWait = (what: string) => (retryAfter: number, request: any, _o: unknown, retryCount: number) => {
       const ok = retryCount < 2 && retryAfter <= MAX_RATE_LIMIT_WAIT_SECONDS;
@@ -123,6 +132,7 @@ export class GitHubClients {
       ...options,
       userAgent: 'backstage-agents',
       throttle: {
+        enabled: throttled,
         onRateLimit: mayWait('rate limit'),
         onSecondaryRateLimit: mayWait('secondary rate limit'),
       },
