@@ -39,7 +39,9 @@ export function readSettings(): ChaosSettings {
     inFlightLaunches: num('CHAOS_IN_FLIGHT', 16),
     faultIntervalMs: num('CHAOS_FAULT_INTERVAL_S', 8) * 1000,
     pgRestart: process.env.CHAOS_PG_RESTART !== '0',
-    drainTimeoutMs: num('CHAOS_DRAIN_S', 420) * 1000,
+    // On 2 cores the harness pods (each a Node process that clones, commits, pushes and uploads) get
+    // through about half a session a second: the drain may take that long, and ends when it is done.
+    drainTimeoutMs: num('CHAOS_DRAIN_S', Math.max(420, Math.round(sessions * 1.5))) * 1000,
     finishedPodTtlSeconds: num('CHAOS_POD_TTL_S', 5),
     leaseSeconds: num('CHAOS_LEASE_S', 15),
     resyncSeconds: num('CHAOS_RESYNC_S', 10),
