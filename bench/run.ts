@@ -58,9 +58,17 @@ async function main() {
     return;
   }
   const tables: string[] = [];
+  const failed: string[] = [];
   for (const name of Object.keys(CASES)) {
     if (only.length && !only.includes(name)) continue;
-    const table = runInOwnProcess(name);
+    let table: string;
+    try {
+      table = runInOwnProcess(name);
+    } catch (error) {
+      // The other cases still run: a failed case is reported in its place, and the run fails at the end.
+      failed.push(name);
+      table = `### ${CASES[name].title}\n\nThis case failed: ${(error as Error).message}.`;
+    }
     console.log(`\n${table}`);
     tables.push(table);
   }
@@ -82,6 +90,7 @@ async function main() {
     fs.writeFileSync(DOCS, docs.slice(0, start) + section + docs.slice(end + '<!-- bench:end -->'.length));
     console.log(`\nWrote the tables into ${path.relative(process.cwd(), DOCS)}`);
   }
+  if (failed.length) throw new Error(`Cases that failed: ${failed.join(', ')}`);
 }
 
 main().catch(error => {
