@@ -197,19 +197,23 @@ describe('Launcher', () => {
 
   it('neither cleans up nor fails a session whose launch a relaunch took over', async () => {
     const calls: string[] = [];
-    let db!: Awaited<ReturnType<typeof setup>>['db'];
-    const { launcher, session, db: database } = await setup({
+    // Set once setup has made the database the API stubs below use.
+    const stores: { db?: Awaited<ReturnType<typeof setup>>['db'] } = {};
+    const { launcher, session, db } = await setup({
       createNamespacedSecret: async () => ({}) as any,
       createNamespacedPod: async () => {
         // Meanwhile another replica gave the launch up for dead and relaunched it.
-        const seen = (await db.sessions.getSession(session.id))!;
-        expect(await db.transitions.reclaimLaunch(session.id, seen.updatedAt, { runTokenHash: 'relaunch-hash' })).toBe(true);
+        const seen = (await stores.db!.sessions.getSession(session.id))!;
+        const reclaimed = await stores.db!.transitions.reclaimLaunch(session.id, seen.updatedAt, {
+          runTokenHash: 'relaunch-hash',
+        });
+        expect(reclaimed).toBe(true);
         throw Object.assign(new Error('already exists'), { code: 409 });
       },
       deleteNamespacedPod: async () => calls.push('delete pod') as any,
       deleteNamespacedSecret: async () => calls.push('delete secret') as any,
     });
-    db = database;
+    stores.db = db;
     expect(await launcher.launch(session)).toBe(true);
     expect(calls).toEqual([]);
     expect((await db.sessions.getSession(session.id))!.status).toBe('starting');
