@@ -13,6 +13,10 @@ const NODE_ARGS = [
   'src/index.ts',
 ];
 
+/** How long a start may take to serve (a loaded 2-core machine takes up to a minute), and how often it is tried. */
+const STARTUP_TIMEOUT_MS = 150_000;
+const STARTUP_ATTEMPTS = 4;
+
 /**
  * One replica of the real backend (`packages/backend/src/index.ts`), started as `yarn start` starts it,
  * with the repository's app-config.yaml and the run's own configuration layered on top. It can be
@@ -29,7 +33,13 @@ export class Replica {
   constructor(
     readonly name: string,
     readonly port: number,
-    private readonly options: { configFiles: string[]; env: NodeJS.ProcessEnv; logDir: string; token: string },
+    private readonly options: {
+      configFiles: string[];
+      env: NodeJS.ProcessEnv;
+      logDir: string;
+      token: string;
+      log?: (message: string) => void;
+    },
   ) {}
 
   get url(): string {
@@ -44,8 +54,27 @@ export class Replica {
     return path.join(this.options.logDir, `${this.name}.log`);
   }
 
-  /** Starts the process and waits until its agents API answers. */
+  /**
+   * Starts the process and waits until its agents API answers. A start that exits or does not serve
+   * within `STARTUP_TIMEOUT_MS` (a start that met the PostgreSQL restart, say) is killed and tried
+   * again, as a kubelet does with a container that fails its startup probe.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.startOnce();
+        return;
+      } catch (error) {
+        if (attempt >= STARTUP_ATTEMPTS) throw error;
+        this.options.log?.(`${this.name} failed to start (${(error as Error).message}); starting it again`);
+        this.process?.signal('SIGKILL');
+        await this.process?.exited;
+        await restartDelay();
+      }
+    }
+  }
+
+  private async startOnce(): Promise<void> {
     this.starts += 1;
     this.ready = false;
     fs.appendFileSync(this.logFile, `\n===== start ${this.starts} at ${new Date().toISOString()} =====\n`);
@@ -70,7 +99,7 @@ export class Replica {
         });
         return res.ok ? true : undefined;
       },
-      { timeoutMs: 240_000, intervalMs: 500 },
+      { timeoutMs: STARTUP_TIMEOUT_MS, intervalMs: 500 },
     );
     this.readyAt = Date.now();
     this.ready = true;

@@ -43,13 +43,15 @@ async function main(): Promise<number> {
   let podWatch: PodWatch | undefined;
 
   let cleaning: Promise<void> | undefined;
+  // A run that fails keeps its logs and database, whatever CHAOS_KEEP says.
+  let passed = false;
   const cleanup = () =>
     (cleaning ??= (async () => {
       await podWatch?.stop();
       await balancer?.close();
       await stopAllGroups();
-      if (settings.keepWorkDir) {
-        log(`kept ${dir} and database ${db.name} (CHAOS_KEEP=1): drop it with dropdb -h 127.0.0.1 -U postgres ${db.name}`);
+      if (settings.keepWorkDir || !passed) {
+        log(`kept ${dir} and database ${db.name}: drop it with dropdb -h 127.0.0.1 -U postgres ${db.name}`);
         await db.close();
       } else {
         await db.drop();
@@ -104,6 +106,7 @@ async function main(): Promise<number> {
           env,
           logDir: dir,
           token,
+          log,
         }),
     );
     // The first replica migrates the database alone; then the second starts.
@@ -217,10 +220,11 @@ async function main(): Promise<number> {
     console.log(formatFigures(figures));
     const bad = failing(figures);
     if (bad.length > 0) {
-      console.log(`\nFAILED: ${bad.map(f => f.name).join('; ')} (logs in ${dir}${settings.keepWorkDir ? '' : ', removed: CHAOS_KEEP=1 keeps them'})`);
+      console.log(`\nFAILED: ${bad.map(f => f.name).join('; ')} (logs in ${dir})`);
       return 1;
     }
     console.log('\nOK: every must-be-zero figure is zero');
+    passed = true;
     return 0;
   } finally {
     log('stopping');
