@@ -190,12 +190,18 @@ async function main(): Promise<number> {
     await cluster.injectFault({ reset: true });
     log('chaos over; draining');
 
-    // Every session reaches a terminal status, within the drain timeout.
+    // Every session reaches a terminal status. The drain lasts while sessions keep finishing: on a
+    // small machine the harness pods get through about half a session a second, so the queue can
+    // take many minutes; a session still unfinished when none has finished for CHAOS_STALL_S (or at
+    // the CHAOS_DRAIN_S cap) is stuck.
     const drainStarted = Date.now();
     let unfinished: Array<{ id: string; status: string }> = [];
-    for (;;) {
+    let lastProgressAt = Date.now();
+    for (let before = Infinity; ; before = unfinished.length) {
       unfinished = await retryDb(() => db.agents('agents_sessions').whereNotIn('status', TERMINAL).select('id', 'status'));
-      if (unfinished.length === 0 || Date.now() - drainStarted > settings.drainTimeoutMs) break;
+      if (unfinished.length < before) lastProgressAt = Date.now();
+      if (unfinished.length === 0) break;
+      if (Date.now() - lastProgressAt > settings.stallMs || Date.now() - drainStarted > settings.drainTimeoutMs) break;
       await sleep(2_000);
     }
     log(`drained in ${((Date.now() - drainStarted) / 1000).toFixed(1)} s; ${unfinished.length} unfinished`);

@@ -11,6 +11,7 @@ export interface ChaosSettings {
   faultIntervalMs: number;
   pgRestart: boolean;
   drainTimeoutMs: number;
+  stallMs: number;
   finishedPodTtlSeconds: number;
   leaseSeconds: number;
   resyncSeconds: number;
@@ -40,8 +41,10 @@ export function readSettings(): ChaosSettings {
     faultIntervalMs: num('CHAOS_FAULT_INTERVAL_S', 8) * 1000,
     pgRestart: process.env.CHAOS_PG_RESTART !== '0',
     // On 2 cores the harness pods (each a Node process that clones, commits, pushes and uploads) get
-    // through about half a session a second: the drain may take that long, and ends when it is done.
-    drainTimeoutMs: num('CHAOS_DRAIN_S', Math.max(420, Math.round(sessions * 1.5))) * 1000,
+    // through about half a session a second: the drain ends when every session has, when none has
+    // finished for stallMs, or at this cap.
+    drainTimeoutMs: num('CHAOS_DRAIN_S', Math.max(600, sessions * 4)) * 1000,
+    stallMs: num('CHAOS_STALL_S', 180) * 1000,
     finishedPodTtlSeconds: num('CHAOS_POD_TTL_S', 5),
     leaseSeconds: num('CHAOS_LEASE_S', 15),
     resyncSeconds: num('CHAOS_RESYNC_S', 10),
