@@ -95,6 +95,11 @@ export function proxyPodLog(
     namespace,
   )}/${encodeURIComponent(podName)}/${encodeURIComponent(container)}?${params}`;
   const upstream = http.get({ host, port, path }, kubeletRes => {
+    // The client went away (or was answered) while the kubelet was still answering: nothing to relay.
+    if (res.headersSent || res.destroyed || res.writableEnded) {
+      kubeletRes.destroy();
+      return;
+    }
     res.writeHead(
       kubeletRes.statusCode === 200 ? 200 : kubeletRes.statusCode ?? 502,
       {
@@ -105,7 +110,7 @@ export function proxyPodLog(
     kubeletRes.pipe(res);
   });
   upstream.on('error', error => {
-    if (res.headersSent) res.destroy();
+    if (res.headersSent || res.destroyed || res.writableEnded) res.destroy();
     else {
       const apiError = new ApiError(
         500,
