@@ -13,10 +13,11 @@ const DIGEST_HEADER = 'X-Agents-Bundle-Digest';
 const TRANSFER_TIMEOUT_MS = 10 * 60_000;
 /**
  * Pauses before each new attempt at a transfer answered 404, 502, 503 or 504, or cut off: a replica
- * that is starting (its server is up, the agents routes not yet) or stopping, or a proxy between,
- * must not cost the session its state. 15 s in all; any other answer is final at once.
+ * that is starting (its server is up, the agents routes not yet) or stopping, a proxy between, or
+ * a database restarting (the backend answers 503) must not cost the session its state. About a
+ * minute in all; any other answer is final at once.
  */
-const RETRY_PAUSES_MS = [1_000, 2_000, 4_000, 8_000];
+const RETRY_PAUSES_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 15_000, 15_000];
 const RETRIED_STATUSES = new Set([404, 502, 503, 504]);
 
 /** @param {string} file */

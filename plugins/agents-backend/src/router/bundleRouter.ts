@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import Router from 'express-promise-router';
 import type { BundleService } from '../bundles/BundleService';
 import { BundleTooLargeError } from '../bundles/BundleVerifier';
+import { databaseUnavailableHandler } from './databaseUnavailable';
 
 /** The header a harness pod authenticates its bundle transfers with. */
 export const RUN_TOKEN_HEADER = 'x-agents-run-token';
@@ -79,6 +80,7 @@ export function createBundleRouter(options: {
     });
   };
   router.use(tooLarge);
+  router.use(databaseUnavailableHandler);
   router.use(MiddlewareFactory.create({ config, logger }).error());
   return router;
 }

@@ -20,6 +20,7 @@ import { PolicyDeniedError } from '../policy/PolicyDeniedError';
 import { BudgetExceededError } from '../budgets/BudgetExceededError';
 import type { SessionService } from '../service/SessionService';
 import type { UsageService } from '../service/UsageService';
+import { databaseUnavailableHandler } from './databaseUnavailable';
 import { readCursor, streamSessionLog } from './logStream';
 import { limitErrorHandler } from './limitErrorHandler';
 import { requestBodyLimit } from './requestBodyLimit';
@@ -215,6 +216,7 @@ export async function createRouter(options: RouterOptions) {
   limited.use(wellFormedText);
   limited.use(router);
   limited.use(limitErrorHandler);
+  limited.use(databaseUnavailableHandler);
   limited.use(MiddlewareFactory.create({ config, logger }).error());
   return limited;
 }
