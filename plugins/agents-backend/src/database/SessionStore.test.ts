@@ -26,6 +26,25 @@ describeOnEachDatabase('SessionStore', t => {
     expect(await t.db.sessions.getSession('00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 
+  it('returns a new fan-out and its tasks exactly as they read back', async () => {
+    const { session: fanOut } = await t.db.sessions.createSession(
+      newSession({ kind: 'fanout', integrationBranch: 'specs/001-waves', prompt: 'Implement 001' }),
+    );
+    expect(fanOut.runs).toEqual([]);
+    expect(await t.db.sessions.getSession(fanOut.id)).toEqual(fanOut);
+    const { session: task } = await t.db.sessions.createSession(
+      newSession({
+        parentSessionId: fanOut.id,
+        wave: 2,
+        workBranch: 'specs/001-waves/T1',
+        issueUrl: 'https://github.com/acme/payments/issues/7',
+        origin: { kind: 'speckit', taskId: 'T1' },
+      }),
+    );
+    expect(task).toMatchObject({ parentSessionId: fanOut.id, wave: 2, workBranch: 'specs/001-waves/T1' });
+    expect(await t.db.sessions.getSession(task.id)).toEqual(task);
+  });
+
   it('returns the same session for the same idempotency key, even when racing', async () => {
     const input = newSession({ idempotencyKey: 'task-1/step-launch' });
     const results = await Promise.all([1, 2, 3].map(() => t.db.sessions.createSession(input)));

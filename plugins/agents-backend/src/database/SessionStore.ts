@@ -87,6 +87,34 @@ export class SessionStore {
     const changes: SessionStatusChange[] = [
       { id, status: 'pending', entityRef: input.entityRef, parentSessionId: input.parentSessionId },
     ];
+    const { templateRef, taskId, stepId } = input.origin;
+    const row: Omit<SessionRow, 'seq' | 'log_seq' | 'pr_url' | 'pr_state' | 'head_commit' | 'summary' | 'bundle_id'> = {
+      id,
+      kind,
+      entity_ref: input.entityRef,
+      entity_owner_ref: input.entityOwnerRef ?? null,
+      repo_url: input.repoUrl,
+      base_branch: input.baseBranch ?? null,
+      work_branch: workBranch,
+      harness: input.harness,
+      prompt: input.prompt,
+      policy_name: input.policy.name,
+      policy_snapshot: JSON.stringify(input.policy.snapshot),
+      origin: input.origin.kind,
+      origin_ref:
+        templateRef || taskId || stepId ? JSON.stringify({ templateRef, taskId, stepId }) : null,
+      created_by: input.createdBy,
+      status: 'pending',
+      idempotency_key: input.idempotencyKey ?? null,
+      parent_session_id: input.parentSessionId ?? null,
+      issue_url: input.issueUrl ?? null,
+      integration_branch: input.integrationBranch ?? null,
+      current_wave: input.integrationBranch ? 1 : null,
+      wave: input.wave ?? null,
+      created_at: timestamp,
+      updated_at: timestamp,
+    };
+    const run = kind === 'agent' ? newRunRow(id, 1, 'initial', input.prompt, timestamp) : undefined;
     try {
       await this.db.transaction(async tx => {
         // A task locks its fan-out's row before its insert takes a key-share lock on it through the
@@ -99,36 +127,8 @@ export class SessionStore {
         if (input.wave !== undefined && input.parentSessionId) {
           await assertWaveOpen(tx, input.parentSessionId, input.wave);
         }
-        const { templateRef, taskId, stepId } = input.origin;
-        await tx<SessionRow>('agents_sessions').insert({
-          id,
-          kind,
-          entity_ref: input.entityRef,
-          entity_owner_ref: input.entityOwnerRef ?? null,
-          repo_url: input.repoUrl,
-          base_branch: input.baseBranch ?? null,
-          work_branch: workBranch,
-          harness: input.harness,
-          prompt: input.prompt,
-          policy_name: input.policy.name,
-          policy_snapshot: JSON.stringify(input.policy.snapshot),
-          origin: input.origin.kind,
-          origin_ref:
-            templateRef || taskId || stepId ? JSON.stringify({ templateRef, taskId, stepId }) : null,
-          created_by: input.createdBy,
-          status: 'pending',
-          idempotency_key: input.idempotencyKey ?? null,
-          parent_session_id: input.parentSessionId ?? null,
-          issue_url: input.issueUrl ?? null,
-          integration_branch: input.integrationBranch ?? null,
-          current_wave: input.integrationBranch ? 1 : null,
-          wave: input.wave ?? null,
-          created_at: timestamp,
-          updated_at: timestamp,
-        });
-        if (kind === 'agent') {
-          await tx<RunRow>('agents_runs').insert(newRunRow(id, 1, 'initial', input.prompt, timestamp));
-        }
+        await tx<SessionRow>('agents_sessions').insert(row);
+        if (run) await tx<RunRow>('agents_runs').insert(run);
         if (input.parentSessionId) {
           changes.push(...(await refreshFanOut(tx, this.reader, input.parentSessionId)));
         }
@@ -146,7 +146,13 @@ export class SessionStore {
       throw error;
     }
     this.announce(changes);
-    return { session: (await this.getSession(id))!, created: true, changes };
+    // Built from what was inserted rather than read back: a new session has no bundle, usage or tasks yet.
+    const session: SessionWithRuns = {
+      ...sessionFromRow(row as SessionRow),
+      ...(kind === 'fanout' ? { children: { total: 0, byStatus: {} } } : {}),
+      runs: run ? [runFromRow(run)] : [],
+    };
+    return { session, created: true, changes };
   }
 
   async findByIdempotencyKey(
