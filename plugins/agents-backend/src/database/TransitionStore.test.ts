@@ -45,4 +45,45 @@ describeOnEachDatabase('TransitionStore', t => {
       [2, 'resume', 'pending', 'Also add tests'],
     ]);
   });
+
+  it('claims a pending session for launch once, with its latest run only', async () => {
+    const { session } = await t.db.sessions.createSession(newSession());
+    const runId = session.runs[0].id;
+    const claims = await Promise.allSettled(
+      [1, 2, 3].map(i => t.db.transitions.claimLaunch(session, runId, { podName: `agents-run-${i}`, runTokenHash: `hash-${i}` })),
+    );
+    expect(claims.filter(c => c.status === 'fulfilled')).toHaveLength(1);
+    for (const c of claims) {
+      if (c.status === 'rejected') expect(c.reason).toBeInstanceOf(ConflictError);
+    }
+    const claimed = (await t.db.sessions.getSession(session.id))!;
+    expect(claimed.status).toBe('starting');
+    expect(claimed.runs).toEqual([expect.objectContaining({ id: runId, phase: 'starting', podName: expect.stringMatching(/^agents-run-[123]$/) })]);
+
+    // A session resumed since the caller read it has a newer run: the old one is not claimed.
+    await t.db.transitions.transition(session.id, 'failed');
+    await t.db.transitions.resume(session.id, 'again');
+    await expect(t.db.transitions.claimLaunch(session, runId, { podName: 'stale' })).rejects.toThrow(ConflictError);
+    const resumed = (await t.db.sessions.getSession(session.id))!;
+    expect(resumed.status).toBe('pending');
+    expect(resumed.runs.map(r => [r.phase, r.podName])).toEqual([
+      ['failed', claimed.runs[0].podName],
+      ['pending', undefined],
+    ]);
+    // Nor is a run of another session.
+    const { session: other } = await t.db.sessions.createSession(newSession({ prompt: 'other' }));
+    await expect(t.db.transitions.claimLaunch(resumed, other.runs[0].id, {})).rejects.toThrow(ConflictError);
+    expect((await t.db.sessions.getSession(resumed.id))!.status).toBe('pending');
+    expect((await t.db.sessions.getSession(other.id))!.runs[0].phase).toBe('pending');
+  });
+
+  it("claims a fan-out's task through the status model: the fan-out runs from then on", async () => {
+    const { session: fanOut } = await t.db.sessions.createSession(newSession({ kind: 'fanout' }));
+    const { session: task } = await t.db.sessions.createSession(newSession({ parentSessionId: fanOut.id }));
+    const changes = await t.db.transitions.claimLaunch(task, task.runs[0].id, { podName: 'agents-run-task' });
+    expect(changes.map(c => [c.id, c.status])).toEqual([
+      [task.id, 'starting'],
+      [fanOut.id, 'running'],
+    ]);
+  });
 });

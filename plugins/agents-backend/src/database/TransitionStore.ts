@@ -2,10 +2,12 @@ import { NotFoundError, ConflictError } from '@backstage/errors';
 import {
   isTerminalStatus,
   type HarnessResult,
+  type Session,
   type SessionStatus,
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
+import { isPostgres } from './databaseClients';
 import { refreshFanOut } from './fanOutRefresh';
 import { latestRun, newRunRow, resultColumns } from './runRows';
 import {
@@ -103,6 +105,56 @@ export class TransitionStore {
         });
       return set;
     });
+    this.announce(changes);
+    return changes;
+  }
+
+  /**
+   * The launcher's claim: `pending → starting` for a session and its run `runId`, which must still be
+   * its latest run. Throws ConflictError when another writer changed the session first. The hot path
+   * of every launch, so a session outside a fan-out is claimed in one statement on PostgreSQL (two
+   * updates in one transaction on SQLite) instead of reading it first; a fan-out's task takes the
+   * general path, which refuses a held task and moves the fan-out's derived status.
+   */
+  async claimLaunch(
+    session: Pick<Session, 'id' | 'entityRef' | 'parentSessionId'>,
+    runId: string,
+    run: StatusChange['run'],
+  ): Promise<SessionStatusChange[]> {
+    if (session.parentSessionId) return this.applyTransition(session.id, 'starting', { run });
+    const { id } = session;
+    const timestamp = DateTime.utc().toISO();
+    const claimSession = (db: Knex) =>
+      db<SessionRow>('agents_sessions')
+        .where({ id, status: 'pending' })
+        .whereExists(db('agents_runs').where({ id: runId, session_id: id }).select(1))
+        // A resume since the caller read the session would have added a newer run.
+        .whereNotExists(
+          db('agents_runs')
+            .where('session_id', id)
+            .where('attempt', '>', db('agents_runs').where('id', runId).select('attempt'))
+            .select(1),
+        );
+    const runColumns = { phase: 'starting', ...runFields(run) };
+    let claimed: number;
+    if (isPostgres(this.db)) {
+      claimed = await this.db<RunRow>('agents_runs')
+        .with('claimed', claimSession(this.db).update({ status: 'starting', updated_at: timestamp }, ['id']))
+        .where({ id: runId, session_id: id })
+        .whereExists(this.db.select(1).from('claimed'))
+        .update(runColumns);
+    } else {
+      claimed = await this.db.transaction(async tx => {
+        if ((await claimSession(tx).update({ status: 'starting', updated_at: timestamp })) !== 1) return 0;
+        return tx<RunRow>('agents_runs').where({ id: runId }).update(runColumns);
+      });
+    }
+    if (claimed !== 1) {
+      throw new ConflictError(`Session ${id} is no longer pending with run ${runId}; another writer changed it first`);
+    }
+    const changes: SessionStatusChange[] = [
+      { id, status: 'starting', entityRef: session.entityRef, parentSessionId: undefined },
+    ];
     this.announce(changes);
     return changes;
   }

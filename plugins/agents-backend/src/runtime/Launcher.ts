@@ -42,7 +42,7 @@ export class Launcher {
   constructor(
     private readonly deps: {
       core: CoreV1Api;
-      transitions: Pick<TransitionStore, 'applyTransition' | 'reclaimLaunch' | 'holdsLaunch'>;
+      transitions: Pick<TransitionStore, 'applyTransition' | 'claimLaunch' | 'reclaimLaunch' | 'holdsLaunch'>;
       logger: LoggerService;
       namespace: string;
       /** The cluster's name, recorded on the runs it launches so its reconciler adopts them. */
@@ -79,14 +79,12 @@ export class Launcher {
     const runToken = issueRunToken();
     const podName = runObjectName(run.id);
     const claim = () =>
-      transitions.applyTransition(session.id, 'starting', {
-        run: {
-          podName,
-          namespace,
-          cluster: this.deps.cluster,
-          runTokenHash: runToken.hash,
-          inputBundleId: session.bundle?.id,
-        },
+      transitions.claimLaunch(session, run.id, {
+        podName,
+        namespace,
+        cluster: this.deps.cluster,
+        runTokenHash: runToken.hash,
+        inputBundleId: session.bundle?.id,
       });
     try {
       // An interrupted launch already holds its slot under the concurrency caps.
