@@ -130,7 +130,7 @@ export class SessionStore {
         await tx<SessionRow>('agents_sessions').insert(row);
         if (run) await tx<RunRow>('agents_runs').insert(run);
         if (input.parentSessionId) {
-          changes.push(...(await refreshFanOut(tx, this.reader, input.parentSessionId)));
+          changes.push(...(await refreshFanOut(tx, this.reader, input.parentSessionId, 'added')));
         }
       });
     } catch (error) {

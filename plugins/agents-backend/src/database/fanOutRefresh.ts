@@ -1,4 +1,4 @@
-import { fanOutStatus, isTerminalStatus } from '@backstage-agents/plugin-agents-common';
+import { fanOutStatus, isTerminalStatus, type SessionStatus } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { isSqlite } from './databaseClients';
@@ -27,12 +27,15 @@ export async function refreshFanOut(
   tx: Knex.Transaction,
   reader: SessionReader,
   parentId: string,
+  /** What happened to the task, when it is one whose effect is known without counting the tasks. */
+  taskChange?: TaskChange,
 ): Promise<SessionStatusChange[]> {
   const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
   // SQLite serializes writers and has no row locks (knex warns on `forUpdate` there).
   if (!isSqlite(tx)) lock.forUpdate();
   const parent = await lock.first();
   if (!parent || parent.kind !== 'fanout') return [];
+  if (taskChange && keepsStatus(parent.status as SessionStatus, taskChange)) return [];
   const children = (await reader.childrenOf([parent], tx)).get(parent.id)!;
   let status = fanOutStatus(children.byStatus);
   // A fan-out in waves has succeeded once its last wave is merged, not when its last task ends.
@@ -48,4 +51,17 @@ export async function refreshFanOut(
       finished_at: isTerminalStatus(status) ? timestamp : null,
     });
   return [statusChange(parent, status)];
+}
+
+/** A task change whose effect on its fan-out's status follows from that status alone. */
+export type TaskChange = 'added' | 'started';
+
+/**
+ * Whether the fan-out's status ({@link fanOutStatus} of its tasks) stays as it is: a pending task added
+ * to a pending or running fan-out leaves it so, and a task that starts leaves a running fan-out
+ * running. The fan-out's row is locked first either way. A 200-task fan-out launched at once
+ * otherwise counts its tasks 400 times, each under the lock that every task of it waits for.
+ */
+function keepsStatus(status: SessionStatus, change: TaskChange): boolean {
+  return change === 'added' ? status === 'pending' || status === 'running' : status === 'running';
 }
