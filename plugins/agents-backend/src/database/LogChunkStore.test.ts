@@ -32,6 +32,26 @@ describeOnEachDatabase('LogChunkStore', t => {
     expect((await t.db.logChunks.readLogLines(session.id, 3, 2)).hasMore).toBe(false);
   });
 
+  it('numbers appends racing on one session densely, and refuses lines for a session that does not exist', async () => {
+    const { session } = await t.db.sessions.createSession(newSession());
+    const ts = '2026-11-21T10:00:00.000Z';
+    const appended = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.db.logChunks.appendLogLines(session.id, session.runs[0].id, [
+          { timestamp: ts, line: `${i}a` },
+          { timestamp: ts, line: `${i}b` },
+        ], { sourceLines: 3 }),
+      ),
+    );
+    expect(appended.flat().map(l => l.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    const { lines } = await t.db.logChunks.readLogLines(session.id, 0, 100);
+    expect(lines.map(l => `${l.seq}:${l.line}`)).toEqual(appended.flat().sort((x, y) => x.seq - y.seq).map(l => `${l.seq}:${l.line}`));
+    expect(await t.db.logChunks.countRunLogLines(session.runs[0].id)).toBe(60);
+    await expect(
+      t.db.logChunks.appendLogLines('00000000-0000-4000-8000-000000000000', session.runs[0].id, [{ timestamp: ts, line: 'x' }]),
+    ).rejects.toThrow(/No session with id/);
+  });
+
   it('pages through thousands of one-line chunks, as a slow agent writes them', async () => {
     const { session } = await t.db.sessions.createSession(newSession());
     const ts = '2026-11-21T10:00:00.000Z';

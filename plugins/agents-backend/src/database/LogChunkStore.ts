@@ -1,6 +1,7 @@
 import { NotFoundError } from '@backstage/errors';
 import type { LogLine, SessionStatus } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
+import { isPostgres } from './databaseClients';
 import type { SessionRow } from './sessionRows';
 
 /** A page of a session's log: `hasMore` is true when lines after the last one are persisted. */
@@ -34,6 +35,28 @@ export class LogChunkStore {
     options: { sourceLines?: number } = {},
   ): Promise<LogLine[]> {
     if (lines.length === 0) return [];
+    const encoded = JSON.stringify(lines.map(l => [l.timestamp, l.line]));
+    const sourceLines =
+      options.sourceLines === undefined || options.sourceLines === lines.length ? null : options.sourceLines;
+    const numbered = (last: number) => {
+      const first = last - lines.length + 1;
+      return lines.map((l, i) => ({ seq: first + i, runId, ...l }));
+    };
+    if (isPostgres(this.db)) {
+      // One statement (a live log appends tens of times a second): the seqs are claimed and the chunk
+      // written together, so no other append can take the same seqs.
+      const { rows } = await this.db.raw(
+        `with claimed as (
+           update agents_sessions set log_seq = log_seq + ? where id = ? returning log_seq
+         )
+         insert into agents_log_chunks (session_id, run_id, first_seq, last_seq, lines, source_lines)
+         select ?, ?, log_seq - ? + 1, log_seq, ?, ? from claimed
+         returning last_seq`,
+        [lines.length, sessionId, sessionId, runId, lines.length, encoded, sourceLines],
+      );
+      if (rows.length !== 1) throw new NotFoundError(`No session with id ${sessionId}`);
+      return numbered(Number(rows[0].last_seq));
+    }
     return this.db.transaction(async tx => {
       const updated = await tx('agents_sessions')
         .where({ id: sessionId })
@@ -43,19 +66,15 @@ export class LogChunkStore {
         .where({ id: sessionId })
         .first('log_seq'))!;
       const last = Number(log_seq);
-      const first = last - lines.length + 1;
       await tx('agents_log_chunks').insert({
         session_id: sessionId,
         run_id: runId,
-        first_seq: first,
+        first_seq: last - lines.length + 1,
         last_seq: last,
-        lines: JSON.stringify(lines.map(l => [l.timestamp, l.line])),
-        source_lines:
-          options.sourceLines === undefined || options.sourceLines === lines.length
-            ? null
-            : options.sourceLines,
+        lines: encoded,
+        source_lines: sourceLines,
       });
-      return lines.map((l, i) => ({ seq: first + i, runId, ...l }));
+      return numbered(last);
     });
   }
 
