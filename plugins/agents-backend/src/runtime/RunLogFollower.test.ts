@@ -93,4 +93,58 @@ describe('RunLogFollower under a policy log limit', () => {
     await follower.follow(run, new AbortController().signal, { follow: false });
     expect((await db.logChunks.readLogLines(session.id, 0, 100_000)).lines).toHaveLength(lines.length);
   });
+
+  it('writes what arrived meanwhile in one chunk when the database is slow, rather than falling behind', async () => {
+    const { session } = await db.sessions.createSession(newSessionInput());
+    const runId = session.runs[0].id;
+    await cluster.core.createNamespacedPod({
+      namespace: 'agents',
+      body: {
+        metadata: { name: 'flood-slow-db', namespace: 'agents' },
+        spec: {
+          restartPolicy: 'Never',
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'harness',
+              image: 'flood:test',
+              env: [{ name: 'FLOOD_LINES', value: String(FLOOD) }],
+              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    });
+    await waitFor('the flood to end', async () => {
+      const pod = await cluster.core.readNamespacedPod({ name: 'flood-slow-db', namespace: 'agents' });
+      return pod.status?.phase === 'Succeeded' ? true : undefined;
+    });
+    const logs = new SessionLogs(db.logChunks, new SessionEventHub());
+    const append = logs.append.bind(logs);
+    let appends = 0;
+    // Each write takes 200 ms: at a fixed 500 lines a write, 5,001 lines would take 11 of them.
+    jest.spyOn(logs, 'append').mockImplementation(async (...args) => {
+      appends++;
+      await new Promise(resolve => setTimeout(resolve, 200));
+      return append(...args);
+    });
+    const follower = new RunLogFollower({
+      kubeConfig: cluster.sim.kubeConfig,
+      namespace: 'agents',
+      logChunks: db.logChunks,
+      transitions: db.transitions,
+      logs,
+      logger: mockServices.logger.mock(),
+    });
+    const run = { sessionId: session.id, runId, podName: 'flood-slow-db', policy: { name: 'open', logLinesPerSecond: 1_000_000 } };
+    await follower.follow(run, new AbortController().signal, { follow: false });
+
+    const { lines } = await db.logChunks.readLogLines(session.id, 0, 100_000);
+    expect(lines.map(l => l.line)).toEqual([
+      ...Array.from({ length: FLOOD }, (_, i) => `flood ${i + 1}`),
+      expect.stringMatching(/^AGENTS_RESULT /),
+    ]);
+    expect(lines.map(l => l.seq)).toEqual(Array.from({ length: FLOOD + 1 }, (_, i) => i + 1));
+    expect(appends).toBeLessThanOrEqual(4);
+  });
 });

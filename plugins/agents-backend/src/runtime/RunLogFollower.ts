@@ -93,16 +93,23 @@ export class RunLogFollower {
     let batchSource = 0;
     let writes = Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
+    // A write waits in line behind the one under way and takes the batch only when its turn comes:
+    // under a fast log the batch grows while the database is busy, so the writes per second stay
+    // bounded by its speed instead of falling behind at a fixed batch size.
+    let writeQueued = false;
 
     const flush = () => {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      if (batch.length === 0) return;
-      const lines = batch;
-      const sourceLines = batchSource;
-      batch = [];
-      batchSource = 0;
+      if (batch.length === 0 || writeQueued) return;
+      writeQueued = true;
       writes = writes.then(async () => {
+        writeQueued = false;
+        if (batch.length === 0) return;
+        const lines = batch;
+        const sourceLines = batchSource;
+        batch = [];
+        batchSource = 0;
         await logs.append(run.sessionId, run.runId, lines, { sourceLines });
       });
     };
