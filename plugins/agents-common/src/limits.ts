@@ -5,6 +5,6 @@ export const SESSION_LIMITS = {
   /** Characters in a client-supplied idempotency key. */
   maxIdempotencyKeyLength: 200,
   /** Sessions in one page of a listing. */
-  maxPageSize: 100,
+  maxPageSize: 1000,
   defaultPageSize: 20,
 } as const;

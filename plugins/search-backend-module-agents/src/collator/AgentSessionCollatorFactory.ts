@@ -22,7 +22,7 @@ export interface AgentSessionCollatorFactoryOptions {
   discovery: DiscoveryService;
   auth: AuthService;
   logger?: LoggerService;
-  /** Sessions per request to the agents API; at most 100. */
+  /** Sessions per request to the agents API; at most 1,000, the largest page the API serves (the default). */
   pageSize?: number;
   /** For tests and benchmarks; defaults to the global fetch. */
   fetch?: typeof fetch;
