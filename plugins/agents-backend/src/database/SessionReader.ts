@@ -5,6 +5,7 @@ import type {
   Usage,
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
+import { isPostgres } from './databaseClients';
 import {
   type BundleRow,
   type RunRow,
@@ -57,7 +58,7 @@ export class SessionReader {
 
   /**
    * Sessions with their bundles, usage and fan-out counts, without runs: for lists. `usageSummed`:
-   * the rows carry their usage in the columns of {@link SessionReader.usageColumns}.
+   * the rows carry their usage in the columns of {@link SessionReader.selectWithUsage}.
    */
   async withoutRunsOf(rows: SessionRow[], options: { usageSummed?: boolean } = {}) {
     const bundles = await this.bundlesFor(rows);
@@ -71,13 +72,31 @@ export class SessionReader {
   }
 
   /**
-   * A session's usage as columns of the query that lists it (from `agents_sessions`): an agent
-   * session's summed over its runs, a fan-out's over its tasks' runs. A page of a listing is then one
-   * query instead of two, which counts where listings are read page after page (the search collator
-   * reads every session). Each column is one lookup in the runs' session index per listed session.
-   * The cost is given only when every run that reported usage had one.
+   * Selects every column of `agents_sessions` with the session's usage beside it, in the query that
+   * lists it: an agent session's summed over its runs, a fan-out's over its tasks' runs. A page of a
+   * listing is then one query instead of two, which counts where listings are read page after page
+   * (the search collator reads every session). On PostgreSQL the three sums come from one lateral
+   * subquery, one probe of the runs' session index per listed session; elsewhere from one scalar
+   * subquery per sum. The cost is given only when every run that reported usage had one.
    */
-  usageColumns(): Knex.Raw[] {
+  selectWithUsage(query: Knex.QueryBuilder): Knex.QueryBuilder {
+    const sums = `sum(r.input_tokens) as usage_input_tokens, sum(r.output_tokens) as usage_output_tokens,
+      case when count(r.cost_usd) = count(*) then sum(r.cost_usd) end as usage_cost_usd`;
+    if (isPostgres(this.db)) {
+      // Each branch is gated on the session's kind, so only one of them reads anything.
+      return query.select('agents_sessions.*', 'usage.*').joinRaw(
+        `left join lateral (
+          select ${sums} from (
+            select r.input_tokens, r.output_tokens, r.cost_usd from agents_runs as r
+              where agents_sessions.kind <> 'fanout' and r.session_id = agents_sessions.id and r.input_tokens is not null
+            union all
+            select r.input_tokens, r.output_tokens, r.cost_usd from agents_runs as r
+              join agents_sessions as task on task.id = r.session_id
+              where agents_sessions.kind = 'fanout' and task.parent_session_id = agents_sessions.id and r.input_tokens is not null
+          ) as r
+        ) as usage on true`,
+      );
+    }
     const column = (expression: string, name: string) =>
       this.db.raw(
         `(case when agents_sessions.kind = 'fanout'
@@ -87,11 +106,12 @@ export class SessionReader {
                   where r.session_id = agents_sessions.id and r.input_tokens is not null)
           end) as ${name}`,
       );
-    return [
+    return query.select(
+      'agents_sessions.*',
       column('sum(r.input_tokens)', 'usage_input_tokens'),
       column('sum(r.output_tokens)', 'usage_output_tokens'),
       column('case when count(r.cost_usd) = count(*) then sum(r.cost_usd) end', 'usage_cost_usd'),
-    ];
+    );
   }
 
   /**
@@ -169,7 +189,7 @@ export class SessionReader {
   }
 }
 
-/** The usage of sessions read with {@link SessionReader.usageColumns}, by session id. */
+/** The usage of sessions read with {@link SessionReader.selectWithUsage}, by session id. */
 function usageInColumns(rows: SessionRow[]): Map<string, Usage> {
   const result = new Map<string, Usage>();
   for (const row of rows) {

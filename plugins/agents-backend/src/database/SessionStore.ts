@@ -187,10 +187,7 @@ export class SessionStore {
     const { filter, permissionFilter, limit, beforeSeq } = options;
     const statuses = [...new Set(filter.statuses ?? [])];
     const page = (status?: string) => {
-      const query = this.db<SessionRow>('agents_sessions').select(
-        'agents_sessions.*',
-        ...this.reader.usageColumns(),
-      );
+      const query = this.reader.selectWithUsage(this.db<SessionRow>('agents_sessions'));
       if (filter.entityRef) query.where('entity_ref', filter.entityRef);
       if (filter.createdBy) query.where('created_by', filter.createdBy);
       if (filter.parentSessionId) query.where('parent_session_id', filter.parentSessionId);

@@ -52,7 +52,7 @@ export interface SessionRow {
   updated_at: string;
   started_at: string | null;
   finished_at: string | null;
-  /** Listings only: usage summed over the session's runs (`SessionReader.usageColumns`). */
+  /** Listings only: usage summed over the session's runs (`SessionReader.selectWithUsage`). */
   usage_input_tokens?: number | string | null;
   usage_output_tokens?: number | string | null;
   usage_cost_usd?: number | string | null;
