@@ -17,7 +17,7 @@ const RSS_GROWTH_MB = 100;
 /**
  * Search collation of agent sessions on PostgreSQL: the search module's collator reads every session
  * through the real `GET /sessions` route (OpenAPI router, session service, ALLOW decision) served in
- * this process, 100 a page by keyset cursors, and the documents are consumed as the indexer would.
+ * this process, 1,000 a page (the largest the API serves) by keyset cursors, and the documents are consumed as the indexer would.
  * Time and growth of this process's peak RSS at 100,000 and BENCH_COLLATION_SESSIONS sessions (seeded
  * in SQL): the collator holds at most two pages, so memory stays flat however many sessions there are.
  */
