@@ -83,6 +83,7 @@ export async function launchCase(): Promise<Row[]> {
     const sustainedCpu = cpu.stop() / sustained.length;
     const s = summarize(latencies(sustained, 'sustained'));
     const behind = summarize(sustained.map(r => r.sentAt - (r.dueAt ?? r.sentAt)));
+    const answered = summarize(sustained.map(r => r.respondedAt - r.sentAt));
 
     // A spec-kit fan-out as agents:speckit:implement makes it: a fan-out session, then FAN_OUT task
     // sessions under it, each on its own branch, requested at once under a cap of FAN_OUT.
@@ -123,6 +124,7 @@ export async function launchCase(): Promise<Row[]> {
     rows.push(
       figure(`sustained ${RATE}/s for ${SECONDS} s: POST → pod created, p50 (${sustained.length})`, s.p50, 'ms', { max: 20 }, sustainedCpu),
       figure(`sustained ${RATE}/s for ${SECONDS} s: POST → pod created, p99`, s.p99, 'ms', { max: 100 }, sustainedCpu),
+      fact('sustained: POST answered (session written, launch queued), p50 / p99', `${answered.p50.toFixed(1)} ms / ${answered.p99.toFixed(1)} ms`),
       fact('sustained: arrivals behind schedule (load generator), max', `${behind.max.toFixed(1)} ms`),
       figure(`one at a time: POST → pod created, p50 (${SEQUENTIAL})`, one.p50, 'ms', undefined, sequentialCpu),
       fact('one at a time: POST → pod created, p99', `${one.p99.toFixed(2)} ms`),
