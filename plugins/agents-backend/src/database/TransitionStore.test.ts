@@ -86,4 +86,24 @@ describeOnEachDatabase('TransitionStore', t => {
       [fanOut.id, 'running'],
     ]);
   });
+
+  it("refuses to claim a task whose wave has not come, and claims it once the fan-out is at its wave", async () => {
+    const { session: fanOut } = await t.db.sessions.createSession(
+      newSession({ kind: 'fanout', integrationBranch: 'specs/001-waves' }),
+    );
+    const { session: later } = await t.db.sessions.createSession(newSession({ parentSessionId: fanOut.id, wave: 2 }));
+    const { session: now } = await t.db.sessions.createSession(newSession({ parentSessionId: fanOut.id, wave: 1 }));
+    await expect(t.db.transitions.claimLaunch(later, later.runs[0].id, { podName: 'early' })).rejects.toThrow(
+      /belongs to wave 2 of fan-out .* which is at wave 1; it starts when its wave does/,
+    );
+    expect((await t.db.sessions.getSession(later.id))!).toMatchObject({ status: 'pending', runs: [{ phase: 'pending' }] });
+    await t.db.transitions.claimLaunch(now, now.runs[0].id, { podName: 'agents-run-now' });
+    expect((await t.db.sessions.getSession(now.id))!).toMatchObject({ status: 'starting', runs: [{ podName: 'agents-run-now' }] });
+    expect((await t.db.sessions.getSession(fanOut.id))!.status).toBe('running');
+    await t.knex('agents_sessions').where({ id: fanOut.id }).update({ current_wave: 2 });
+    await t.db.transitions.claimLaunch(later, later.runs[0].id, { podName: 'agents-run-later' });
+    expect((await t.db.sessions.getSession(later.id))!.status).toBe('starting');
+    // Claimed once only.
+    await expect(t.db.transitions.claimLaunch(later, later.runs[0].id, {})).rejects.toThrow(ConflictError);
+  });
 });

@@ -7,7 +7,7 @@ import {
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { isPostgres } from './databaseClients';
+import { isPostgres, isSqlite } from './databaseClients';
 import { refreshFanOut } from './fanOutRefresh';
 import { latestRun, newRunRow, resultColumns } from './runRows';
 import {
@@ -113,17 +113,17 @@ export class TransitionStore {
   /**
    * The launcher's claim: `pending → starting` for a session and its run `runId`, which must still be
    * its latest run. Throws ConflictError when another writer changed the session first. The hot path
-   * of every launch, so a session outside a fan-out is claimed in one statement on PostgreSQL (two
-   * updates in one transaction on SQLite) instead of reading it first; a fan-out's task takes the
-   * general path, which refuses a held task and moves the fan-out's derived status.
+   * of every launch, so nothing is read first: a session outside a fan-out is claimed in one
+   * statement on PostgreSQL (two updates in one transaction on SQLite); a fan-out's task locks its
+   * fan-out's row first (as its creation did), is refused while its wave has not come, and moves the
+   * fan-out's derived status.
    */
   async claimLaunch(
-    session: Pick<Session, 'id' | 'entityRef' | 'parentSessionId'>,
+    session: Pick<Session, 'id' | 'entityRef' | 'parentSessionId' | 'wave'>,
     runId: string,
     run: StatusChange['run'],
   ): Promise<SessionStatusChange[]> {
-    if (session.parentSessionId) return this.applyTransition(session.id, 'starting', { run });
-    const { id } = session;
+    const { id, parentSessionId } = session;
     const timestamp = DateTime.utc().toISO();
     const claimSession = (db: Knex) =>
       db<SessionRow>('agents_sessions')
@@ -136,26 +136,36 @@ export class TransitionStore {
             .where('attempt', '>', db('agents_runs').where('id', runId).select('attempt'))
             .select(1),
         );
+    const claimed = { status: 'starting', updated_at: timestamp };
     const runColumns = { phase: 'starting', ...runFields(run) };
-    let claimed: number;
-    if (isPostgres(this.db)) {
-      claimed = await this.db<RunRow>('agents_runs')
-        .with('claimed', claimSession(this.db).update({ status: 'starting', updated_at: timestamp }, ['id']))
+    const refused = () =>
+      new ConflictError(`Session ${id} is no longer pending with run ${runId}; another writer changed it first`);
+    const changes: SessionStatusChange[] = [{ id, status: 'starting', entityRef: session.entityRef, parentSessionId }];
+    if (parentSessionId) {
+      changes.push(
+        ...(await this.db.transaction(async tx => {
+          const lock = tx<SessionRow>('agents_sessions').where({ id: parentSessionId });
+          if (!isSqlite(tx)) lock.forUpdate();
+          const parent = await lock.first('current_wave');
+          assertWaveCome(id, session.wave, parentSessionId, parent?.current_wave);
+          if ((await claimSession(tx).update(claimed)) !== 1) throw refused();
+          await tx<RunRow>('agents_runs').where({ id: runId }).update(runColumns);
+          return refreshFanOut(tx, this.reader, parentSessionId, 'started');
+        })),
+      );
+    } else if (isPostgres(this.db)) {
+      const updated = await this.db<RunRow>('agents_runs')
+        .with('claimed', claimSession(this.db).update(claimed, ['id']))
         .where({ id: runId, session_id: id })
         .whereExists(this.db.select(1).from('claimed'))
         .update(runColumns);
+      if (updated !== 1) throw refused();
     } else {
-      claimed = await this.db.transaction(async tx => {
-        if ((await claimSession(tx).update({ status: 'starting', updated_at: timestamp })) !== 1) return 0;
-        return tx<RunRow>('agents_runs').where({ id: runId }).update(runColumns);
+      await this.db.transaction(async tx => {
+        if ((await claimSession(tx).update(claimed)) !== 1) throw refused();
+        await tx<RunRow>('agents_runs').where({ id: runId }).update(runColumns);
       });
     }
-    if (claimed !== 1) {
-      throw new ConflictError(`Session ${id} is no longer pending with run ${runId}; another writer changed it first`);
-    }
-    const changes: SessionStatusChange[] = [
-      { id, status: 'starting', entityRef: session.entityRef, parentSessionId: undefined },
-    ];
     this.announce(changes);
     return changes;
   }
@@ -255,9 +265,20 @@ async function assertNotHeld(tx: Knex.Transaction, session: SessionRow) {
   const parent = await tx<SessionRow>('agents_sessions')
     .where({ id: session.parent_session_id })
     .first('current_wave');
-  if (parent?.current_wave !== null && parent?.current_wave !== undefined && Number(session.wave) > Number(parent.current_wave)) {
+  assertWaveCome(session.id, session.wave, session.parent_session_id, parent?.current_wave);
+}
+
+/** Refuses a task of a fan-out in waves whose wave is above the fan-out's current wave. */
+function assertWaveCome(
+  id: string,
+  wave: number | string | null | undefined,
+  parentId: string,
+  currentWave: number | string | null | undefined,
+) {
+  if (wave === null || wave === undefined || currentWave === null || currentWave === undefined) return;
+  if (Number(wave) > Number(currentWave)) {
     throw new ConflictError(
-      `Session ${session.id} belongs to wave ${session.wave} of fan-out ${session.parent_session_id}, which is at wave ${parent.current_wave}; it starts when its wave does`,
+      `Session ${id} belongs to wave ${wave} of fan-out ${parentId}, which is at wave ${currentWave}; it starts when its wave does`,
     );
   }
 }
