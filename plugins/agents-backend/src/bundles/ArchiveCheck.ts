@@ -120,7 +120,7 @@ class ArchiveCheckWorker {
       }
       this.pending.clear();
     };
-    this.worker.on('error', error => stopped(`the archive check failed: ${error.message}`));
+    this.worker.on('error', error => stopped(`the archive check failed: ${(error as Error).message}`));
     this.worker.on('exit', () => stopped('the archive check stopped'));
     // Last: a 'message' listener refs the worker again. Kept, it must not hold the process open.
     this.worker.unref();

@@ -88,7 +88,10 @@ export class SessionStore {
       { id, status: 'pending', entityRef: input.entityRef, parentSessionId: input.parentSessionId },
     ];
     const { templateRef, taskId, stepId } = input.origin;
-    const row: Omit<SessionRow, 'seq' | 'log_seq' | 'pr_url' | 'pr_state' | 'head_commit' | 'summary' | 'bundle_id'> = {
+    const row: Omit<
+      SessionRow,
+      'seq' | 'log_seq' | 'pr_url' | 'pr_state' | 'head_commit' | 'summary' | 'bundle_id' | 'started_at' | 'finished_at'
+    > = {
       id,
       kind,
       entity_ref: input.entityRef,

@@ -53,9 +53,8 @@ describeOnEachDatabase('TransitionStore', t => {
       [1, 2, 3].map(i => t.db.transitions.claimLaunch(session, runId, { podName: `agents-run-${i}`, runTokenHash: `hash-${i}` })),
     );
     expect(claims.filter(c => c.status === 'fulfilled')).toHaveLength(1);
-    for (const c of claims) {
-      if (c.status === 'rejected') expect(c.reason).toBeInstanceOf(ConflictError);
-    }
+    const reasons = claims.flatMap(c => (c.status === 'rejected' ? [c.reason] : []));
+    expect(reasons).toEqual([expect.any(ConflictError), expect.any(ConflictError)]);
     const claimed = (await t.db.sessions.getSession(session.id))!;
     expect(claimed.status).toBe('starting');
     expect(claimed.runs).toEqual([expect.objectContaining({ id: runId, phase: 'starting', podName: expect.stringMatching(/^agents-run-[123]$/) })]);

@@ -90,8 +90,8 @@ export class TransitionStore {
       }
       const set = [statusChange(current, to)];
       if (current.parent_session_id) {
-        const change = from === 'pending' && to === 'starting' ? 'started' : undefined;
-        set.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id, change)));
+        const taskChange = from === 'pending' && to === 'starting' ? 'started' : undefined;
+        set.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id, taskChange)));
       }
       // A fan-out has no run: only a childless one is ever transitioned (cancelled).
       const run = await latestRun(tx, id, current.kind !== 'fanout');
