@@ -132,7 +132,9 @@ async function runScenario(scenario: Scenario): Promise<Row[]> {
     const child = fork(VIEWER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const report = new Promise<ViewerReport | undefined>(resolve => {
       child.once('message', message => resolve(message as ViewerReport));
-      child.once('exit', () => resolve(undefined));
+      // A viewer exits as soon as its report is sent, and the parent may hear of the exit before it
+      // has read the report (a large one): a viewer counts as reportless only if none arrives soon after.
+      child.once('exit', () => setTimeout(() => resolve(undefined), 5000));
     });
     child.send({ port, streams: streams.filter((_, i) => i % processes === p), sampleEvery: sampleEvery(rate) });
     viewers.push({ child, report });
