@@ -33,13 +33,12 @@ describe('RunLogFollower under a policy log limit', () => {
     await cluster?.stop();
   });
 
-  it('persists at most the limit of a flood, says once per window how many lines it dropped, and resumes after them', async () => {
-    const { session } = await db.sessions.createSession(newSessionInput());
-    const runId = session.runs[0].id;
+  /** Runs a pod that prints FLOOD lines at once and a result line, until it has ended. */
+  async function runFloodPod(name: string) {
     await cluster.core.createNamespacedPod({
       namespace: 'agents',
       body: {
-        metadata: { name: 'flood', namespace: 'agents' },
+        metadata: { name, namespace: 'agents' },
         spec: {
           restartPolicy: 'Never',
           securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
@@ -55,9 +54,15 @@ describe('RunLogFollower under a policy log limit', () => {
       },
     });
     await waitFor('the flood to end', async () => {
-      const pod = await cluster.core.readNamespacedPod({ name: 'flood', namespace: 'agents' });
+      const pod = await cluster.core.readNamespacedPod({ name, namespace: 'agents' });
       return pod.status?.phase === 'Succeeded' ? true : undefined;
     });
+  }
+
+  it('persists at most the limit of a flood, says once per window how many lines it dropped, and resumes after them', async () => {
+    const { session } = await db.sessions.createSession(newSessionInput());
+    const runId = session.runs[0].id;
+    await runFloodPod('flood');
     const follower = new RunLogFollower({
       kubeConfig: cluster.sim.kubeConfig,
       namespace: 'agents',
@@ -97,28 +102,7 @@ describe('RunLogFollower under a policy log limit', () => {
   it('writes what arrived meanwhile in one chunk when the database is slow, rather than falling behind', async () => {
     const { session } = await db.sessions.createSession(newSessionInput());
     const runId = session.runs[0].id;
-    await cluster.core.createNamespacedPod({
-      namespace: 'agents',
-      body: {
-        metadata: { name: 'flood-slow-db', namespace: 'agents' },
-        spec: {
-          restartPolicy: 'Never',
-          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [
-            {
-              name: 'harness',
-              image: 'flood:test',
-              env: [{ name: 'FLOOD_LINES', value: String(FLOOD) }],
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-            },
-          ],
-        },
-      },
-    });
-    await waitFor('the flood to end', async () => {
-      const pod = await cluster.core.readNamespacedPod({ name: 'flood-slow-db', namespace: 'agents' });
-      return pod.status?.phase === 'Succeeded' ? true : undefined;
-    });
+    await runFloodPod('flood-slow-db');
     const logs = new SessionLogs(db.logChunks, new SessionEventHub());
     const append = logs.append.bind(logs);
     let appends = 0;
