@@ -160,7 +160,7 @@ describe.each(databases.eachSupportedId())('agents API on %p', (databaseId: Test
     const status = await request(server).get('/api/agents/sessions').query({ status: 'running,exploded' }).set(asJane);
     expect(status.status).toBe(400);
     expect(status.body.error.message).toContain("Unknown status 'exploded'");
-    const limit = await request(server).get('/api/agents/sessions').query({ limit: 1000 }).set(asJane);
+    const limit = await request(server).get('/api/agents/sessions').query({ limit: 1001 }).set(asJane);
     expect(limit.status).toBe(400);
   });
 

@@ -514,6 +514,7 @@ export interface operations {
                 /** @description A user entity ref (`user:default/jane`, as written or URL-encoded), or `me` for the caller. */
                 createdBy?: string;
                 parentSessionId?: string;
+                /** @description Sessions in the page (default 20). Pages are keyset pages, so a large one costs what its rows cost; readers of every session (the search collator) use the largest. */
                 limit?: number;
                 cursor?: string;
             };

@@ -1088,10 +1088,11 @@ export const openApiDocument = {
           {
             "name": "limit",
             "in": "query",
+            "description": "Sessions in the page (default 20). Pages are keyset pages, so a large one costs what its rows cost; readers of every session (the search collator) use the largest.",
             "schema": {
               "type": "integer",
               "minimum": 1,
-              "maximum": 100
+              "maximum": 1000
             }
           },
           {

@@ -1,4 +1,4 @@
-import { agentsSessionReadPermission } from '@backstage-agents/plugin-agents-common';
+import { agentsSessionReadPermission, SESSION_LIMITS } from '@backstage-agents/plugin-agents-common';
 import { FakeAgentsApi, makeSession } from '@backstage-agents/plugin-agents-common/testUtils';
 import { mockServices } from '@backstage/backend-test-utils';
 import { TestPipeline } from '@backstage/plugin-search-backend-node';
@@ -31,12 +31,20 @@ describe('AgentSessionCollatorFactory', () => {
   });
   afterEach(() => fake.assertNoViolations());
 
-  function factory() {
+  // Pages of 100 make the 250 sessions three pages; the default is the API's largest page.
+  function factory(options: { pageSize?: number } = { pageSize: 100 }) {
     return new AgentSessionCollatorFactory({
       discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
       auth: mockServices.auth(),
+      ...options,
     });
   }
+
+  it('reads the largest page the API serves by default', async () => {
+    const { documents } = await TestPipeline.fromCollator(await factory({}).getCollator()).execute();
+    expect(documents).toHaveLength(250);
+    expect(requests().map(r => r.query.limit)).toEqual([SESSION_LIMITS.maxPageSize]);
+  });
 
   it('is typed agent-session and guarded by agents.session.read', () => {
     const f = factory();
@@ -134,6 +142,7 @@ describe('AgentSessionCollatorFactory', () => {
         discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
         auth: mockServices.auth(),
         fetch: failingAfterFirst,
+        pageSize: 100,
       }).execute();
       await collator.next();
       await new Promise(resolve => setTimeout(resolve, 50));
@@ -146,6 +155,7 @@ describe('AgentSessionCollatorFactory', () => {
         discovery: mockServices.discovery.mock({ getBaseUrl: fake.discoveryApi.getBaseUrl }),
         auth: mockServices.auth(),
         fetch: failingAfterFirst,
+        pageSize: 100,
       }).execute();
       for (let i = 0; i < 100; i++) await all.next();
       await expect(all.next()).rejects.toThrow('fetch failed');

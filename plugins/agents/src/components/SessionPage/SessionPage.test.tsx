@@ -571,7 +571,7 @@ describe('SessionPage', () => {
         .map(r => r.query)
         .filter(q => q.parentSessionId === fanOut.id);
       expect(childCalls).toHaveLength(2);
-      expect(childCalls[0]).toMatchObject({ limit: 100 });
+      expect(childCalls[0]).toMatchObject({ limit: 1000 });
       expect(childCalls[0].cursor).toBeUndefined();
       expect(childCalls[1].cursor).toBe(children[2].id);
 
