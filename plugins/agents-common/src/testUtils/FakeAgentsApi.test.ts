@@ -49,8 +49,8 @@ describe('FakeAgentsApi', () => {
     it.each([
       [
         'a page size over the maximum',
-        '/sessions?limit=500',
-        /limit must be <= 100/,
+        '/sessions?limit=5000',
+        /limit must be <= 1000/,
       ],
       [
         'a query parameter the document does not know',
