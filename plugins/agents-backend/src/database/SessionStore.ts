@@ -14,8 +14,7 @@ import type { AgentsSessionFilter } from '@backstage-agents/plugin-agents-node';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { isSqlite } from './databaseClients';
-import { refreshFanOut } from './fanOutRefresh';
+import { lockFanOut, refreshFanOut } from './fanOutRefresh';
 import { whereNotHeld } from './heldTasks';
 import { applyPermissionFilter } from './permissionFilter';
 import { newRunRow } from './runRows';
@@ -123,18 +122,14 @@ export class SessionStore {
         // A task locks its fan-out's row before its insert takes a key-share lock on it through the
         // foreign key: tasks created at once then queue on the lock instead of upgrading it (which
         // deadlocks, or waits for the pool under a 200-task burst). SQLite serializes writers.
-        if (input.parentSessionId && !isSqlite(tx)) {
-          await tx('agents_sessions').where({ id: input.parentSessionId }).forUpdate().first('id');
-        }
+        const parent = input.parentSessionId ? await lockFanOut(tx, input.parentSessionId) : undefined;
         if (input.workBranch) await assertBranchFree(tx, input.repoUrl, input.workBranch);
         if (input.wave !== undefined && input.parentSessionId) {
-          await assertWaveOpen(tx, input.parentSessionId, input.wave);
+          assertWaveOpen(input.parentSessionId, parent, input.wave);
         }
         await tx<SessionRow>('agents_sessions').insert(row);
         if (run) await tx<RunRow>('agents_runs').insert(run);
-        if (input.parentSessionId) {
-          changes.push(...(await refreshFanOut(tx, this.reader, input.parentSessionId, 'added')));
-        }
+        if (parent) changes.push(...(await refreshFanOut(tx, this.reader, parent, 'added')));
       });
     } catch (error) {
       if (input.idempotencyKey && isUniqueViolation(error)) {
@@ -253,10 +248,7 @@ export class SessionStore {
  * the transaction that inserts the task, with the fan-out's row locked (PostgreSQL), so a wave that
  * advances meanwhile cannot leave the task behind, unmerged.
  */
-async function assertWaveOpen(tx: Knex.Transaction, parentId: string, wave: number) {
-  const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
-  if (!isSqlite(tx)) lock.forUpdate();
-  const parent = await lock.first('current_wave', 'wave_error');
+function assertWaveOpen(parentId: string, parent: SessionRow | undefined, wave: number) {
   if (!parent || parent.current_wave === null || parent.current_wave === undefined) return;
   if (parent.wave_error) {
     throw new ConflictError(

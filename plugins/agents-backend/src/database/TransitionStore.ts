@@ -7,8 +7,8 @@ import {
 } from '@backstage-agents/plugin-agents-common';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { isPostgres, isSqlite } from './databaseClients';
-import { refreshFanOut } from './fanOutRefresh';
+import { isPostgres } from './databaseClients';
+import { lockFanOut, refreshFanOut } from './fanOutRefresh';
 import { latestRun, newRunRow, resultColumns } from './runRows';
 import {
   type SessionStatusChange,
@@ -90,8 +90,7 @@ export class TransitionStore {
       }
       const set = [statusChange(current, to)];
       if (current.parent_session_id) {
-        const taskChange = from === 'pending' && to === 'starting' ? 'started' : undefined;
-        set.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id, taskChange)));
+        set.push(...(await refreshFanOut(tx, this.reader, current.parent_session_id)));
       }
       // A fan-out has no run: only a childless one is ever transitioned (cancelled).
       const run = await latestRun(tx, id, current.kind !== 'fanout');
@@ -144,13 +143,11 @@ export class TransitionStore {
     if (parentSessionId) {
       changes.push(
         ...(await this.db.transaction(async tx => {
-          const lock = tx<SessionRow>('agents_sessions').where({ id: parentSessionId });
-          if (!isSqlite(tx)) lock.forUpdate();
-          const parent = await lock.first('current_wave');
+          const parent = await lockFanOut(tx, parentSessionId);
           assertWaveCome(id, session.wave, parentSessionId, parent?.current_wave);
           if ((await claimSession(tx).update(claimed)) !== 1) throw refused();
           await tx<RunRow>('agents_runs').where({ id: runId }).update(runColumns);
-          return refreshFanOut(tx, this.reader, parentSessionId, 'started');
+          return refreshFanOut(tx, this.reader, parent, 'started');
         })),
       );
     } else if (isPostgres(this.db)) {

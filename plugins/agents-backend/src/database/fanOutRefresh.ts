@@ -26,14 +26,12 @@ async function awaitsMerge(tx: Knex.Transaction, parent: SessionRow): Promise<bo
 export async function refreshFanOut(
   tx: Knex.Transaction,
   reader: SessionReader,
-  parentId: string,
+  /** The fan-out's id, or its row as {@link lockFanOut} read it earlier in this transaction. */
+  fanOut: string | SessionRow | undefined,
   /** What happened to the task, when it is one whose effect is known without counting the tasks. */
   taskChange?: TaskChange,
 ): Promise<SessionStatusChange[]> {
-  const lock = tx<SessionRow>('agents_sessions').where({ id: parentId });
-  // SQLite serializes writers and has no row locks (knex warns on `forUpdate` there).
-  if (!isSqlite(tx)) lock.forUpdate();
-  const parent = await lock.first();
+  const parent = typeof fanOut === 'string' ? await lockFanOut(tx, fanOut) : fanOut;
   if (!parent || parent.kind !== 'fanout') return [];
   if (taskChange && keepsStatus(parent.status as SessionStatus, taskChange)) return [];
   const children = (await reader.childrenOf([parent], tx)).get(parent.id)!;
@@ -43,7 +41,7 @@ export async function refreshFanOut(
   if (status === parent.status) return [];
   const timestamp = DateTime.utc().toISO();
   await tx<SessionRow>('agents_sessions')
-    .where({ id: parentId })
+    .where({ id: parent.id })
     .update({
       status,
       updated_at: timestamp,
@@ -51,6 +49,16 @@ export async function refreshFanOut(
       finished_at: isTerminalStatus(status) ? timestamp : null,
     });
   return [statusChange(parent, status)];
+}
+
+/**
+ * Reads a fan-out's row and locks it for the rest of the transaction (on PostgreSQL; SQLite
+ * serializes writers and has no row locks, and knex warns on `forUpdate` there).
+ */
+export async function lockFanOut(tx: Knex.Transaction, id: string): Promise<SessionRow | undefined> {
+  const lock = tx<SessionRow>('agents_sessions').where({ id });
+  if (!isSqlite(tx)) lock.forUpdate();
+  return lock.first();
 }
 
 /** A task change whose effect on its fan-out's status follows from that status alone. */
